@@ -1,0 +1,24 @@
+package io.dosqlite.vfs;
+
+/**
+ * Where one database's pages live. This is the whole contract between the SQLite VFS and a storage
+ * backend: open a read snapshot, read pages from it, and publish a transaction's dirty pages
+ * atomically on top of it.
+ *
+ * <p>One instance per database per JVM, shared by every connection to that database, so it must be
+ * thread-safe. The VFS calls {@link #beginRead()} when SQLite takes its SHARED lock (start of every
+ * read or write transaction) and {@link Snapshot#close()} when SQLite drops back to no lock.
+ */
+public interface PageStore extends AutoCloseable {
+
+    /**
+     * Pins the newest committed version of the database for a new SQLite transaction. Everything
+     * read through the returned snapshot comes from that one version (invariant 4), and the version
+     * must be at least as new as every commit acknowledged before this call began (invariant 5).
+     */
+    Snapshot beginRead() throws PageStoreException;
+
+    /** Releases the store; called once, when the VFS that owns it is unregistered. */
+    @Override
+    void close();
+}
