@@ -1,0 +1,49 @@
+package io.dosqlite.cli;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+
+/** Entry point of {@code ./dosqlite}: dispatches to one command per class. */
+public final class Main {
+    private Main() {
+    }
+
+    static final String USAGE = String.join("\n",
+            "usage: dosqlite <command> [arguments]",
+            "",
+            "  serve [--port N] [--data DIR] [--token T]   run a local page server (workerd)",
+            "  shell [URL]                                 SQL shell (sqlline); without URL: a local page",
+            "                                              server is started and database 'demo' opened",
+            "  stats URL                                   database size, version, page count",
+            "  import URL FILE.db                          replace the database with a SQLite file (atomic)",
+            "  export URL FILE.db [--at V] [--force]       write a consistent snapshot to a SQLite file",
+            "  test                                        run every test (page server and Java)",
+            "",
+            "URL: jdbc:dosqlite:http://127.0.0.1:8787/mydb (the jdbc:dosqlite: prefix may be left out).",
+            "The token comes from --token or the DOSQLITE_TOKEN environment variable.");
+
+    public static void main(String[] args) throws Exception {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
+            out.println(USAGE);
+            return args.length == 0 ? 2 : 0;
+        }
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        switch (args[0]) {
+            case "shell":
+                return ShellCommand.run(rest, err);
+            case "stats":
+                return StatsCommand.run(rest, out, err);
+            case "import":
+                return ImportCommand.run(rest, out, err);
+            case "export":
+                return ExportCommand.run(rest, out, err);
+            default:
+                err.println("dosqlite: unknown command '" + args[0] + "'\n\n" + USAGE);
+                return 2;
+        }
+    }
+}

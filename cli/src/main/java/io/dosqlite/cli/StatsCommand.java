@@ -1,0 +1,61 @@
+package io.dosqlite.cli;
+
+import io.dosqlite.jdbc.DosqliteConnection;
+import io.dosqlite.remote.RemoteConfig;
+import io.dosqlite.remote.Transfer;
+import io.dosqlite.vfs.PageStoreException;
+import java.io.PrintStream;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/** {@code dosqlite stats URL}: what a user asks first about a database. */
+final class StatsCommand {
+    private StatsCommand() {
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        CommandLine cl = CommandLine.parse(args);
+        if (cl.positional.size() != 1) {
+            err.println("usage: dosqlite stats URL [--token T]");
+            return 2;
+        }
+        String url = CommandLine.jdbcUrl(cl.positional.get(0));
+        // The server's own view first (info endpoint): also says clearly when the database is missing,
+        // instead of creating it as a JDBC connection with create=true would.
+        Transfer.DatabaseInfo info;
+        try {
+            RemoteConfig cfg = RemoteTarget.parse(cl.positional.get(0), cl);
+            info = new Transfer(cfg).info();
+        } catch (PageStoreException e) {
+            err.println("dosqlite stats: " + e.getMessage() + " (SQLState " + e.kind().sqlState() + ")");
+            return 1;
+        }
+        try (Connection c = DriverManager.getConnection(url, cl.properties());
+             Statement s = c.createStatement()) {
+            long pageSize = single(s, "PRAGMA page_size");
+            long pageCount = single(s, "PRAGMA page_count");
+            long tables = single(s, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'");
+            out.printf("database    %s%n", c.unwrap(DosqliteConnection.class).databaseUrl());
+            out.printf("version     %d (server; oldest readable %d)%n", info.version(), info.oldestReadableVersion());
+            out.printf("page size   %d bytes%n", pageSize);
+            out.printf("page count  %d%n", pageCount);
+            out.printf("size        %.1f KiB%n", pageSize * pageCount / 1024.0);
+            out.printf("tables      %d%n", tables);
+            out.printf("client      %s%n", c.unwrap(DosqliteConnection.class).statistics());
+            return 0;
+        } catch (SQLException e) {
+            err.println("dosqlite stats: " + e.getMessage() + " (SQLState " + e.getSQLState() + ")");
+            return 1;
+        }
+    }
+
+    private static long single(Statement s, String sql) throws SQLException {
+        try (ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}

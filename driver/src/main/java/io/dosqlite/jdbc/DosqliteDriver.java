@@ -1,0 +1,107 @@
+package io.dosqlite.jdbc;
+
+import java.sql.Connection;
+import java.sql.Driver;
+import java.sql.DriverManager;
+import java.sql.DriverPropertyInfo;
+import java.sql.SQLException;
+import java.util.Properties;
+import java.util.logging.Logger;
+import org.sqlite.JDBC;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * The {@code jdbc:dosqlite:} driver: SQLite in this JVM (sqlite-jdbc), its pages in a Durable
+ * Object reached over HTTP.
+ *
+ * <pre>{@code
+ * Properties p = new Properties();
+ * p.setProperty("token", System.getenv("DOSQLITE_TOKEN"));
+ * try (Connection c = DriverManager.getConnection("jdbc:dosqlite:http://127.0.0.1:8787/mydb", p)) { ... }
+ * }</pre>
+ *
+ * Properties are listed in {@link DosqliteProperty}. Connections to the same database in one JVM
+ * share one page cache and one lock table.
+ */
+public final class DosqliteDriver implements Driver {
+    /** Parent of every logger the driver uses; configure it with java.util.logging. */
+    public static final String LOGGER_NAME = "io.dosqlite";
+    static final int MAJOR_VERSION = 0;
+    static final int MINOR_VERSION = 1;
+
+    static {
+        try {
+            DriverManager.registerDriver(new DosqliteDriver());
+        } catch (SQLException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    @Override
+    public Connection connect(String url, Properties info) throws SQLException {
+        if (!acceptsURL(url)) {
+            return null; // the JDBC contract: let DriverManager ask the next driver
+        }
+        ConnectionSettings settings = ConnectionSettings.parse(url, info, System::getenv);
+        Database database = Database.acquire(settings);
+        try {
+            Connection sqlite = JDBC.createConnection(database.vfs().jdbcUrl(), sqliteProperties(settings, database));
+            return ConnectionHandler.create(sqlite, database, (int) settings.readTimeout().toMillis());
+        } catch (SQLException e) {
+            database.release();
+            throw SqlErrors.translate(e);
+        } catch (RuntimeException e) {
+            database.release();
+            throw e;
+        }
+    }
+
+    private static Properties sqliteProperties(ConnectionSettings settings, Database database) {
+        SQLiteConfig config = new SQLiteConfig(database.vfs().connectionProperties());
+        config.setBusyTimeout(settings.busyTimeoutMillis());
+        // SQLite fixes the page size when it writes the first page; on a database that has pages
+        // this pragma does nothing (only VACUUM could change it).
+        config.setPageSize(settings.pageSize());
+        if (settings.readOnly()) {
+            config.setReadOnly(true);
+        }
+        return config.toProperties();
+    }
+
+    @Override
+    public boolean acceptsURL(String url) {
+        return ConnectionSettings.accepts(url);
+    }
+
+    @Override
+    public DriverPropertyInfo[] getPropertyInfo(String url, Properties info) {
+        Properties given = info == null ? new Properties() : info;
+        DosqliteProperty[] all = DosqliteProperty.values();
+        DriverPropertyInfo[] result = new DriverPropertyInfo[all.length];
+        for (int i = 0; i < all.length; i++) {
+            result[i] = all[i].toDriverPropertyInfo(given);
+        }
+        return result;
+    }
+
+    @Override
+    public int getMajorVersion() {
+        return MAJOR_VERSION;
+    }
+
+    @Override
+    public int getMinorVersion() {
+        return MINOR_VERSION;
+    }
+
+    /** Not JDBC compliant: SQLite's SQL dialect is not full SQL-92 Entry Level. */
+    @Override
+    public boolean jdbcCompliant() {
+        return false;
+    }
+
+    @Override
+    public Logger getParentLogger() {
+        return Logger.getLogger(LOGGER_NAME);
+    }
+}

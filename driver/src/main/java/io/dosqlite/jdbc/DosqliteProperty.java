@@ -1,0 +1,105 @@
+package io.dosqlite.jdbc;
+
+import java.sql.DriverPropertyInfo;
+import java.util.Locale;
+import java.util.Properties;
+
+/**
+ * Every connection property the driver understands, declared once. URL parsing, {@link Properties}
+ * handling, {@link java.sql.Driver#getPropertyInfo} and the README's property table all derive
+ * from this enum.
+ *
+ * <p>Each property can be given in the URL query ({@code ?cacheSize=128MB}), in the
+ * {@code Properties} passed to {@code connect}, and some from an environment variable. The
+ * {@code Properties} win over the URL, which wins over the environment.
+ */
+public enum DosqliteProperty {
+    TOKEN("token", null, "DOSQLITE_TOKEN",
+            "Bearer token of the page server. Prefer the Properties object or the DOSQLITE_TOKEN"
+                    + " environment variable to the URL, so it does not end up in logs."),
+    PASSWORD("password", null, null,
+            "Alias of token, so tools with a password field (DBeaver, HikariCP) can supply it."),
+    USER("user", null, null,
+            "Accepted and ignored: the page server authenticates by token only."),
+    CACHE_SIZE("cacheSize", "64MB", null,
+            "Upper bound of the shared page cache of this database in this JVM, in bytes;"
+                    + " suffixes KB, MB, GB."),
+    PAGE_SIZE("pageSize", "4096", null,
+            "Page size for a database this driver creates: a power of two from 512 to 65536.",
+            "512", "1024", "2048", "4096", "8192", "16384", "32768", "65536"),
+    CREATE("create", "true", null,
+            "Create the database on the page server if it does not exist.", "true", "false"),
+    READ_ONLY("readOnly", "false", null,
+            "Open the database read-only: writes fail before any request is sent.", "true", "false"),
+    CONNECT_TIMEOUT("connectTimeout", "10", null,
+            "Seconds to wait for a TCP/TLS connection to the page server."),
+    READ_TIMEOUT("readTimeout", "30", null,
+            "Seconds one HTTP call to the page server may take before it fails with a timeout"
+                    + " (also what Connection.setNetworkTimeout changes)."),
+    BUSY_TIMEOUT("busyTimeout", "5000", null,
+            "Milliseconds a connection waits for another connection of this JVM that holds the"
+                    + " write lock before failing with SQLITE_BUSY."),
+    MAX_RETRIES("maxRetries", "3", null,
+            "How often an idempotent request (read, version check, commit with the same"
+                    + " idempotency key) is retried after a network failure.");
+
+    private final String propertyName;
+    private final String defaultValue;
+    private final String environmentVariable;
+    private final String description;
+    private final String[] choices;
+
+    DosqliteProperty(String propertyName, String defaultValue, String environmentVariable,
+                     String description, String... choices) {
+        this.propertyName = propertyName;
+        this.defaultValue = defaultValue;
+        this.environmentVariable = environmentVariable;
+        this.description = description;
+        this.choices = choices;
+    }
+
+    /** The name used in URLs and {@link Properties}. */
+    public String propertyName() {
+        return propertyName;
+    }
+
+    /** The value used when none is given, or null. */
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    /** The environment variable consulted when neither URL nor Properties set it, or null. */
+    public String environmentVariable() {
+        return environmentVariable;
+    }
+
+    /** What the property does, as shown by GUI tools. */
+    public String description() {
+        return description;
+    }
+
+    /** The allowed values, or an empty array when any value of the right form is allowed. */
+    public String[] choices() {
+        return choices.clone();
+    }
+
+    /** Looks a property up by its name, ignoring case; null if there is none. */
+    public static DosqliteProperty forName(String name) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        for (DosqliteProperty p : values()) {
+            if (p.propertyName.toLowerCase(Locale.ROOT).equals(lower)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    DriverPropertyInfo toDriverPropertyInfo(Properties given) {
+        String value = given.getProperty(propertyName, defaultValue);
+        DriverPropertyInfo info = new DriverPropertyInfo(propertyName, value);
+        info.description = description;
+        info.required = false;
+        info.choices = choices.length == 0 ? null : choices.clone();
+        return info;
+    }
+}

@@ -1,0 +1,37 @@
+package io.dosqlite.it;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+
+/**
+ * Runs in a separate JVM, as a second application would: increments counter row 1 N times, each
+ * in its own transaction, retrying on SQLState 40001. Prints "done <conflicts>" at the end.
+ * Usage: CounterClient URL TOKEN N
+ */
+public final class CounterClient {
+    public static void main(String[] args) throws Exception {
+        Properties p = new Properties();
+        p.setProperty("token", args[1]);
+        int n = Integer.parseInt(args[2]);
+        int conflicts = 0;
+        try (Connection c = DriverManager.getConnection(args[0], p); Statement s = c.createStatement()) {
+            for (int i = 0; i < n; i++) {
+                while (true) {
+                    try {
+                        s.executeUpdate("UPDATE counter SET n = n + 1 WHERE id = 1");
+                        break;
+                    } catch (SQLException e) {
+                        if (!"40001".equals(e.getSQLState())) {
+                            throw e;
+                        }
+                        conflicts++;
+                    }
+                }
+            }
+        }
+        System.out.println("done " + conflicts);
+    }
+}

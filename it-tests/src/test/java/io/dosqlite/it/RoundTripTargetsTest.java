@@ -1,0 +1,29 @@
+package io.dosqlite.it;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The DESIGN.md round-trip targets, asserted on the client's request and byte counters. */
+class RoundTripTargetsTest {
+
+    @Test
+    void roundTripTargetsHold() throws Exception {
+        try (TestServer server = TestServer.start()) {
+            List<RoundTrips.Row> rows = RoundTrips.measure(server.freshDatabaseUrl());
+            RoundTrips.print(rows, System.out);
+            RoundTrips.Row warmRead = rows.get(0);
+            RoundTrips.Row write = rows.get(1);
+            RoundTrips.Row cold = rows.get(2);
+            RoundTrips.Row scan = rows.get(3);
+            assertTrue(warmRead.requests() <= 1.0, "warm read: " + warmRead);
+            // The commit plus the version check at the start of the transaction; see docs/benchmarks.
+            assertTrue(write.requests() <= 2.0, "write: " + write);
+            assertTrue(write.pagesUp() <= 2.5, "1-row UPDATE must put at most 2 pages on the wire: " + write);
+            assertTrue(cold.requests() <= 2.0, "cold point lookup: " + cold);
+            long pages = Long.parseLong(scan.operation().replaceAll("\\D+", " ").trim().split(" ")[0]);
+            assertTrue(scan.requests() <= Math.max(4, pages / 16.0), "scan of " + pages + " pages: " + scan);
+        }
+    }
+}

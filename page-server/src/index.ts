@@ -1,0 +1,95 @@
+// dosqlite page server: Worker entry point (auth, routing, catalog) in front of one
+// Durable Object per database. Wire contract: docs/protocol.md.
+import { DatabaseDO, type Env } from "./database";
+import { CatalogDO } from "./catalog";
+import { HttpError, errorResponse, json, matchRoute } from "./http";
+
+export { DatabaseDO, CatalogDO };
+
+const enc = new TextEncoder();
+
+async function tokenOk(request: Request, env: Env): Promise<void> {
+  const expected = env.DOSQLITE_TOKEN;
+  if (!expected) {
+    throw new HttpError(500, "server_misconfigured", "The server has no token configured: set the Worker secret with `wrangler secret put DOSQLITE_TOKEN` (locally: serve.mjs --token).");
+  }
+  const auth = request.headers.get("Authorization");
+  const m = auth ? /^Bearer[ ]+(.+)$/i.exec(auth.trim()) : null;
+  if (!m) {
+    throw new HttpError(401, "unauthorized", "Missing bearer token: send the header 'Authorization: Bearer <token>' (the driver's token property).", {}, {
+      "WWW-Authenticate": 'Bearer realm="dosqlite"',
+    });
+  }
+  // Constant time: compare fixed-length digests with timingSafeEqual.
+  const [a, b] = await Promise.all([
+    crypto.subtle.digest("SHA-256", enc.encode(m[1])),
+    crypto.subtle.digest("SHA-256", enc.encode(expected)),
+  ]);
+  if (!crypto.subtle.timingSafeEqual(a, b)) {
+    throw new HttpError(401, "unauthorized", "Wrong token: check the token property of the connection (it must equal the server's DOSQLITE_TOKEN).", {}, {
+      "WWW-Authenticate": 'Bearer realm="dosqlite", error="invalid_token"',
+    });
+  }
+}
+
+function catalog(env: Env): DurableObjectStub<CatalogDO> {
+  return env.CATALOG.get(env.CATALOG.idFromName("__catalog__")) as unknown as DurableObjectStub<CatalogDO>;
+}
+
+function dbStub(env: Env, name: string): DurableObjectStub {
+  return env.DATABASE.get(env.DATABASE.idFromName(name));
+}
+
+async function listDatabases(env: Env, origin: string): Promise<Response> {
+  const names = await catalog(env).list();
+  const out: unknown[] = [];
+  const gone: string[] = [];
+  const limit = 16;
+  for (let i = 0; i < names.length; i += limit) {
+    const part = names.slice(i, i + limit);
+    const infos = await Promise.all(
+      part.map(async (name) => {
+        const r = await dbStub(env, name).fetch(`${origin}/v1/databases/${encodeURIComponent(name)}`);
+        if (r.status === 404) {
+          gone.push(name);
+          return null;
+        }
+        if (!r.ok) throw new Error(`database ${name}: HTTP ${r.status}`);
+        const info = (await r.json()) as Record<string, unknown>;
+        return { name: info.name, pageSize: info.pageSize, pageCount: info.pageCount, version: info.version };
+      }),
+    );
+    for (const i of infos) if (i) out.push(i);
+  }
+  for (const name of gone) await catalog(env).unregister(name);
+  return json(200, { databases: out });
+}
+
+export default {
+  async fetch(request: Request, env: Env): Promise<Response> {
+    try {
+      await tokenOk(request, env);
+      const url = new URL(request.url);
+      const route = matchRoute(request.method, url.pathname);
+      if (route.name === "list") return await listDatabases(env, url.origin);
+      const db = route.db!;
+      const res = await dbStub(env, db).fetch(request);
+      if (route.name === "db" && request.method === "PUT" && (res.status === 200 || res.status === 201)) {
+        await catalog(env).register(db);
+      } else if (route.name === "import" && res.status === 200) {
+        await catalog(env).register(db);
+      } else if (route.name === "db" && request.method === "DELETE" && (res.status === 204 || res.status === 404)) {
+        await catalog(env).unregister(db);
+      }
+      return res;
+    } catch (e) {
+      const res = errorResponse(e);
+      // serve.mjs's readiness probe (an unauthenticated request) recognises its own workerd by
+      // this per-start random id, not whatever else might answer on the port.
+      if (e instanceof HttpError && e.status === 401 && env.DOSQLITE_INSTANCE) {
+        res.headers.set("X-Dosqlite-Instance", env.DOSQLITE_INSTANCE);
+      }
+      return res;
+    }
+  },
+} satisfies ExportedHandler<Env>;

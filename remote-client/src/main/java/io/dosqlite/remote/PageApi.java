@@ -1,0 +1,272 @@
+package io.dosqlite.remote;
+
+import io.dosqlite.vfs.PageStoreException;
+import io.dosqlite.vfs.PageStoreException.Kind;
+import okhttp3.Call;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The page API v1 over HTTP for one database: one method per endpoint, bounded retries with
+ * backoff for idempotent requests only, request/byte counting, FINE logging, per-call timeouts and
+ * cancellation of everything in flight.
+ */
+final class PageApi {
+
+    static final Logger LOG = Logger.getLogger("io.dosqlite.remote");
+    static final MediaType OCTETS = MediaType.get("application/octet-stream");
+    static final MediaType JSON = MediaType.get("application/json");
+
+    private final RemoteConfig cfg;
+    private final OkHttpClient client;
+    private final ClientStats stats;
+    private final HttpUrl dbUrl;
+    private final Set<Call> inFlight = ConcurrentHashMap.newKeySet();
+    private final AtomicLong cancelEpoch = new AtomicLong();
+    private volatile Duration callTimeout;
+
+    PageApi(RemoteConfig cfg, OkHttpClient client, ClientStats stats) {
+        this.cfg = cfg;
+        this.client = client;
+        this.stats = stats;
+        this.dbUrl = cfg.httpUrl().newBuilder().addPathSegment("v1").addPathSegment("databases")
+                .addPathSegment(cfg.database()).build();
+        this.callTimeout = cfg.callTimeout();
+    }
+
+    RemoteConfig config() {
+        return cfg;
+    }
+
+    void setCallTimeout(Duration d) {
+        this.callTimeout = d;
+    }
+
+    Duration callTimeout() {
+        return callTimeout;
+    }
+
+    /** Cancels every call in flight; retry loops that started before stop too. */
+    void cancelAll() {
+        cancelEpoch.incrementAndGet();
+        for (Call c : inFlight) {
+            c.cancel();
+        }
+    }
+
+    long cancelEpoch() {
+        return cancelEpoch.get();
+    }
+
+    // ---- endpoints ----
+
+    /** Database info; with a {@code timeout} (ping) it is one attempt bounded by it, else retried. */
+    Answer info(Duration timeout) throws PageStoreException {
+        return execute(get(dbUrl), timeout == null, "the database info request", timeout);
+    }
+
+    Answer create(int pageSize) throws PageStoreException {
+        byte[] json = Json.write(Map.of("pageSize", pageSize));
+        Request r = new Request.Builder().url(dbUrl).put(RequestBody.create(json, JSON)).build();
+        return execute(r, true, "creating the database", null);
+    }
+
+    Answer changes(long since) throws PageStoreException {
+        return execute(get(url("changes").addQueryParameter("since", Long.toString(since)).build()), true,
+                "the version check", null);
+    }
+
+    Answer read(long version, long[] pages) throws PageStoreException {
+        StringBuilder sb = new StringBuilder(32 + pages.length * 6).append("{\"version\":").append(version).append(",\"pages\":[");
+        for (int i = 0; i < pages.length; i++) {
+            if (i > 0) {
+                sb.append(',');
+            }
+            sb.append(pages[i]);
+        }
+        sb.append("]}");
+        Request r = new Request.Builder().url(url("read").build())
+                .post(RequestBody.create(sb.toString(), JSON)).build();
+        return execute(r, true, "reading " + pages.length + " page(s)", null);
+    }
+
+    Answer interior(long version, long maxBytes) throws PageStoreException {
+        return execute(get(url("interior").addQueryParameter("version", Long.toString(version))
+                .addQueryParameter("maxBytes", Long.toString(maxBytes)).build()), true, "the interior page prefetch", null);
+    }
+
+    Answer commitStatus(String key) throws PageStoreException {
+        return execute(get(url("commits").addPathSegment(key).build()), true, "the commit outcome look-up", null);
+    }
+
+    Answer stage(String stageId, int pageSize, byte[] frames) throws PageStoreException {
+        Request r = new Request.Builder().url(url("stage").addPathSegment(stageId)
+                        .addQueryParameter("pageSize", Integer.toString(pageSize)).build())
+                .post(RequestBody.create(frames, OCTETS)).build();
+        // re-uploading the same pages to a stage replaces them: safe to repeat
+        return execute(r, true, "uploading a commit stage", null);
+    }
+
+    /** One commit attempt, never retried here: the caller resolves unknown outcomes. */
+    Answer commitOnce(String key, long base, long pageCount, int pageSize, String stageId, byte[] frames) throws CallFailed {
+        HttpUrl.Builder u = url("commit").addQueryParameter("base", Long.toString(base))
+                .addQueryParameter("pageCount", Long.toString(pageCount))
+                .addQueryParameter("pageSize", Integer.toString(pageSize));
+        if (stageId != null) {
+            u.addQueryParameter("stage", stageId);
+        }
+        Request r = new Request.Builder().url(u.build()).header("Idempotency-Key", key)
+                .post(RequestBody.create(frames, OCTETS)).build();
+        return once(r, null);
+    }
+
+    Request exportRequest(long version) {
+        HttpUrl.Builder u = url("export");
+        if (version >= 0) {
+            u.addQueryParameter("version", Long.toString(version));
+        }
+        return get(u.build());
+    }
+
+    Answer importOnce(String key, java.io.File file) throws CallFailed {
+        Request r = new Request.Builder().url(url("import").build()).header("Idempotency-Key", key)
+                .put(RequestBody.create(file, MediaType.get("application/vnd.sqlite3"))).build();
+        return once(r, Duration.ZERO);
+    }
+
+    Answer commitStagedOnce(String key, long base, long pageCount, int pageSize, String stageId) throws CallFailed {
+        return commitOnce(key, base, pageCount, pageSize, stageId, new byte[0]);
+    }
+
+    /**
+     * Starts a streamed download (no call timeout; the read timeout bounds each wait). The caller
+     * reads and closes the response; error answers are thrown.
+     */
+    Response stream(Request r, String what) throws PageStoreException {
+        Call call = client.newCall(r);
+        call.timeout().timeout(0, TimeUnit.MILLISECONDS);
+        stats.request(0);
+        long epoch = cancelEpoch.get();
+        inFlight.add(call);
+        try {
+            Response resp = call.execute();
+            if (!resp.isSuccessful()) {
+                try (resp) {
+                    byte[] body = resp.body() == null ? new byte[0] : resp.body().bytes();
+                    stats.received(body.length);
+                    throw HttpErrors.fromAnswer(new Answer(resp.code(), resp.headers(), body), what, cfg);
+                }
+            }
+            LOG.fine(r.method() + " " + r.url().encodedPath() + " -> " + resp.code() + " (streaming)");
+            return resp;
+        } catch (PageStoreException e) {
+            throw e; // (it is an IOException too)
+        } catch (IOException e) {
+            throw HttpErrors.fromIOException(e, cancelEpoch.get() != epoch, what, cfg);
+        } finally {
+            inFlight.remove(call);
+        }
+    }
+
+    // ---- machinery ----
+
+    private HttpUrl.Builder url(String endpoint) {
+        return dbUrl.newBuilder().addPathSegment(endpoint);
+    }
+
+    private static Request get(HttpUrl url) {
+        return new Request.Builder().url(url).get().build();
+    }
+
+    /**
+     * Sends an idempotent (or, with {@code retry=false}, any) request; repeats it after connection
+     * failures, 429 and 5xx answers, up to {@code maxRetries} times with exponential backoff. Timeouts
+     * are not repeated (the caller's time budget is spent). Non-2xx answers are returned.
+     */
+    Answer execute(Request r, boolean retry, String what, Duration timeout) throws PageStoreException {
+        long epoch = cancelEpoch.get();
+        for (int attempt = 0; ; attempt++) {
+            if (attempt > 0) {
+                stats.retry();
+                backoff(attempt, what);
+                if (cancelEpoch.get() != epoch) {
+                    throw new PageStoreException(Kind.UNAVAILABLE, what + " was cancelled (connection aborted)");
+                }
+            }
+            boolean last = !retry || attempt >= cfg.maxRetries();
+            try {
+                Answer a = once(r, timeout);
+                if (!last && (a.code() == 429 || (a.code() >= 500 && a.code() != 501))) {
+                    continue;
+                }
+                return a;
+            } catch (CallFailed f) {
+                if (last || f.cancelled || cancelEpoch.get() != epoch || HttpErrors.isTimeout(f.io)) {
+                    throw HttpErrors.fromIOException(f.io, f.cancelled || cancelEpoch.get() != epoch, what, cfg);
+                }
+            }
+        }
+    }
+
+    void backoff(int attempt, String what) throws PageStoreException {
+        long ms = cfg.retryBackoff().toMillis() << Math.min(attempt - 1, 6);
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PageStoreException(Kind.UNAVAILABLE, what + " was interrupted", e);
+        }
+    }
+
+    /** One HTTP exchange; the whole body is read. */
+    Answer once(Request r, Duration timeout) throws CallFailed {
+        Call call = client.newCall(r);
+        Duration t = timeout != null ? timeout : callTimeout;
+        call.timeout().timeout(t.toMillis(), TimeUnit.MILLISECONDS);
+        long up = 0;
+        try {
+            up = r.body() == null ? 0 : r.body().contentLength();
+        } catch (IOException ignored) {
+            // byte arrays know their length
+        }
+        stats.request(up);
+        long start = System.nanoTime();
+        long epoch = cancelEpoch.get();
+        inFlight.add(call);
+        try (Response resp = call.execute()) {
+            ResponseBody body = resp.body();
+            byte[] bytes = body == null ? new byte[0] : body.bytes();
+            stats.received(bytes.length);
+            if (LOG.isLoggable(Level.FINE)) {
+                LOG.fine(r.method() + " " + r.url().encodedPath() + (r.url().encodedQuery() == null ? "" : "?" + r.url().encodedQuery())
+                        + " -> " + resp.code() + " (" + up + " B up, " + bytes.length + " B down, "
+                        + (System.nanoTime() - start) / 1_000_000 + " ms)");
+            }
+            return new Answer(resp.code(), resp.headers(), bytes);
+        } catch (IOException e) {
+            if (LOG.isLoggable(Level.FINE)) {
+                LOG.fine(r.method() + " " + r.url().encodedPath() + " failed after "
+                        + (System.nanoTime() - start) / 1_000_000 + " ms: " + e);
+            }
+            // OkHttp marks a call that hit its call timeout as canceled too: only cancelAll() counts here
+            throw new CallFailed(e, cancelEpoch.get() != epoch);
+        } finally {
+            inFlight.remove(call);
+        }
+    }
+}

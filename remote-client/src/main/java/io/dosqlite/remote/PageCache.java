@@ -1,0 +1,277 @@
+package io.dosqlite.remote;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Byte-bounded page cache shared by every snapshot of one store; version-correct.
+ *
+ * <p>Each cached image carries the version range {@code [lo, hi]} it is known to be the page's
+ * content for. {@code hi == OPEN} means "valid through {@link #checkedVersion()}", the newest
+ * version whose change history the store knows. A {@code changes?since} answer closes the open
+ * entries of the listed pages (they stay usable by snapshots at older versions) and moves the
+ * checked version; {@code complete:false} closes them all. A snapshot at version {@code v} uses an
+ * entry only if {@code lo <= v <= effectiveHi}. Closed entries no open snapshot can use are dropped.
+ */
+final class PageCache {
+
+    static final long OPEN = Long.MAX_VALUE;
+    private static final int MAX_IMAGES_PER_PAGE = 4;
+
+    static final class Entry {
+        final byte[] data;
+        final long lo;
+        long hi;
+
+        Entry(byte[] data, long lo, long hi) {
+            this.data = data;
+            this.lo = lo;
+            this.hi = hi;
+        }
+    }
+
+    private final long maxBytes;
+    private final LinkedHashMap<Long, List<Entry>> pages = new LinkedHashMap<>(256, 0.75f, true);
+    /** Open snapshot versions (multiset). */
+    private final TreeMap<Long, Integer> pinned = new TreeMap<>();
+    private long bytes;
+    private long checked;
+    private long checkedPageCount;
+    /** Some image may have been closed since the last prune. */
+    private boolean closedSome;
+
+    PageCache(long maxBytes, long version, long pageCount) {
+        this.maxBytes = Math.max(0, maxBytes);
+        this.checked = version;
+        this.checkedPageCount = pageCount;
+    }
+
+    synchronized long checkedVersion() {
+        return checked;
+    }
+
+    synchronized long bytes() {
+        return bytes;
+    }
+
+    /** Copies page {@code pageNo} as of {@code version} into dst if cached; false on a miss. */
+    synchronized boolean get(long pageNo, long version, byte[] dst, int off) {
+        Entry e = find(pageNo, version);
+        if (e == null) {
+            return false;
+        }
+        System.arraycopy(e.data, 0, dst, off, e.data.length);
+        return true;
+    }
+
+    /** The cached image itself (never modified; do not modify), or null. */
+    synchronized byte[] peek(long pageNo, long version) {
+        Entry e = find(pageNo, version);
+        return e == null ? null : e.data;
+    }
+
+    synchronized boolean contains(long pageNo, long version) {
+        List<Entry> l = pages.get(pageNo);
+        if (l == null) {
+            return false;
+        }
+        for (Entry e : l) {
+            if (covers(e, version)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Caches an image fetched from the server at {@code version} (the page's content at that version). */
+    synchronized void put(long pageNo, long version, byte[] data) {
+        if (find(pageNo, version) != null) {
+            return;
+        }
+        insert(pageNo, new Entry(data, version, version == checked ? OPEN : version));
+    }
+
+    /**
+     * Applies a {@code changes?since=since} answer and pins {@code version} for a new snapshot, in
+     * one step (so nothing the new snapshot may use is pruned in between).
+     */
+    synchronized void applyChangesAndPin(long since, long version, long pageCount, long[] changed, boolean complete) {
+        if (version < since) {
+            // the database went back in time (deleted and created again): nothing cached is trustworthy
+            pages.clear();
+            bytes = 0;
+            checked = version;
+            checkedPageCount = pageCount;
+        } else if (version > checked) {
+            // since <= checked always (checked only grows), so 'changed' covers checked+1..version.
+            if (!complete) {
+                for (Map.Entry<Long, List<Entry>> me : pages.entrySet()) {
+                    for (Entry e : me.getValue()) {
+                        if (e.hi == OPEN) {
+                            e.hi = checked;
+                            closedSome = true;
+                        }
+                    }
+                }
+            } else {
+                for (long p : changed) {
+                    closeOpen(p, checked);
+                }
+                if (pageCount < checkedPageCount) {
+                    closeAbove(pageCount, checked);
+                }
+            }
+            checked = version;
+            checkedPageCount = pageCount;
+        }
+        pin(version);
+        prune();
+    }
+
+    /**
+     * Records this client's own successful commit of {@code images} on top of {@code base}, which
+     * produced {@code version}: the images become the cached content at {@code version}.
+     */
+    synchronized void applyCommit(long base, long version, long newPageCount, Map<Long, byte[]> images) {
+        if (checked == base) {
+            for (long p : images.keySet()) {
+                closeOpen(p, base);
+            }
+            if (newPageCount < checkedPageCount) {
+                closeAbove(newPageCount, base);
+            }
+            checked = version;
+            checkedPageCount = newPageCount;
+        }
+        for (Map.Entry<Long, byte[]> e : images.entrySet()) {
+            if (e.getKey() <= newPageCount && find(e.getKey(), version) == null) {
+                insert(e.getKey(), new Entry(e.getValue().clone(), version, version == checked ? OPEN : version));
+            }
+        }
+        prune();
+    }
+
+    synchronized void pin(long version) {
+        pinned.merge(version, 1, Integer::sum);
+    }
+
+    synchronized void unpin(long version) {
+        pinned.computeIfPresent(version, (k, n) -> n == 1 ? null : n - 1);
+    }
+
+    synchronized void clear() {
+        pages.clear();
+        bytes = 0;
+    }
+
+    // --- internals (lock held) ---
+
+    private boolean covers(Entry e, long version) {
+        long hi = e.hi == OPEN ? checked : e.hi;
+        return e.lo <= version && version <= hi;
+    }
+
+    private Entry find(long pageNo, long version) {
+        List<Entry> l = pages.get(pageNo);
+        if (l == null) {
+            return null;
+        }
+        for (Entry e : l) {
+            if (covers(e, version)) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    private void closeOpen(long pageNo, long hi) {
+        List<Entry> l = pages.get(pageNo);
+        if (l != null) {
+            for (Entry e : l) {
+                if (e.hi == OPEN) {
+                    e.hi = hi;
+                    closedSome = true;
+                }
+            }
+        }
+    }
+
+    private void closeAbove(long pageCount, long hi) {
+        for (Map.Entry<Long, List<Entry>> me : pages.entrySet()) {
+            if (me.getKey() > pageCount) {
+                for (Entry e : me.getValue()) {
+                    if (e.hi == OPEN) {
+                        e.hi = hi;
+                        closedSome = true;
+                    }
+                }
+            }
+        }
+    }
+
+    private void insert(long pageNo, Entry entry) {
+        if (entry.data.length > maxBytes) {
+            return;
+        }
+        List<Entry> l = pages.computeIfAbsent(pageNo, k -> new ArrayList<>(1));
+        l.add(entry);
+        bytes += entry.data.length;
+        if (entry.hi != OPEN) {
+            closedSome = true;
+        }
+        if (l.size() > MAX_IMAGES_PER_PAGE) {
+            // drop the oldest closed image
+            Entry oldest = null;
+            for (Entry e : l) {
+                if (e.hi != OPEN && (oldest == null || e.hi < oldest.hi)) {
+                    oldest = e;
+                }
+            }
+            if (oldest != null) {
+                l.remove(oldest);
+                bytes -= oldest.data.length;
+            }
+        }
+        evict();
+    }
+
+    private void evict() {
+        Iterator<Map.Entry<Long, List<Entry>>> it = pages.entrySet().iterator();
+        while (bytes > maxBytes && it.hasNext()) {
+            for (Entry e : it.next().getValue()) {
+                bytes -= e.data.length;
+            }
+            it.remove();
+        }
+    }
+
+    /** Drops closed images that neither an open snapshot nor a future one can use. */
+    private void prune() {
+        if (!closedSome) {
+            return;
+        }
+        boolean[] keep = {false};
+        long oldestPinned = pinned.isEmpty() ? checked : Math.min(pinned.firstKey(), checked);
+        Iterator<Map.Entry<Long, List<Entry>>> it = pages.entrySet().iterator();
+        while (it.hasNext()) {
+            List<Entry> l = it.next().getValue();
+            l.removeIf(e -> {
+                boolean dead = e.hi != OPEN && e.hi < oldestPinned;
+                if (dead) {
+                    bytes -= e.data.length;
+                } else if (e.hi != OPEN) {
+                    keep[0] = true;
+                }
+                return dead;
+            });
+            if (l.isEmpty()) {
+                it.remove();
+            }
+        }
+        closedSome = keep[0];
+    }
+}

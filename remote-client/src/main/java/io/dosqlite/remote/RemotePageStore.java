@@ -1,0 +1,241 @@
+package io.dosqlite.remote;
+
+import io.dosqlite.vfs.PageStore;
+import io.dosqlite.vfs.PageStoreException;
+import io.dosqlite.vfs.PageStoreException.Kind;
+import io.dosqlite.vfs.Snapshot;
+
+import java.time.Duration;
+import java.util.SortedMap;
+import java.util.logging.Level;
+
+/**
+ * {@link PageStore} backed by the page server's HTTP API (protocol v1), with a version-correct page
+ * cache shared by all snapshots, batched reads with read-ahead, one-request version checks and
+ * exactly-once commits. Thread-safe; one instance per database per JVM.
+ *
+ * <p>Round trips: {@link #beginRead()} = 1 request ({@code changes?since}); a cached page = 0; a
+ * missed page = 1 {@code /read} (with read-ahead when access is sequential); a commit = 1 request
+ * (plus stage uploads above the request limit).
+ */
+public final class RemotePageStore implements PageStore {
+
+    private final RemoteConfig config;
+    private final ClientStats stats;
+    private final PageApi api;
+    private final PageCache cache;
+    private final TreeHints treeHints = new TreeHints();
+    private volatile boolean closed;
+
+    private RemotePageStore(RemoteConfig config, PageApi api, PageCache cache, ClientStats stats) {
+        this.config = config;
+        this.api = api;
+        this.cache = cache;
+        this.stats = stats;
+    }
+
+    /**
+     * Connects to the database named in {@code config}: checks it exists (or creates it when
+     * {@link RemoteConfig#createIfMissing()}), then prefetches its b-tree interior pages.
+     *
+     * @throws PageStoreException NOT_FOUND if it does not exist, AUTH for a wrong token,
+     *                            UNAVAILABLE if the server cannot be reached, TIMEOUT, ...
+     */
+    public static RemotePageStore open(RemoteConfig config) throws PageStoreException {
+        ClientStats stats = new ClientStats();
+        PageApi api = new PageApi(config, SharedHttp.forStore(config), stats);
+        Answer a = api.info(null);
+        if (a.code() == 404) {
+            if (!config.createIfMissing()) {
+                throw HttpErrors.fromAnswer(a, "opening the database", config);
+            }
+            if (config.readOnly()) {
+                throw new PageStoreException(Kind.NOT_FOUND, "database '" + config.database()
+                        + "' does not exist and readOnly=true does not create it: create it first");
+            }
+            a = api.create(config.pageSizeForNew());
+        }
+        if (!a.ok()) {
+            throw HttpErrors.fromAnswer(a, "opening the database", config);
+        }
+        DbState info = DbState.parse(a.body(), "opening the database");
+        RemotePageStore store = new RemotePageStore(config, api,
+                new PageCache(config.cacheBytes(), info.version(), info.pageCount()), stats);
+        if (config.prefetchInterior() && info.pageCount() > 0 && config.cacheBytes() > 0) {
+            store.prefetchInterior(info);
+        }
+        return store;
+    }
+
+    private void prefetchInterior(DbState info) {
+        long maxBytes = Math.min(16L * 1024 * 1024, config.cacheBytes() / 2);
+        try {
+            Answer a = api.interior(info.version(), maxBytes);
+            if (!a.ok()) {
+                throw HttpErrors.fromAnswer(a, "the interior page prefetch", config);
+            }
+            int ps = pageSizeHeader(a, info.pageSize());
+            PageFrames.Decoded d = PageFrames.decode(a.body(), ps, null);
+            for (int i = 0; i < d.size(); i++) {
+                cache.put(d.pageNos()[i], info.version(), d.pages()[i]);
+                treeHints.learn(d.pageNos()[i], d.pages()[i], ps, info.pageCount());
+            }
+            statsLive().pagesFetched(d.size());
+            PageApi.LOG.fine("prefetched " + d.size() + " interior pages of " + config.database() + "@" + info.version());
+        } catch (PageStoreException e) {
+            // only an optimisation: reads fetch what they need
+            PageApi.LOG.log(Level.FINE, "interior page prefetch failed, continuing without it", e);
+        }
+    }
+
+    @Override
+    public Snapshot beginRead() throws PageStoreException {
+        checkOpen();
+        long since = cache.checkedVersion();
+        Answer a = api.changes(since);
+        if (a.code() == 404) {
+            throw HttpErrors.fromAnswer(a, "the version check", config);
+        }
+        if (!a.ok()) {
+            throw HttpErrors.fromAnswer(a, "the version check", config);
+        }
+        Changes c = Changes.parse(a.body(), "the version check");
+        cache.applyChangesAndPin(since, c.version(), c.pageCount(), c.changed(), c.complete());
+        return new RemoteSnapshot(this, c.version(), c.pageSize(), c.pageCount());
+    }
+
+    /** Live counters of this store (see {@link ClientStats#snapshot()} and {@link ClientStats#reset()}). */
+    public ClientStats stats() {
+        return statsLive();
+    }
+
+    /**
+     * A cheap authenticated request (database info), one attempt bounded by {@code timeout}
+     * ({@code null} or zero: the store's call timeout); for JDBC {@code isValid}.
+     */
+    public void ping(Duration timeout) throws PageStoreException {
+        checkOpen();
+        Duration t = timeout == null || timeout.isZero() || timeout.isNegative() ? api.callTimeout() : timeout;
+        if (t.isZero()) {
+            t = config.readTimeout().isZero() ? Duration.ofSeconds(30) : config.readTimeout();
+        }
+        Answer a = api.info(t);
+        if (!a.ok()) {
+            throw HttpErrors.fromAnswer(a, "the ping", config);
+        }
+    }
+
+    /** Cancels every HTTP call of this store in flight (JDBC {@code abort}); they fail with UNAVAILABLE/UNKNOWN_OUTCOME. */
+    public void cancelInFlight() {
+        api.cancelAll();
+    }
+
+    /** Bounds every later HTTP call (JDBC {@code setNetworkTimeout}); {@link Duration#ZERO} = no limit. */
+    public void setCallTimeout(Duration timeout) {
+        if (timeout == null || timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must be >= 0");
+        }
+        api.setCallTimeout(timeout);
+    }
+
+    /** The current per-call timeout. */
+    public Duration callTimeout() {
+        return api.callTimeout();
+    }
+
+    public RemoteConfig config() {
+        return config;
+    }
+
+    /** The newest version this store has seen. */
+    public long knownVersion() {
+        return cache.checkedVersion();
+    }
+
+    /** Bytes currently held by the page cache. */
+    public long cachedBytes() {
+        return cache.bytes();
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            api.cancelAll();
+            cache.clear();
+            treeHints.clear();
+        }
+    }
+
+    // ---- for RemoteSnapshot ----
+
+    PageCache cache() {
+        return cache;
+    }
+
+    TreeHints treeHints() {
+        return treeHints;
+    }
+
+    ClientStats statsLive() {
+        return stats;
+    }
+
+    PageFrames.Decoded fetch(long version, int pageSize, long[] pages) throws PageStoreException {
+        checkOpen();
+        Answer a = api.read(version, pages);
+        if (!a.ok()) {
+            throw HttpErrors.fromAnswer(a, "reading pages", config);
+        }
+        String v = a.header("X-Dosqlite-Version");
+        if (v != null && !v.trim().equals(Long.toString(version))) {
+            throw new PageStoreException(Kind.CORRUPT, "asked for pages of version " + version
+                    + ", the page server answered version " + v.trim());
+        }
+        int ps = pageSizeHeader(a, pageSize);
+        if (ps != pageSize) {
+            throw new PageStoreException(Kind.CORRUPT, "the page server sent " + ps + "-byte pages, the snapshot has "
+                    + pageSize + "-byte pages");
+        }
+        PageFrames.Decoded d = PageFrames.decode(a.body(), ps, pages);
+        statsLive().pagesFetched(d.size());
+        return d;
+    }
+
+    CommitResult commit(long base, SortedMap<Long, byte[]> pages, long newPageCount, int pageSize) throws PageStoreException {
+        checkOpen();
+        try {
+            CommitResult r = CommitProtocol.commit(api, statsLive(), base, pages, newPageCount, pageSize);
+            statsLive().commit();
+            return r;
+        } catch (PageStoreException e) {
+            if (e.kind() == Kind.CONFLICT) {
+                statsLive().conflict();
+            }
+            throw e;
+        }
+    }
+
+    private static int pageSizeHeader(Answer a, int fallback) throws PageStoreException {
+        String h = a.header("X-Dosqlite-Page-Size");
+        if (h == null) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(h.trim());
+        } catch (NumberFormatException e) {
+            throw new PageStoreException(Kind.CORRUPT, "malformed X-Dosqlite-Page-Size header: " + h);
+        }
+    }
+
+    private void checkOpen() throws PageStoreException {
+        if (closed) {
+            throw new PageStoreException(Kind.IO, "the page store of '" + config.database() + "' is closed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RemotePageStore{" + config.baseUrl() + "/" + config.database() + "@" + cache.checkedVersion() + "}";
+    }
+}

@@ -1,0 +1,210 @@
+package io.dosqlite.remote;
+
+import io.dosqlite.vfs.PageStoreException;
+import io.dosqlite.vfs.PageStoreException.Kind;
+import io.dosqlite.vfs.Snapshot;
+
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * One pinned version of a {@link RemotePageStore}: reads come from the shared cache or from
+ * {@code /read} at this version (batched with read-ahead); commit publishes on top of it.
+ */
+final class RemoteSnapshot implements Snapshot {
+
+    private final RemotePageStore store;
+    private final ReadAhead readAhead = new ReadAhead();
+    private long version;
+    private int pageSize;
+    private long pageCount;
+    private boolean closed;
+    /** The parent page the last tree-order batch came from, and whether that batch reached its last child. */
+    private long batchParent = -1;
+    private boolean batchReachedListEnd;
+
+    RemoteSnapshot(RemotePageStore store, long version, int pageSize, long pageCount) {
+        this.store = store;
+        this.version = version;
+        this.pageSize = pageSize;
+        this.pageCount = pageCount;
+    }
+
+    @Override
+    public synchronized long version() {
+        return version;
+    }
+
+    @Override
+    public synchronized int pageSize() {
+        return pageCount == 0 ? 0 : pageSize;
+    }
+
+    @Override
+    public synchronized long pageCount() {
+        return pageCount;
+    }
+
+    @Override
+    public synchronized void readPage(long pageNo, byte[] dst, int offset) throws PageStoreException {
+        checkOpen();
+        if (pageNo < 1 || pageNo > pageCount) {
+            throw new PageStoreException(Kind.INVALID, "page " + pageNo + " is outside the database (version "
+                    + version + " has " + pageCount + " pages)");
+        }
+        if (offset < 0 || offset + pageSize > dst.length) {
+            throw new PageStoreException(Kind.INVALID, "buffer too small for a " + pageSize + "-byte page");
+        }
+        PageCache cache = store.cache();
+        ClientStats stats = store.statsLive();
+        if (cache.get(pageNo, version, dst, offset)) {
+            stats.hit();
+        } else {
+            stats.miss();
+            long[] batch = batchFor(pageNo, cache);
+            PageFrames.Decoded d = store.fetch(version, pageSize, batch);
+            for (int i = 0; i < d.size(); i++) {
+                cache.put(d.pageNos()[i], version, d.pages()[i]);
+                store.treeHints().learn(d.pageNos()[i], d.pages()[i], pageSize, pageCount);
+            }
+            System.arraycopy(d.pages()[0], 0, dst, offset, pageSize);
+        }
+    }
+
+    /** The children of the interior page that points at pageNo, as of this version (from the cache), or null. */
+    private long[] siblingsOf(long pageNo, long parent, PageCache cache) {
+        if (parent < 1 || parent > pageCount) {
+            return null;
+        }
+        byte[] img = cache.peek(parent, version);
+        if (img == null) {
+            return null;
+        }
+        return BTreeInterior.children(img, 0, pageSize, parent, pageCount);
+    }
+
+    /**
+     * The missed page first, then read-ahead candidates not yet cached, within protocol limits:
+     * the following children of the page's parent if that interior page is cached at this version
+     * (tree order, how SQLite scans), else the following page numbers.
+     */
+    private long[] batchFor(long pageNo, PageCache cache) {
+        int maxPages = (int) Math.min(256, (16L * 1024 * 1024) / pageSize);
+        long parent = store.treeHints().parentOf(pageNo);
+        long[] kids = siblingsOf(pageNo, parent, cache);
+        int idx = kids == null ? -1 : indexOf(kids, pageNo);
+        long[] batch;
+        int n = 1;
+        if (idx >= 0) {
+            // a scan that finished one subtree continues with the first child of the next one
+            boolean continues = idx == 0 && batchReachedListEnd && parent != batchParent;
+            int extra = readAhead.onMiss(pageNo, idx > 0 ? kids[idx - 1] : -1, continues, maxPages - 1);
+            batch = new long[1 + extra];
+            batch[0] = pageNo;
+            int i = idx + 1;
+            for (; i < kids.length && n < batch.length; i++) {
+                if (kids[i] != pageNo && !cache.contains(kids[i], version)) {
+                    batch[n++] = kids[i];
+                }
+            }
+            readAhead.expectNext(i < kids.length ? kids[i] : -1);
+            batchParent = parent;
+            batchReachedListEnd = i >= kids.length;
+        } else {
+            int extra = readAhead.onMiss(pageNo, maxPages - 1);
+            batch = new long[1 + extra];
+            batch[0] = pageNo;
+            long last = Math.min(pageCount, pageNo + extra);
+            for (long p = pageNo + 1; p <= last && n < batch.length; p++) {
+                if (!cache.contains(p, version)) {
+                    batch[n++] = p;
+                }
+            }
+            readAhead.fetchedThrough(last);
+            batchParent = -1;
+            batchReachedListEnd = false;
+        }
+        if (n < batch.length) {
+            batch = java.util.Arrays.copyOf(batch, n);
+        }
+        return dedupe(batch);
+    }
+
+    private static int indexOf(long[] a, long v) {
+        for (int i = 0; i < a.length; i++) {
+            if (a[i] == v) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Children lists of corrupt pages may repeat numbers: the server is asked for each page once. */
+    private static long[] dedupe(long[] batch) {
+        if (batch.length <= 1) {
+            return batch;
+        }
+        java.util.LinkedHashSet<Long> seen = new java.util.LinkedHashSet<>();
+        for (long p : batch) {
+            seen.add(p);
+        }
+        if (seen.size() == batch.length) {
+            return batch;
+        }
+        return seen.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    @Override
+    public synchronized long commit(SortedMap<Long, byte[]> pages, long newPageCount, int pageSize) throws PageStoreException {
+        checkOpen();
+        RemoteConfig cfg = store.config();
+        if (cfg.readOnly()) {
+            throw new PageStoreException(Kind.INVALID, "database '" + cfg.database()
+                    + "' is open read-only (readOnly=true): writes are refused; open it without readOnly to write");
+        }
+        if (pageSize < 512 || pageSize > 65536 || Integer.bitCount(pageSize) != 1) {
+            throw new PageStoreException(Kind.INVALID, "invalid page size " + pageSize + ": use a power of two from 512 to 65536");
+        }
+        if (newPageCount < 0 || newPageCount > 0xFFFF_FFFFL) {
+            throw new PageStoreException(Kind.INVALID, "invalid page count " + newPageCount);
+        }
+        for (Map.Entry<Long, byte[]> e : pages.entrySet()) {
+            if (e.getKey() < 1 || e.getKey() > newPageCount) {
+                throw new PageStoreException(Kind.INVALID, "page " + e.getKey() + " is outside the new page count " + newPageCount);
+            }
+        }
+        SortedMap<Long, byte[]> images = new TreeMap<>(pages);
+        long base = version;
+        CommitResult r = store.commit(base, images, newPageCount, pageSize);
+        store.cache().applyCommit(base, r.version(), newPageCount, images);
+        for (Map.Entry<Long, byte[]> e : images.entrySet()) {
+            store.treeHints().learn(e.getKey(), e.getValue(), pageSize, newPageCount);
+        }
+        store.cache().pin(r.version());
+        store.cache().unpin(base);
+        version = r.version();
+        pageCount = newPageCount;
+        this.pageSize = pageSize;
+        return version;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            store.cache().unpin(version);
+        }
+    }
+
+    private void checkOpen() throws PageStoreException {
+        if (closed) {
+            throw new PageStoreException(Kind.IO, "the read snapshot at version " + version + " is already closed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Snapshot{" + store.config().database() + "@" + version + ", " + pageCount + " pages}";
+    }
+}

@@ -1,0 +1,222 @@
+package io.dosqlite.remote;
+
+import io.dosqlite.remote.local.LocalPageServer;
+import io.dosqlite.vfs.PageStoreException;
+import io.dosqlite.vfs.PageStoreException.Kind;
+import io.dosqlite.vfs.Snapshot;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.SortedMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static io.dosqlite.remote.TestServer.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Network faults injected by a real TCP proxy between the client and a real page server. */
+class FaultInjectionServerTest {
+
+    static final int PS = 4096;
+
+    @TempDir
+    static Path data;
+    static LocalPageServer server;
+    FaultProxy proxy;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        server = TestServer.start(data);
+    }
+
+    @AfterAll
+    static void stopServer() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @BeforeEach
+    void startProxy() throws Exception {
+        proxy = new FaultProxy(server.url());
+    }
+
+    @AfterEach
+    void stopProxy() throws Exception {
+        proxy.close();
+    }
+
+    /** A database with pages 1..n at version 1, committed directly (not through the proxy). */
+    String seeded(String prefix, int n) throws Exception {
+        String db = newDbName(prefix);
+        try (RemotePageStore s = open(server.url(), db); Snapshot snap = s.beginRead()) {
+            snap.commit(pages(PS, 1, n, 1), n, PS);
+        }
+        return db;
+    }
+
+    long serverVersion(String db) throws Exception {
+        try (RemotePageStore s = open(server.url(), db); Snapshot snap = s.beginRead()) {
+            return snap.version();
+        }
+    }
+
+    @Test
+    void lostCommitResponseIsResolvedAsApplied() throws Exception {
+        String db = seeded("lost-resp", 4);
+        try (RemotePageStore s = open(proxy.url(), db); Snapshot snap = s.beginRead()) {
+            SortedMap<Long, byte[]> change = pages(PS, 2, 2, 7);
+            proxy.arm(FaultProxy.Fault.DROP_RESPONSE);
+            ClientStats before = s.stats().snapshot();
+            assertEquals(2, snap.commit(change, 4, PS), "the applied commit's result, found by asking");
+            assertEquals(1, proxy.applied());
+            ClientStats d = s.stats().minus(before);
+            assertEquals(2, d.requests(), "commit + GET /commits/{key}: " + d);
+            assertEquals(1, d.commits());
+        }
+        assertEquals(2, serverVersion(db), "applied exactly once");
+        try (RemotePageStore s = open(server.url(), db); Snapshot snap = s.beginRead()) {
+            assertArrayEquals(page(PS, 2, 7), read(snap, 2));
+        }
+    }
+
+    @Test
+    void swallowedCommitIsResolvedAsNotAppliedAndResentWithTheSameKey() throws Exception {
+        String db = seeded("swallowed", 4);
+        try (RemotePageStore s = open(proxy.url(), db); Snapshot snap = s.beginRead()) {
+            proxy.arm(FaultProxy.Fault.SWALLOW_REQUEST);
+            ClientStats before = s.stats().snapshot();
+            assertEquals(2, snap.commit(pages(PS, 3, 3, 8), 4, PS));
+            assertEquals(1, proxy.applied());
+            ClientStats d = s.stats().minus(before);
+            assertEquals(3, d.requests(), "commit + look-up (404) + re-send: " + d);
+        }
+        assertEquals(2, serverVersion(db), "applied exactly once");
+    }
+
+    @Test
+    void corruptPageIsAnErrorAndNeverCached() throws Exception {
+        String db = seeded("corrupt", 4);
+        try (RemotePageStore s = RemotePageStore.open(config(proxy.url(), db).prefetchInterior(false).build());
+             Snapshot snap = s.beginRead()) {
+            proxy.arm(FaultProxy.Fault.FLIP_BODY_BYTE);
+            byte[] buf = new byte[PS];
+            PageStoreException e = assertThrows(PageStoreException.class, () -> snap.readPage(3, buf, 0));
+            assertEquals(Kind.CORRUPT, e.kind());
+            assertEquals(1, proxy.applied());
+            assertEquals(0, s.cachedBytes(), "nothing of the bad answer was cached");
+            long before = s.stats().requests();
+            assertArrayEquals(page(PS, 3, 1), read(snap, 3), "read again from the server, intact");
+            assertEquals(before + 1, s.stats().requests());
+        }
+    }
+
+    @Test
+    void stalledServerTimesOut() throws Exception {
+        String db = seeded("stall", 2);
+        try (RemotePageStore s = RemotePageStore.open(config(proxy.url(), db).prefetchInterior(false).build());
+             Snapshot snap = s.beginRead()) {
+            s.setCallTimeout(Duration.ofMillis(500));
+            proxy.arm(FaultProxy.Fault.STALL_RESPONSE);
+            long t0 = System.nanoTime();
+            PageStoreException e = assertThrows(PageStoreException.class, () -> read(snap, 1));
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(Kind.TIMEOUT, e.kind(), e.getMessage());
+            assertTrue(ms < 2000, "took " + ms + " ms");
+            s.setCallTimeout(Duration.ofSeconds(10));
+            assertArrayEquals(page(PS, 1, 1), read(snap, 1));
+        }
+    }
+
+    @Test
+    void stalledCommitTimesOutThenResolves() throws Exception {
+        String db = seeded("stall-commit", 2);
+        try (RemotePageStore s = open(proxy.url(), db); Snapshot snap = s.beginRead()) {
+            s.setCallTimeout(Duration.ofMillis(700));
+            proxy.arm(FaultProxy.Fault.STALL_RESPONSE);
+            // the server applies it; the answer is held; the client times out and asks
+            assertEquals(2, snap.commit(pages(PS, 1, 1, 4), 2, PS));
+        }
+        assertEquals(2, serverVersion(db));
+    }
+
+    @Test
+    void cancelInFlightAbortsQuickly() throws Exception {
+        String db = seeded("cancel", 2);
+        try (RemotePageStore s = RemotePageStore.open(config(proxy.url(), db).prefetchInterior(false).build());
+             Snapshot snap = s.beginRead()) {
+            proxy.arm(FaultProxy.Fault.STALL_RESPONSE);
+            CompletableFuture<Void> aborter = CompletableFuture.runAsync(() -> {
+                try {
+                    Thread.sleep(300);
+                } catch (InterruptedException ignored) {
+                    // fine
+                }
+                s.cancelInFlight();
+            });
+            long t0 = System.nanoTime();
+            PageStoreException e = assertThrows(PageStoreException.class, () -> read(snap, 1));
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            aborter.get(5, TimeUnit.SECONDS);
+            assertEquals(Kind.UNAVAILABLE, e.kind(), e.getMessage());
+            assertTrue(e.getMessage().contains("cancelled"), e.getMessage());
+            assertTrue(ms < 3000, "took " + ms + " ms");
+            // the store remains usable
+            assertArrayEquals(page(PS, 1, 1), read(snap, 1));
+        }
+    }
+
+    @Test
+    void idempotentReadRetriesAfterABrokenConnection() throws Exception {
+        String db = seeded("retry", 2);
+        try (RemotePageStore s = RemotePageStore.open(config(proxy.url(), db).prefetchInterior(false).build());
+             Snapshot snap = s.beginRead()) {
+            proxy.arm(FaultProxy.Fault.DROP_RESPONSE);
+            ClientStats before = s.stats().snapshot();
+            assertArrayEquals(page(PS, 2, 1), read(snap, 2));
+            ClientStats d = s.stats().minus(before);
+            assertEquals(2, d.requests());
+            assertEquals(1, d.retries());
+        }
+    }
+
+    @Test
+    void commitAnswered503AfterApplyingIsResolvedNotGuessed() throws Exception {
+        String db = seeded("503-applied", 3);
+        try (RemotePageStore s = open(proxy.url(), db); Snapshot snap = s.beginRead()) {
+            proxy.arm(FaultProxy.Fault.REPLACE_WITH_503);
+            assertEquals(2, snap.commit(pages(PS, 1, 1, 6), 3, PS));
+            assertEquals(1, proxy.applied());
+        }
+        assertEquals(2, serverVersion(db), "applied exactly once");
+    }
+
+    @Test
+    void commitRefused503IsResentWithTheSameKey() throws Exception {
+        String db = seeded("503-refused", 3);
+        try (RemotePageStore s = open(proxy.url(), db); Snapshot snap = s.beginRead()) {
+            proxy.arm(FaultProxy.Fault.REFUSE_503);
+            ClientStats before = s.stats().snapshot();
+            assertEquals(2, snap.commit(pages(PS, 1, 1, 6), 3, PS));
+            assertEquals(3, s.stats().minus(before).requests(), "commit (503) + look-up (404) + re-send");
+        }
+        assertEquals(2, serverVersion(db));
+    }
+
+    @Test
+    void idempotentRequestRetriesA503() throws Exception {
+        String db = seeded("503-read", 2);
+        try (RemotePageStore s = RemotePageStore.open(config(proxy.url(), db).prefetchInterior(false).build());
+             Snapshot snap = s.beginRead()) {
+            proxy.arm(FaultProxy.Fault.REFUSE_503);
+            assertArrayEquals(page(PS, 2, 1), read(snap, 2));
+            assertEquals(1, s.stats().retries());
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package io.dosqlite.remote;
+
+import io.dosqlite.remote.local.LocalPageServer;
+import io.dosqlite.vfs.PageStoreException;
+import org.junit.jupiter.api.Assumptions;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Starts a real local page server (workerd) for a test class; skips the class if there is none yet. */
+final class TestServer {
+
+    static final String TOKEN = "test-token-" + Long.toHexString(System.nanoTime());
+    private static final AtomicInteger DB_SEQ = new AtomicInteger();
+
+    private TestServer() {
+    }
+
+    static LocalPageServer start(Path dataDir) throws IOException {
+        return start(dataDir, java.util.List.of());
+    }
+
+    static LocalPageServer start(Path dataDir, java.util.List<String> extraArgs) throws IOException {
+        Path dir;
+        try {
+            dir = LocalPageServer.findPageServerDir();
+        } catch (IOException e) {
+            Assumptions.abort("no page-server directory: " + e.getMessage());
+            return null;
+        }
+        Assumptions.assumeTrue(Files.isRegularFile(dir.resolve("scripts/serve.mjs")),
+                "page-server/scripts/serve.mjs does not exist yet");
+        return LocalPageServer.start(dir, dataDir, TOKEN, 0, extraArgs);
+    }
+
+    static String newDbName(String prefix) {
+        return prefix + "-" + ProcessHandle.current().pid() + "-" + DB_SEQ.incrementAndGet() + "-" + (System.nanoTime() % 100000);
+    }
+
+    static RemoteConfig.Builder config(String url, String db) {
+        try {
+            return RemoteConfig.builder(url, db).token(TOKEN).createIfMissing(true)
+                    .connectTimeout(java.time.Duration.ofSeconds(2));
+        } catch (RuntimeException e) {
+            throw e;
+        }
+    }
+
+    static RemotePageStore open(String url, String db) throws PageStoreException {
+        return RemotePageStore.open(config(url, db).build());
+    }
+
+    /** A leaf-looking page (b-tree type byte 0x0D) filled from a seed. */
+    static byte[] page(int size, long pageNo, int seed) {
+        byte[] b = new byte[size];
+        for (int i = 0; i < size; i++) {
+            b[i] = (byte) (seed * 131 + pageNo * 7 + i);
+        }
+        int typeAt = pageNo == 1 ? 100 : 0;
+        b[typeAt] = 0x0D;
+        return b;
+    }
+
+    static SortedMap<Long, byte[]> pages(int size, long from, long to, int seed) {
+        SortedMap<Long, byte[]> m = new TreeMap<>();
+        for (long p = from; p <= to; p++) {
+            m.put(p, page(size, p, seed));
+        }
+        return m;
+    }
+
+    static byte[] read(io.dosqlite.vfs.Snapshot s, long pageNo) throws PageStoreException {
+        byte[] b = new byte[s.pageSize()];
+        s.readPage(pageNo, b, 0);
+        return b;
+    }
+}
