@@ -44,6 +44,7 @@ interface Meta {
   page_count: number;
   version: number;
   gc_floor: number;
+  created_ms: number;
 }
 
 interface InPage {
@@ -132,7 +133,7 @@ export class DatabaseDO extends DurableObject<Env> {
   }
 
   private meta(): Meta {
-    const rows = this.sql.exec("SELECT name, page_size, page_count, version, gc_floor FROM meta WHERE id = 1").toArray();
+    const rows = this.sql.exec("SELECT name, page_size, page_count, version, gc_floor, created_ms FROM meta WHERE id = 1").toArray();
     if (rows.length === 0) {
       throw new HttpError(404, "not_found", "Database not found: create it first with PUT /v1/databases/{db} (or import a file).");
     }
@@ -162,6 +163,7 @@ export class DatabaseDO extends DurableObject<Env> {
       pageCount: m.page_count,
       version: m.version,
       oldestReadableVersion: this.oldestReadable(m, Date.now()),
+      incarnation: String(m.created_ms),
     };
   }
 
@@ -262,10 +264,13 @@ export class DatabaseDO extends DurableObject<Env> {
     return json(201, this.info(this.meta()));
   }
 
+  private lastCreated = 0;
+
   private createDb(name: string, pageSize: number): void {
     this.ctx.storage.transactionSync(() => {
       this.ensureSchema();
-      const now = Date.now();
+      const now = Math.max(Date.now(), this.lastCreated + 1);
+      this.lastCreated = now;
       this.sql.exec(
         "INSERT INTO meta(id, name, page_size, page_count, version, gc_floor, created_ms) VALUES (1, ?, ?, 0, 0, 0, ?)",
         name,
@@ -289,7 +294,7 @@ export class DatabaseDO extends DurableObject<Env> {
     const m = this.requireDb();
     const since = parseUint(url.searchParams.get("since"), "since", "bad_version");
     if (since === null) throw new HttpError(400, "bad_version", "Missing parameter since=V (the version the client's cache is at).");
-    const base = { version: m.version, pageSize: m.page_size, pageCount: m.page_count };
+    const base = { version: m.version, pageSize: m.page_size, pageCount: m.page_count, incarnation: String(m.created_ms) };
     if (since > m.version) {
       // The client knows a version this database never had (e.g. it was deleted and re-created).
       return json(200, { ...base, changed: [], complete: false });

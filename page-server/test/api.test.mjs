@@ -48,7 +48,9 @@ describe("catalog", () => {
   test("create, info, list, delete", async () => {
     const r1 = await s.api("PUT", "/v1/databases/cat.A_1-x", { body: { pageSize: 1024 } });
     assert.equal(r1.status, 201);
-    assert.deepEqual(r1.json, { name: "cat.A_1-x", pageSize: 1024, pageCount: 0, version: 0, oldestReadableVersion: 0 });
+    const { incarnation, ...rest } = r1.json;
+    assert.deepEqual(rest, { name: "cat.A_1-x", pageSize: 1024, pageCount: 0, version: 0, oldestReadableVersion: 0 });
+    assert.match(incarnation, /^[0-9]+$/);
     const r2 = await s.api("PUT", "/v1/databases/cat.A_1-x");
     assert.equal(r2.status, 200);
     assert.equal(r2.json.pageSize, 1024);
@@ -71,10 +73,14 @@ describe("catalog", () => {
   test("delete drops all pages; a re-created database starts empty", async () => {
     const db = await createDb(512);
     assert.equal((await commit(s, db, { base: 0, pageCount: 1, pages: [{ pgno: 1, data: makePage(512, 1, 1) }] })).status, 200);
+    const before = (await s.api("GET", `/v1/databases/${db}/changes?since=0`)).json;
+    assert.match(before.incarnation, /^[0-9]+$/);
     assert.equal((await s.api("DELETE", `/v1/databases/${db}`)).status, 204);
+    assert.equal((await s.api("DELETE", `/v1/databases/${db}`)).status, 404);
     const r = await s.api("PUT", `/v1/databases/${db}`, { body: { pageSize: 512 } });
     assert.equal(r.status, 201);
     assert.equal(r.json.version, 0);
+    assert.notEqual(r.json.incarnation, before.incarnation, "a re-created database has a new incarnation");
     assert.equal(r.json.pageCount, 0);
     assert.equal((await readPages(s, db, 0, [1])).status, 400);
   });
@@ -352,10 +358,11 @@ describe("snapshots and changes", () => {
     const ch = async (since) => (await s.api("GET", `/v1/databases/${db}/changes?since=${since}`));
     const c0 = await ch(0);
     assert.equal(c0.status, 200);
-    assert.deepEqual(c0.json, { version: 3, pageSize: 512, pageCount: 7, changed: [1, 2, 3, 4, 5, 6, 7], complete: true });
+    const inc = (await info(db)).incarnation;
+    assert.deepEqual(c0.json, { version: 3, pageSize: 512, pageCount: 7, incarnation: inc, changed: [1, 2, 3, 4, 5, 6, 7], complete: true });
     assert.deepEqual((await ch(1)).json.changed, [2, 3, 4, 5, 6, 7]);
     assert.deepEqual((await ch(2)).json.changed, [3]);
-    assert.deepEqual((await ch(3)).json, { version: 3, pageSize: 512, pageCount: 7, changed: [], complete: true });
+    assert.deepEqual((await ch(3)).json, { version: 3, pageSize: 512, pageCount: 7, incarnation: inc, changed: [], complete: true });
     const ahead = await ch(9);
     assert.equal(ahead.json.complete, false);
     for (const bad of ["", "-1", "abc", "1.5"]) {

@@ -26,14 +26,18 @@ final class StatsCommand {
         // The server's own view first (info endpoint): also says clearly when the database is missing,
         // instead of creating it as a JDBC connection with create=true would.
         Transfer.DatabaseInfo info;
+        java.util.Properties props = new java.util.Properties();
         try {
             RemoteConfig cfg = RemoteTarget.parse(cl.positional.get(0), cl);
+            if (cfg.token() != null) {
+                props.setProperty("token", cfg.token()); // the same token as the info request used
+            }
             info = new Transfer(cfg).info();
         } catch (PageStoreException e) {
             err.println("dosqlite stats: " + e.getMessage() + " (SQLState " + e.kind().sqlState() + ")");
             return 1;
         }
-        try (Connection c = DriverManager.getConnection(url, cl.properties());
+        try (Connection c = DriverManager.getConnection(url, props);
              Statement s = c.createStatement()) {
             long pageSize = single(s, "PRAGMA page_size");
             long pageCount = single(s, "PRAGMA page_count");

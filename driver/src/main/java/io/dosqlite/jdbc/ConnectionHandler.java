@@ -1,5 +1,7 @@
 package io.dosqlite.jdbc;
 
+import io.dosqlite.remote.RemotePageStore;
+import io.dosqlite.vfs.PageStoreException;
 import io.dosqlite.vfs.VfsErrors;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
@@ -101,6 +103,52 @@ final class ConnectionHandler extends JdbcProxy {
             // "cannot start a transaction within a transaction": SQLite kept it, nothing to do.
             VfsErrors.takeLast();
         }
+    }
+
+    /** A JDBC call that may throw anything a proxied method throws. */
+    interface Call {
+        Object run() throws Throwable;
+    }
+
+    /**
+     * Runs an executeUpdate. In autocommit mode it runs optimistically on the newest version this
+     * JVM knows, without a version check first, so a write costs one request: its commit, which the
+     * server accepts only on top of the current version. A statement that turns out to have read
+     * an old version (its commit was refused, or it wrote nothing and the database moved on) had no
+     * effect and returns nothing to the caller but a count, so it runs again, the ordinary way.
+     */
+    Object runUpdate(Call update) throws Throwable {
+        if (sqlite.isClosed() || !sqlite.getAutoCommit()) {
+            return update.run();
+        }
+        RemotePageStore store = database.store();
+        Object result = null;
+        Throwable failure = null;
+        boolean runAgain;
+        store.beginOptimistic();
+        try {
+            result = update.run();
+        } catch (Throwable t) {
+            failure = t;
+        } finally {
+            try {
+                runAgain = store.endOptimistic();
+            } catch (PageStoreException e) {
+                SQLException validation = SqlErrors.fromStore(e, 0);
+                if (failure != null) {
+                    validation.addSuppressed(failure);
+                }
+                throw validation;
+            }
+        }
+        if (runAgain) {
+            LOG.fine("an optimistic update read an old version of " + database.url() + "; running it again");
+            return update.run();
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        return result;
     }
 
     /** A rollback after SQLite already rolled back (see restoreTransaction) has done its job. */

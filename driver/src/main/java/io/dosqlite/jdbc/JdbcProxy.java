@@ -66,6 +66,9 @@ class JdbcProxy implements InvocationHandler {
                     return owner().proxy();
                 }
                 break;
+            case "executeUpdate":
+            case "executeLargeUpdate":
+                return owner().runUpdate(() -> call(proxy, method, args));
             case "getStatement":
                 if (method.getParameterCount() == 0) {
                     return parent instanceof Statement ? parent : null;

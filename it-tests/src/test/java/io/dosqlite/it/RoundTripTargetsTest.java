@@ -18,8 +18,8 @@ class RoundTripTargetsTest {
             RoundTrips.Row cold = rows.get(2);
             RoundTrips.Row scan = rows.get(3);
             assertTrue(warmRead.requests() <= 1.0, "warm read: " + warmRead);
-            // The commit plus the version check at the start of the transaction; see docs/benchmarks.
-            assertTrue(write.requests() <= 2.0, "write: " + write);
+            // An autocommit update runs on the version this JVM knows; its commit is the check.
+            assertTrue(write.requests() <= 1.0, "write: " + write);
             assertTrue(write.pagesUp() <= 2.5, "1-row UPDATE must put at most 2 pages on the wire: " + write);
             assertTrue(cold.requests() <= 2.0, "cold point lookup: " + cold);
             long pages = Long.parseLong(scan.operation().replaceAll("\\D+", " ").trim().split(" ")[0]);

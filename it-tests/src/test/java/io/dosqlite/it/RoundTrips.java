@@ -56,7 +56,7 @@ public final class RoundTrips {
                     u.setInt(2, i * 997);
                     u.executeUpdate();
                 }
-                rows.add(row("write transaction (1-row UPDATE), pages cached", "1", before, stats(c), 20));
+                rows.add(row("write transaction (autocommit 1-row UPDATE), cached", "1", before, stats(c), 20));
             }
         }
         // Cold: a new handle (all connections were closed), so the cache starts empty.

@@ -71,6 +71,24 @@ class TwoJvmTest {
     }
 
     @Test
+    void anAutocommitUpdateSeesAnotherJvmsCommitEvenWhenItWouldChangeNothingOnTheOldVersion() throws Exception {
+        String url = server.freshDatabaseUrl();
+        try (Connection c = TestServer.connect(url); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE counter(id INTEGER PRIMARY KEY, n INTEGER NOT NULL)");
+            s.execute("INSERT INTO counter VALUES (1, 0)");
+            assertEquals(0, counter(s));
+            runClient(url, 1); // n = 1 now; this JVM last saw n = 0
+            // Updates run optimistically on the version this JVM knows; on that version the WHERE
+            // clause matches nothing, so only the freshness check can make it see the row.
+            assertEquals(1, s.executeUpdate("UPDATE counter SET n = n * 10 WHERE n = 1"));
+            assertEquals(10, counter(s));
+            runClient(url, 1); // n = 11; a stale optimistic commit is refused and runs again
+            assertEquals(1, s.executeUpdate("UPDATE counter SET n = n + 100 WHERE id = 1"));
+            assertEquals(111, counter(s));
+        }
+    }
+
+    @Test
     void twoJvmsIncrementingConcurrentlyLoseNothing() throws Exception {
         String url = server.freshDatabaseUrl();
         try (Connection c = TestServer.connect(url); Statement s = c.createStatement()) {

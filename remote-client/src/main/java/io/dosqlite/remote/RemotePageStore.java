@@ -25,6 +25,9 @@ public final class RemotePageStore implements PageStore {
     private final PageApi api;
     private final PageCache cache;
     private final TreeHints treeHints = new TreeHints();
+    private final ThreadLocal<OptimisticScope> optimistic = new ThreadLocal<>();
+    /** The newest version, page size and page count this store has seen; what optimism pins. */
+    private volatile DbState known;
     private volatile boolean closed;
 
     private RemotePageStore(RemoteConfig config, PageApi api, PageCache cache, ClientStats stats) {
@@ -61,6 +64,7 @@ public final class RemotePageStore implements PageStore {
         DbState info = DbState.parse(a.body(), "opening the database");
         RemotePageStore store = new RemotePageStore(config, api,
                 new PageCache(config.cacheBytes(), info.version(), info.pageCount()), stats);
+        store.learn(info);
         if (config.prefetchInterior() && info.pageCount() > 0 && config.cacheBytes() > 0) {
             store.prefetchInterior(info);
         }
@@ -91,17 +95,70 @@ public final class RemotePageStore implements PageStore {
     @Override
     public Snapshot beginRead() throws PageStoreException {
         checkOpen();
-        long since = cache.checkedVersion();
-        Answer a = api.changes(since);
-        if (a.code() == 404) {
-            throw HttpErrors.fromAnswer(a, "the version check", config);
+        OptimisticScope scope = optimistic.get();
+        DbState k = known;
+        if (scope != null && k != null && k.pageCount() > 0) {
+            cache.pin(k.version());
+            RemoteSnapshot s = new RemoteSnapshot(this, k.version(), k.pageSize(), k.pageCount());
+            scope.started(s);
+            return s;
         }
+        long since = cache.checkedVersion();
+        Changes c = changes(since);
+        cache.applyChangesAndPin(since, c.version(), c.pageCount(), c.changed(), c.complete());
+        learn(new DbState(c.version(), c.pageSize(), c.pageCount()));
+        return new RemoteSnapshot(this, c.version(), c.pageSize(), c.pageCount());
+    }
+
+    /**
+     * Until {@link #endOptimistic()}, transactions this thread starts skip the version check and
+     * read the newest version this store knows: a write transaction then costs one request, its
+     * commit, whose base version the server checks. For JDBC statements that return no rows
+     * (executeUpdate) in autocommit mode, which can run again if they turn out to have read an
+     * old version.
+     */
+    public void beginOptimistic() {
+        optimistic.set(new OptimisticScope());
+    }
+
+    /**
+     * Ends {@link #beginOptimistic()} on this thread and says whether the statement must run
+     * again: true if a commit was refused as stale (CONFLICT), or a transaction that wrote nothing
+     * read a version that is no longer current (one version check). Nothing a true answer covers
+     * was committed. A commit that failed otherwise may have been applied: false, and its error
+     * stands.
+     */
+    public boolean endOptimistic() throws PageStoreException {
+        OptimisticScope scope = optimistic.get();
+        optimistic.remove();
+        return scope != null && scope.mustRunAgain(this);
+    }
+
+    /** The version check: which pages changed since {@code since}, applied to the cache. */
+    DbState checkVersion() throws PageStoreException {
+        long since = cache.checkedVersion();
+        Changes c = changes(since);
+        cache.applyChangesAndPin(since, c.version(), c.pageCount(), c.changed(), c.complete());
+        cache.unpin(c.version());
+        DbState state = new DbState(c.version(), c.pageSize(), c.pageCount());
+        learn(state);
+        return state;
+    }
+
+    private Changes changes(long since) throws PageStoreException {
+        Answer a = api.changes(since);
         if (!a.ok()) {
             throw HttpErrors.fromAnswer(a, "the version check", config);
         }
-        Changes c = Changes.parse(a.body(), "the version check");
-        cache.applyChangesAndPin(since, c.version(), c.pageCount(), c.changed(), c.complete());
-        return new RemoteSnapshot(this, c.version(), c.pageSize(), c.pageCount());
+        return Changes.parse(a.body(), "the version check");
+    }
+
+    void learn(DbState state) {
+        synchronized (this) {
+            if (known == null || state.version() > known.version()) {
+                known = state;
+            }
+        }
     }
 
     /** Live counters of this store (see {@link ClientStats#snapshot()} and {@link ClientStats#reset()}). */

@@ -16,8 +16,12 @@ final class RemoteSnapshot implements Snapshot {
 
     private final RemotePageStore store;
     private final ReadAhead readAhead = new ReadAhead();
+    private final long startVersion;
     private long version;
     private int pageSize;
+    private boolean commitAttempted;
+    private boolean committedOnStart;
+    private boolean conflicted;
     private long pageCount;
     private boolean closed;
     /** The parent page the last tree-order batch came from, and whether that batch reached its last child. */
@@ -26,6 +30,7 @@ final class RemoteSnapshot implements Snapshot {
 
     RemoteSnapshot(RemotePageStore store, long version, int pageSize, long pageCount) {
         this.store = store;
+        this.startVersion = version;
         this.version = version;
         this.pageSize = pageSize;
         this.pageCount = pageCount;
@@ -176,7 +181,16 @@ final class RemoteSnapshot implements Snapshot {
         }
         SortedMap<Long, byte[]> images = new TreeMap<>(pages);
         long base = version;
-        CommitResult r = store.commit(base, images, newPageCount, pageSize);
+        CommitResult r;
+        commitAttempted = true;
+        try {
+            r = store.commit(base, images, newPageCount, pageSize);
+        } catch (PageStoreException e) {
+            conflicted |= e.kind() == Kind.CONFLICT;
+            throw e;
+        }
+        committedOnStart |= base == startVersion;
+        store.learn(new DbState(r.version(), pageSize, newPageCount));
         store.cache().applyCommit(base, r.version(), newPageCount, images);
         for (Map.Entry<Long, byte[]> e : images.entrySet()) {
             store.treeHints().learn(e.getKey(), e.getValue(), pageSize, newPageCount);
@@ -187,6 +201,26 @@ final class RemoteSnapshot implements Snapshot {
         pageCount = newPageCount;
         this.pageSize = pageSize;
         return version;
+    }
+
+    /** The version this snapshot was pinned at when it began. */
+    synchronized long startVersion() {
+        return startVersion;
+    }
+
+    /** Whether a commit on top of this snapshot was sent (or tried). */
+    synchronized boolean commitAttempted() {
+        return commitAttempted;
+    }
+
+    /** Whether a commit was refused because another commit landed after this snapshot's version. */
+    synchronized boolean conflicted() {
+        return conflicted;
+    }
+
+    /** Whether the server accepted a commit based on the version this snapshot began at. */
+    synchronized boolean committedOnStart() {
+        return committedOnStart;
     }
 
     @Override

@@ -1,0 +1,54 @@
+package io.dosqlite.remote;
+
+import io.dosqlite.vfs.PageStoreException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The transactions one thread started between {@link RemotePageStore#beginOptimistic()} and
+ * {@link RemotePageStore#endOptimistic()}: they were pinned to the newest version this store knew,
+ * without asking the server. Each is proven fresh afterwards — by the server accepting its commit
+ * (which names its base version), or, for one that wrote nothing, by a version check showing no
+ * other commit came in between.
+ */
+final class OptimisticScope {
+    private final List<RemoteSnapshot> snapshots = new ArrayList<>(1);
+
+    void started(RemoteSnapshot snapshot) {
+        snapshots.add(snapshot);
+    }
+
+    /**
+     * True when the statement must run again: a commit was refused because another landed first,
+     * or a transaction that sent no commit read a version that was not current. SQLite reads the
+     * schema in a transaction of its own before the one that writes, so a read is proven current
+     * by an accepted commit based on the same version, else by one version check. A commit that
+     * failed any other way may have been applied, so that failure stands and nothing runs again.
+     */
+    boolean mustRunAgain(RemotePageStore store) throws PageStoreException {
+        Set<Long> confirmed = new HashSet<>();
+        for (RemoteSnapshot s : snapshots) {
+            if (s.conflicted()) {
+                return true;
+            }
+            if (s.committedOnStart()) {
+                confirmed.add(s.startVersion());
+            }
+        }
+        long current = -1;
+        for (RemoteSnapshot s : snapshots) {
+            if (s.commitAttempted() || confirmed.contains(s.startVersion())) {
+                continue;
+            }
+            if (current < 0) {
+                current = store.checkVersion().version();
+            }
+            if (current != s.startVersion()) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
