@@ -3,8 +3,11 @@ package io.dosqlite.remote;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dosqlite.vfs.PageStoreException;
 
-/** Answer of {@code changes?since=V}: the newest version and the pages written after V. */
-record Changes(long version, int pageSize, long pageCount, long[] changed, boolean complete) {
+/**
+ * Answer of {@code changes?since=V}: the newest version and the pages written after V, and the
+ * database's incarnation (changes when it is deleted and created again; null from older servers).
+ */
+record Changes(long version, int pageSize, long pageCount, long[] changed, boolean complete, String incarnation) {
 
     static Changes parse(byte[] body, String what) throws PageStoreException {
         JsonNode n = Json.parse(body, what);
@@ -25,6 +28,12 @@ record Changes(long version, int pageSize, long pageCount, long[] changed, boole
             }
             changed[i] = c.get(i).asLong();
         }
-        return new Changes(version, pageSize, pageCount, changed, complete.asBoolean());
+        return new Changes(version, pageSize, pageCount, changed, complete.asBoolean(), incarnation(n));
+    }
+
+    /** The {@code incarnation} field of an info or changes answer, or null. */
+    static String incarnation(JsonNode answer) {
+        JsonNode i = answer.get("incarnation");
+        return i == null || i.isNull() ? null : i.asText();
     }
 }

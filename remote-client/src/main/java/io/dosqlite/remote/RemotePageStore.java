@@ -28,6 +28,8 @@ public final class RemotePageStore implements PageStore {
     private final ThreadLocal<OptimisticScope> optimistic = new ThreadLocal<>();
     /** The newest version, page size and page count this store has seen; what optimism pins. */
     private volatile DbState known;
+    /** Which life of the database the cache holds pages of (see {@link Changes#incarnation()}). */
+    private String incarnation;
     private volatile boolean closed;
 
     private RemotePageStore(RemoteConfig config, PageApi api, PageCache cache, ClientStats stats) {
@@ -65,6 +67,7 @@ public final class RemotePageStore implements PageStore {
         RemotePageStore store = new RemotePageStore(config, api,
                 new PageCache(config.cacheBytes(), info.version(), info.pageCount()), stats);
         store.learn(info);
+        store.incarnation = Changes.incarnation(Json.parse(a.body(), "opening the database"));
         if (config.prefetchInterior() && info.pageCount() > 0 && config.cacheBytes() > 0) {
             store.prefetchInterior(info);
         }
@@ -103,11 +106,8 @@ public final class RemotePageStore implements PageStore {
             scope.started(s);
             return s;
         }
-        long since = cache.checkedVersion();
-        Changes c = changes(since);
-        cache.applyChangesAndPin(since, c.version(), c.pageCount(), c.changed(), c.complete());
-        learn(new DbState(c.version(), c.pageSize(), c.pageCount()));
-        return new RemoteSnapshot(this, c.version(), c.pageSize(), c.pageCount());
+        DbState s = versionCheck();
+        return new RemoteSnapshot(this, s.version(), s.pageSize(), s.pageCount());
     }
 
     /**
@@ -134,13 +134,33 @@ public final class RemotePageStore implements PageStore {
         return scope != null && scope.mustRunAgain(this);
     }
 
-    /** The version check: which pages changed since {@code since}, applied to the cache. */
+    /** The version check, applied to the cache, without keeping the version pinned. */
     DbState checkVersion() throws PageStoreException {
+        DbState s = versionCheck();
+        cache.unpin(s.version());
+        return s;
+    }
+
+    /**
+     * Asks which pages changed since the newest version known, drops exactly those from the cache
+     * (all of them if the database was deleted and created again), and pins the answered version.
+     */
+    private DbState versionCheck() throws PageStoreException {
         long since = cache.checkedVersion();
         Changes c = changes(since);
-        cache.applyChangesAndPin(since, c.version(), c.pageCount(), c.changed(), c.complete());
-        cache.unpin(c.version());
         DbState state = new DbState(c.version(), c.pageSize(), c.pageCount());
+        synchronized (this) {
+            if (c.incarnation() != null && !c.incarnation().equals(incarnation)) {
+                if (incarnation != null) {
+                    PageApi.LOG.fine(config.database() + " was deleted and created again: dropping its cached pages");
+                    cache.clear();
+                    treeHints.clear();
+                    known = state;
+                }
+                incarnation = c.incarnation();
+            }
+        }
+        cache.applyChangesAndPin(since, c.version(), c.pageCount(), c.changed(), c.complete());
         learn(state);
         return state;
     }

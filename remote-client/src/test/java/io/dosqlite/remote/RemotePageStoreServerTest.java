@@ -62,6 +62,34 @@ class RemotePageStoreServerTest {
     }
 
     @Test
+    void aDatabaseDeletedAndCreatedAgainIsNotServedFromTheOldCache() throws Exception {
+        String db = newDbName("reborn");
+        try (RemotePageStore a = open(url(), db)) {
+            try (Snapshot snap = a.beginRead()) {
+                snap.commit(pages(PS, 1, 3, 1), 3, PS);
+            }
+            try (Snapshot snap = a.beginRead()) {
+                assertArrayEquals(pages(PS, 1, 3, 1).get(2L), read(snap, 2)); // cached now
+            }
+            try (okhttp3.Response r = new okhttp3.OkHttpClient().newCall(new okhttp3.Request.Builder()
+                    .url(url() + "/v1/databases/" + db).delete()
+                    .header("Authorization", "Bearer " + TOKEN).build()).execute()) {
+                assertEquals(204, r.code());
+            }
+            // Another client creates it again and commits as often as the first life had.
+            try (RemotePageStore b = open(url(), db)) {
+                try (Snapshot snap = b.beginRead()) {
+                    snap.commit(pages(PS, 1, 3, 2), 3, PS);
+                }
+            }
+            try (Snapshot snap = a.beginRead()) {
+                assertEquals(1, snap.version());
+                assertArrayEquals(pages(PS, 1, 3, 2).get(2L), read(snap, 2), "page of the database's first life");
+            }
+        }
+    }
+
+    @Test
     void commitThenReadBackWarmAndCold() throws Exception {
         String db = newDbName("rw");
         SortedMap<Long, byte[]> v1 = pages(PS, 1, 20, 1);
