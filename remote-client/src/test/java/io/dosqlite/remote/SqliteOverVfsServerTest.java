@@ -3,7 +3,6 @@ package io.dosqlite.remote;
 import io.dosqlite.remote.local.LocalPageServer;
 import io.dosqlite.vfs.DosqliteVfs;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -17,10 +16,8 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * Real SQLite (sqlite-jdbc) through the vfs-native VFS over a RemotePageStore and a real page
- * server; prints request counts. Off by default (it exercises another module's native code):
- * run with {@code -Ddosqlite.e2e=true}.
+ * server; prints request counts.
  */
-@EnabledIfSystemProperty(named = "dosqlite.e2e", matches = "true")
 class SqliteOverVfsServerTest {
     @TempDir
     Path data;
