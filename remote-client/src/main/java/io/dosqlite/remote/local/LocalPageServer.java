@@ -104,7 +104,7 @@ public final class LocalPageServer implements AutoCloseable {
             s.close();
             throw new IOException("the local page server (" + String.join(" ", cmd) + ") " + why + "; its output:\n" + s.output());
         }
-        LOG.info("page server ready at " + s.url + " (workerd pid " + s.workerdPid + ")");
+        LOG.fine("page server ready at " + s.url + " (workerd pid " + s.workerdPid + ")");
         return s;
     }
 
