@@ -30,6 +30,11 @@ final class TestServer implements AutoCloseable {
         return server.url();
     }
 
+    /** The workerd process itself, for tests that stop or kill it. */
+    long workerdPid() {
+        return server.workerdPid();
+    }
+
     /** A JDBC URL for a database no other test uses. */
     String freshDatabaseUrl() {
         return "jdbc:dosqlite:" + url() + "/db-" + UUID.randomUUID().toString().substring(0, 8);
