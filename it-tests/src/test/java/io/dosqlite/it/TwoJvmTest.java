@@ -14,30 +14,18 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Separate JVMs writing one database: kept apart by the server's version check (invariant 2). */
 class TwoJvmTest {
-    private static TestServer server;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = TestServer.start();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.close();
-    }
+    @RegisterExtension
+    static final SharedServer server = new SharedServer();
 
     @Test
     void loserOfAConcurrentCommitGets40001AndNoUpdateIsLost() throws Exception {
-        String url = server.freshDatabaseUrl();
+        String url = counterDatabase();
         try (Connection c = TestServer.connect(url); Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE counter(id INTEGER PRIMARY KEY, n INTEGER NOT NULL)");
-            s.execute("INSERT INTO counter VALUES (1, 0)");
 
             c.setAutoCommit(false);
             s.executeUpdate("UPDATE counter SET n = n + 10 WHERE id = 1");
@@ -58,10 +46,8 @@ class TwoJvmTest {
 
     @Test
     void readerSeesAnotherJvmsAcknowledgedCommitInItsNextTransaction() throws Exception {
-        String url = server.freshDatabaseUrl();
+        String url = counterDatabase();
         try (Connection c = TestServer.connect(url); Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE counter(id INTEGER PRIMARY KEY, n INTEGER NOT NULL)");
-            s.execute("INSERT INTO counter VALUES (1, 0)");
             for (int i = 1; i <= 3; i++) {
                 assertEquals(i - 1, counter(s));
                 runClient(url, 1);
@@ -72,10 +58,8 @@ class TwoJvmTest {
 
     @Test
     void anAutocommitUpdateSeesAnotherJvmsCommitEvenWhenItWouldChangeNothingOnTheOldVersion() throws Exception {
-        String url = server.freshDatabaseUrl();
+        String url = counterDatabase();
         try (Connection c = TestServer.connect(url); Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE counter(id INTEGER PRIMARY KEY, n INTEGER NOT NULL)");
-            s.execute("INSERT INTO counter VALUES (1, 0)");
             assertEquals(0, counter(s));
             runClient(url, 1); // n = 1 now; this JVM last saw n = 0
             // Updates run optimistically on the version this JVM knows; on that version the WHERE
@@ -90,11 +74,7 @@ class TwoJvmTest {
 
     @Test
     void twoJvmsIncrementingConcurrentlyLoseNothing() throws Exception {
-        String url = server.freshDatabaseUrl();
-        try (Connection c = TestServer.connect(url); Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE counter(id INTEGER PRIMARY KEY, n INTEGER NOT NULL)");
-            s.execute("INSERT INTO counter VALUES (1, 0)");
-        }
+        String url = counterDatabase();
         int perClient = 40;
         List<Process> clients = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
@@ -109,6 +89,16 @@ class TwoJvmTest {
         try (Connection c = TestServer.connect(url); Statement s = c.createStatement()) {
             assertEquals(2 * perClient, counter(s));
         }
+    }
+
+    /** A new database holding counter row 1 at 0. */
+    private static String counterDatabase() throws SQLException {
+        String url = server.freshDatabaseUrl();
+        try (Connection c = TestServer.connect(url); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE counter(id INTEGER PRIMARY KEY, n INTEGER NOT NULL)");
+            s.execute("INSERT INTO counter VALUES (1, 0)");
+        }
+        return url;
     }
 
     private static int counter(Statement s) throws SQLException {
