@@ -95,8 +95,12 @@ final class CommitProtocol {
                     return r;
                 }
                 if (n >= cfg.maxRetries()) {
-                    throw new PageStoreException(Kind.UNAVAILABLE, what + " did not reach the page server at "
-                            + cfg.baseUrl() + " after " + (n + 1) + " attempts (it was not applied): " + f.io, f.io);
+                    // The server had no trace of the key when asked, but the last copy sent may
+                    // still be on its way: saying "not applied" here would be a guess.
+                    throw new PageStoreException(Kind.UNKNOWN_OUTCOME, what + " was sent " + (n + 1)
+                            + " times to the page server at " + cfg.baseUrl() + " without an answer; when asked, the server"
+                            + " had no record of it yet, but a delayed copy may still be applied (idempotency key "
+                            + key + "). Check whether the transaction took effect before repeating it: " + f.io, f.io);
                 }
                 stats.retry();
                 continue; // not applied: re-send with the SAME key
