@@ -206,8 +206,14 @@ export class DatabaseDO extends DurableObject<Env> {
       .exec("SELECT data, crc FROM pages WHERE pgno = ? AND version <= ? ORDER BY version DESC LIMIT 1", pgno, v)
       .toArray()[0];
     const data = row ? toBytes(row.data) : null;
-    if (!data || data.length !== pageSize) return { data: null, crc: this.zeroCrc(pgno, pageSize) };
-    return { data, crc: row!.crc as number };
+    // Pages the database grew by without writing them are zeros (no data, no checksum).
+    if (!data && (row == null || row.crc == null)) return { data: null, crc: this.zeroCrc(pgno, pageSize) };
+    if (data && data.length === pageSize) return { data, crc: row!.crc as number };
+    // Damaged at rest: serve what is stored with the checksum stored at commit, so the client's
+    // end-to-end check refuses it instead of this server papering over it.
+    const served = new Uint8Array(pageSize);
+    if (data) served.set(data.subarray(0, pageSize));
+    return { data: served, crc: row!.crc as number };
   }
 
   // ---------- request handling ----------
@@ -481,6 +487,14 @@ export class DatabaseDO extends DurableObject<Env> {
     const m = this.requireDb();
     const replayed = this.replay(key, base);
     if (replayed) return replayed;
+    // Version numbers start again when a database is deleted and created again: a commit read
+    // from the previous life must not land on the new one just because its base number matches.
+    const incarnation = url.searchParams.get("incarnation");
+    if (incarnation !== null && incarnation !== String(m.created_ms)) {
+      throw new HttpError(409, "conflict", `Commit based on version ${base} of an earlier life of this database (it was deleted and created again since); roll back and retry the transaction.`, {
+        version: m.version,
+      });
+    }
     const pageSize = psq ?? m.page_size;
     this.checkPageSizeChange(m, pageSize);
     const pages = this.parseFrames(body, pageSize, pageCount);

@@ -148,6 +148,23 @@ async function roundTrip(pageSize, n) {
 }
 
 describe("commit and read", () => {
+  test("a commit read from an earlier life of the database is refused even when its base matches", async () => {
+    const db = await roundTrip(4096, 2);
+    const before = (await s.api("GET", `/v1/databases/${db}`)).json;
+    assert.ok(before.incarnation, "info names the incarnation");
+    assert.equal((await s.api("DELETE", `/v1/databases/${db}`)).status, 204);
+    await new Promise((r) => setTimeout(r, 5)); // a new life gets a new creation time
+    assert.equal((await s.api("PUT", `/v1/databases/${db}`, { body: { pageSize: 4096 } })).status, 201);
+    const now = (await s.api("GET", `/v1/databases/${db}`)).json;
+    assert.notEqual(now.incarnation, before.incarnation);
+    const first = await commit(s, db, { base: 0, pageCount: 1, incarnation: now.incarnation, pages: [{ pgno: 1, data: makePage(4096, 1, 3) }] });
+    assert.equal(first.status, 200, first.text);
+    const stale = await commit(s, db, { base: 1, pageCount: 1, incarnation: before.incarnation, pages: [{ pgno: 1, data: makePage(4096, 1, 4) }] });
+    assert.equal(stale.status, 409, stale.text);
+    assert.equal(stale.json.error, "conflict");
+    const page = parseFrames((await readPages(s, db, 1, [1])).bytes, 4096)[0].data;
+    assert.deepEqual(page, makePage(4096, 1, 3), "the new life is untouched");
+  });
   test("round trip at page size 512", async () => {
     await roundTrip(512, 300);
   });

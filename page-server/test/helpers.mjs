@@ -203,9 +203,10 @@ export function newKey(prefix = "k") {
 }
 
 /** Commit pages; returns the api answer. */
-export function commit(server, db, { base, pageCount, pageSize, pages = [], key = newKey(), stage, body }) {
+export function commit(server, db, { base, pageCount, pageSize, pages = [], key = newKey(), stage, body, incarnation }) {
   let q = `/v1/databases/${db}/commit?base=${base}&pageCount=${pageCount}`;
   if (pageSize !== undefined) q += `&pageSize=${pageSize}`;
+  if (incarnation !== undefined) q += `&incarnation=${encodeURIComponent(incarnation)}`;
   if (stage !== undefined) q += `&stage=${stage}`;
   return server.api("POST", q, {
     body: body ?? frames(pages),

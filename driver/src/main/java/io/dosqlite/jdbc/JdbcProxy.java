@@ -1,5 +1,6 @@
 package io.dosqlite.jdbc;
 
+import io.dosqlite.vfs.PageStoreException;
 import io.dosqlite.vfs.VfsErrors;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
@@ -93,6 +94,12 @@ class JdbcProxy implements InvocationHandler {
                 throw translated;
             }
             throw cause;
+        }
+        Throwable swallowed = VfsErrors.takeLast();
+        if (swallowed instanceof PageStoreException) {
+            // SQLite turned a failed page read into a result (PRAGMA integrity_check reports it
+            // as "unable to get the page"): the user must get the network error, not a verdict.
+            throw SqlErrors.fromStore((PageStoreException) swallowed, 0);
         }
         Class<?> type = method.getReturnType();
         if (result != null && WRAPPED.contains(type) && !Proxy.isProxyClass(result.getClass())) {

@@ -29,8 +29,9 @@ final class CommitProtocol {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(b); // 24 chars [A-Za-z0-9_-]
     }
 
-    static CommitResult commit(PageApi api, ClientStats stats, long base, SortedMap<Long, byte[]> pages,
-                               long newPageCount, int pageSize) throws PageStoreException {
+    static CommitResult commit(PageApi api, ClientStats stats, long base, String incarnation,
+                               SortedMap<Long, byte[]> pages, long newPageCount, int pageSize)
+            throws PageStoreException {
         RemoteConfig cfg = api.config();
         List<Map.Entry<Long, byte[]>> all = new ArrayList<>(pages.entrySet());
         int frame = PageFrames.frameSize(pageSize);
@@ -54,7 +55,7 @@ final class CommitProtocol {
         String key = newKey();
         String stage = stageId;
         byte[] ok = exactlyOnce(api, stats, key, "the commit",
-                () -> api.commitOnce(key, base, newPageCount, pageSize, stage, body));
+                () -> api.commitOnce(key, base, newPageCount, pageSize, stage, body, incarnation));
         return CommitResult.parse(ok, "the commit");
     }
 

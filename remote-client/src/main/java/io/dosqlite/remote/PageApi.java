@@ -123,10 +123,14 @@ final class PageApi {
     }
 
     /** One commit attempt, never retried here: the caller resolves unknown outcomes. */
-    Answer commitOnce(String key, long base, long pageCount, int pageSize, String stageId, byte[] frames) throws CallFailed {
+    Answer commitOnce(String key, long base, long pageCount, int pageSize, String stageId, byte[] frames,
+                      String incarnation) throws CallFailed {
         HttpUrl.Builder u = url("commit").addQueryParameter("base", Long.toString(base))
                 .addQueryParameter("pageCount", Long.toString(pageCount))
                 .addQueryParameter("pageSize", Integer.toString(pageSize));
+        if (incarnation != null && !incarnation.isEmpty()) {
+            u.addQueryParameter("incarnation", incarnation);
+        }
         if (stageId != null) {
             u.addQueryParameter("stage", stageId);
         }
@@ -150,7 +154,7 @@ final class PageApi {
     }
 
     Answer commitStagedOnce(String key, long base, long pageCount, int pageSize, String stageId) throws CallFailed {
-        return commitOnce(key, base, pageCount, pageSize, stageId, new byte[0]);
+        return commitOnce(key, base, pageCount, pageSize, stageId, new byte[0], null);
     }
 
     /**

@@ -173,6 +173,11 @@ public final class RemotePageStore implements PageStore {
         return Changes.parse(a.body(), "the version check");
     }
 
+    /** The incarnation of the database the cache holds pages of ("" if the server sends none). */
+    synchronized String incarnation() {
+        return incarnation == null ? "" : incarnation;
+    }
+
     void learn(DbState state) {
         synchronized (this) {
             if (known == null || state.version() > known.version()) {
@@ -279,10 +284,11 @@ public final class RemotePageStore implements PageStore {
         return d;
     }
 
-    CommitResult commit(long base, SortedMap<Long, byte[]> pages, long newPageCount, int pageSize) throws PageStoreException {
+    CommitResult commit(long base, String incarnation, SortedMap<Long, byte[]> pages, long newPageCount, int pageSize)
+            throws PageStoreException {
         checkOpen();
         try {
-            CommitResult r = CommitProtocol.commit(api, statsLive(), base, pages, newPageCount, pageSize);
+            CommitResult r = CommitProtocol.commit(api, statsLive(), base, incarnation, pages, newPageCount, pageSize);
             statsLive().commit();
             return r;
         } catch (PageStoreException e) {

@@ -17,6 +17,7 @@ final class RemoteSnapshot implements Snapshot {
     private final RemotePageStore store;
     private final ReadAhead readAhead = new ReadAhead();
     private final long startVersion;
+    private final String lineage;
     private long version;
     private int pageSize;
     private boolean commitAttempted;
@@ -31,6 +32,7 @@ final class RemoteSnapshot implements Snapshot {
     RemoteSnapshot(RemotePageStore store, long version, int pageSize, long pageCount) {
         this.store = store;
         this.startVersion = version;
+        this.lineage = store.incarnation();
         this.version = version;
         this.pageSize = pageSize;
         this.pageCount = pageCount;
@@ -184,7 +186,7 @@ final class RemoteSnapshot implements Snapshot {
         CommitResult r;
         commitAttempted = true;
         try {
-            r = store.commit(base, images, newPageCount, pageSize);
+            r = store.commit(base, lineage, images, newPageCount, pageSize);
         } catch (PageStoreException e) {
             conflicted |= e.kind() == Kind.CONFLICT;
             throw e;
@@ -201,6 +203,11 @@ final class RemoteSnapshot implements Snapshot {
         pageCount = newPageCount;
         this.pageSize = pageSize;
         return version;
+    }
+
+    @Override
+    public String lineage() {
+        return lineage;
     }
 
     /** The version this snapshot was pinned at when it began. */

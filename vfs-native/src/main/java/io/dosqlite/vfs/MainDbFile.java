@@ -27,6 +27,10 @@ final class MainDbFile extends OpenFile {
 
     private int level = LOCK_NONE;
     private Snapshot snap;
+    /** Lineage of the last snapshot this connection read (see {@link Snapshot#lineage()}). */
+    private String lineage;
+    /** SQLite's page cache may hold pages of another life of the database: make it drop them. */
+    private boolean foreignCache;
 
     private final PageMap dirty = new PageMap();
     /** Page size of the buffered image; 0 = nothing buffered (use the snapshot's). */
@@ -106,6 +110,14 @@ final class MainDbFile extends OpenFile {
             byte[] out = ioBuf(amt);
             if (avail > 0) {
                 readImage(off, out, 0, avail);
+                if (foreignCache && off == 24 && amt == 16) {
+                    // SQLite compares these 16 header bytes with what it cached; a mismatch makes
+                    // it reset its page cache and re-read page 1, whose real bytes it then keeps.
+                    foreignCache = false;
+                    for (int i = 0; i < 4; i++) {
+                        out[i] = (byte) ~out[i];
+                    }
+                }
                 at(buf).write(0, out, 0, avail);
             }
             if (avail < amt) {
@@ -346,6 +358,9 @@ final class MainDbFile extends OpenFile {
             discard();
             try {
                 snap = store.beginRead();
+                String l = snap.lineage();
+                foreignCache |= lineage != null && !lineage.equals(l);
+                lineage = l;
             } catch (Throwable t) {
                 locks.unlock(this, after, LOCK_NONE);
                 level = LOCK_NONE;

@@ -14,6 +14,16 @@ public interface Snapshot extends AutoCloseable {
     /** Page size in bytes (512..65536, a power of two), or 0 if the database has no pages yet. */
     int pageSize();
 
+    /**
+     * Identifies the database's life: it changes when the content was replaced by something other
+     * than SQLite commits through this SPI (the database was deleted and created again). SQLite
+     * trusts its own page cache while the change counter in page 1 is unchanged; when the lineage
+     * changes, the VFS makes it drop that cache, since a new life may reach the same counter.
+     */
+    default String lineage() {
+        return "";
+    }
+
     /** Number of pages in this version; the main file's size is {@code pageCount() * pageSize()}. */
     long pageCount();
 
