@@ -66,6 +66,9 @@ final class ConnectionHandler extends JdbcProxy {
                 return networkTimeoutMillis;
             case "rollback":
                 return rollback(proxy, method, args);
+            case "prepareStatement":
+            case "prepareCall":
+                return prepare(proxy, method, args);
             case "abort":
                 abort((Executor) args[0]);
                 return null;
@@ -149,6 +152,25 @@ final class ConnectionHandler extends JdbcProxy {
             throw failure;
         }
         return result;
+    }
+
+    /**
+     * Prepares on the newest version this JVM knows, without a version check: SQLite compares the
+     * schema cookie again when the statement runs, in a transaction that did check, and prepares
+     * it again if the schema moved on. A prepare that fails may have seen an old schema (a table
+     * another client just created), so it is tried once more the ordinary way.
+     */
+    private Object prepare(Object proxy, Method method, Object[] args) throws Throwable {
+        RemotePageStore store = database.store();
+        store.beginOptimistic();
+        try {
+            return call(proxy, method, args);
+        } catch (SQLException maybeStale) {
+            LOG.log(Level.FINE, "prepare on the known version failed; preparing on the current one", maybeStale);
+        } finally {
+            store.discardOptimistic();
+        }
+        return call(proxy, method, args);
     }
 
     /** A rollback after SQLite already rolled back (see restoreTransaction) has done its job. */

@@ -111,6 +111,23 @@ public final class RemotePageStore implements PageStore {
     }
 
     /**
+     * For SQLite's lock-less reads (the header and size when a connection opens): the newest version
+     * this store knows, without a version check, when page 1 of it is cached. SQLite validates the
+     * header again under its lock, in a transaction that makes the check. Saves the version check
+     * each new connection used to cost.
+     */
+    @Override
+    public Snapshot beginUnlockedRead() throws PageStoreException {
+        checkOpen();
+        DbState k = known;
+        if (k == null || k.pageCount() == 0 || !cache.contains(1, k.version())) {
+            return beginRead();
+        }
+        cache.pin(k.version());
+        return new RemoteSnapshot(this, k.version(), k.pageSize(), k.pageCount());
+    }
+
+    /**
      * Until {@link #endOptimistic()}, transactions this thread starts skip the version check and
      * read the newest version this store knows: a write transaction then costs one request, its
      * commit, whose base version the server checks. For JDBC statements that return no rows
@@ -132,6 +149,15 @@ public final class RemotePageStore implements PageStore {
         OptimisticScope scope = optimistic.get();
         optimistic.remove();
         return scope != null && scope.mustRunAgain(this);
+    }
+
+    /**
+     * Ends {@link #beginOptimistic()} without proving anything: for reads SQLite validates by
+     * itself, such as preparing a statement, whose schema cookie SQLite checks again (and
+     * re-prepares) when the statement runs in a transaction that made the version check.
+     */
+    public void discardOptimistic() {
+        optimistic.remove();
     }
 
     /** The version check, applied to the cache, without keeping the version pinned. */

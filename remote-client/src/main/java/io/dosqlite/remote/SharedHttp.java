@@ -13,6 +13,10 @@ final class SharedHttp {
     private static final OkHttpClient ROOT = new OkHttpClient.Builder()
             .retryOnConnectionFailure(false)
             .followRedirects(false)
+            // TCP_NODELAY: OkHttp writes a request body in 8 KiB segments; with Nagle's algorithm the
+            // last one waits for the ACK of the previous one, which the server delays (~40 ms): every
+            // commit of 2+ pages paid that. See docs/benchmarks.md.
+            .socketFactory(new NoDelaySocketFactory())
             .build();
 
     private SharedHttp() {

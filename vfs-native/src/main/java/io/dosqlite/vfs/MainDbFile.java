@@ -72,7 +72,7 @@ final class MainDbFile extends OpenFile {
         if (snap != null) {
             return false;
         }
-        snap = store.beginRead();
+        snap = store.beginUnlockedRead();
         return true;
     }
 

@@ -18,6 +18,16 @@ public interface PageStore extends AutoCloseable {
      */
     Snapshot beginRead() throws PageStoreException;
 
+    /**
+     * A snapshot for a read SQLite makes without holding a lock: the file header and size when it
+     * opens the database. SQLite reads and validates all of it again under its SHARED lock before
+     * using it (that transaction gets {@link #beginRead()}), so a store may answer from the newest
+     * version it already knows instead of asking a server. Default: {@link #beginRead()}.
+     */
+    default Snapshot beginUnlockedRead() throws PageStoreException {
+        return beginRead();
+    }
+
     /** Releases the store; called once, when the VFS that owns it is unregistered. */
     @Override
     void close();
