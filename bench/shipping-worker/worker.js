@@ -1,0 +1,60 @@
+// Statement shipping, D1-style: a Worker in front of one SQLite-backed Durable Object per database.
+// Each HTTP request carries SQL; the Durable Object runs it with ctx.storage.sql.exec and answers
+// rows as JSON. Benchmark baseline only (no auth, no limits).
+//
+//   POST /db/{name}/query  {"sql": "...", "params": [...]}                -> {"columns","rows","changes"}
+//   POST /db/{name}/batch  {"statements": [{"sql","params"}, ...]}        -> {"results": [...]}
+//
+// /query runs one statement (its own implicit transaction, like D1's prepare().run()/all()).
+// /batch runs all statements in one storage transaction (transactionSync), like D1's batch():
+// all or nothing.
+
+function run(sql, stmt) {
+  const cur = sql.exec(stmt.sql, ...(stmt.params || []));
+  const rows = cur.raw().toArray();
+  return { columns: cur.columnNames, rows, changes: cur.rowsWritten };
+}
+
+export class ShipDO {
+  constructor(ctx, env) {
+    this.ctx = ctx;
+    this.sql = ctx.storage.sql;
+  }
+
+  async fetch(request) {
+    const url = new URL(request.url);
+    let body;
+    try {
+      body = await request.json();
+    } catch (e) {
+      return Response.json({ error: "bad_json", message: String(e) }, { status: 400 });
+    }
+    try {
+      if (url.pathname.endsWith("/query")) {
+        return Response.json(run(this.sql, body));
+      }
+      if (url.pathname.endsWith("/batch")) {
+        const results = this.ctx.storage.transactionSync(() => body.statements.map((s) => run(this.sql, s)));
+        return Response.json({ results });
+      }
+      return Response.json({ error: "unknown_route" }, { status: 404 });
+    } catch (e) {
+      return Response.json({ error: "sql_error", message: String(e && e.message ? e.message : e) }, { status: 400 });
+    }
+  }
+}
+
+export default {
+  async fetch(request, env) {
+    const url = new URL(request.url);
+    const m = url.pathname.match(/^\/db\/([A-Za-z0-9._-]{1,63})\/(query|batch)$/);
+    if (request.method === "GET" && url.pathname === "/health") {
+      return new Response("ok");
+    }
+    if (!m || request.method !== "POST") {
+      return Response.json({ error: "unknown_route" }, { status: 404 });
+    }
+    const stub = env.SHIP.get(env.SHIP.idFromName(m[1]));
+    return stub.fetch(request);
+  },
+};
