@@ -1,5 +1,6 @@
 package io.dosqlite.jdbc;
 
+import io.dosqlite.remote.OptimisticScope;
 import io.dosqlite.remote.RemotePageStore;
 import io.dosqlite.vfs.PageStoreException;
 import io.dosqlite.vfs.VfsErrors;
@@ -25,18 +26,23 @@ final class ConnectionHandler extends JdbcProxy {
     private final Connection sqlite;
     private final Database database;
     private final AtomicBoolean released = new AtomicBoolean();
+    private final boolean optimisticWrites;
     private volatile int networkTimeoutMillis;
+    /** Set while the open manual-commit transaction started optimistically and is not proven fresh yet. */
+    private OptimisticScope unproven;
     private DosqliteConnection proxy;
 
-    private ConnectionHandler(Connection sqlite, Database database, int networkTimeoutMillis) {
+    private ConnectionHandler(Connection sqlite, Database database, int networkTimeoutMillis, boolean optimisticWrites) {
         super(sqlite, null, null);
         this.sqlite = sqlite;
         this.database = database;
         this.networkTimeoutMillis = networkTimeoutMillis;
+        this.optimisticWrites = optimisticWrites;
     }
 
-    static DosqliteConnection create(Connection sqlite, Database database, int networkTimeoutMillis) {
-        ConnectionHandler handler = new ConnectionHandler(sqlite, database, networkTimeoutMillis);
+    static DosqliteConnection create(Connection sqlite, Database database, int networkTimeoutMillis,
+                                     boolean optimisticWrites) {
+        ConnectionHandler handler = new ConnectionHandler(sqlite, database, networkTimeoutMillis, optimisticWrites);
         handler.proxy = (DosqliteConnection) Proxy.newProxyInstance(ConnectionHandler.class.getClassLoader(),
                 new Class<?>[] {DosqliteConnection.class}, handler);
         return handler.proxy;
@@ -65,7 +71,14 @@ final class ConnectionHandler extends JdbcProxy {
                 checkOpen();
                 return networkTimeoutMillis;
             case "rollback":
+                if (args == null) {
+                    unproven = null; // nothing the transaction read can have an effect now
+                }
                 return rollback(proxy, method, args);
+            case "commit":
+                return commit(proxy, method, args);
+            case "setAutoCommit":
+                return setAutoCommit(proxy, method, args);
             case "prepareStatement":
             case "prepareCall":
                 return prepare(proxy, method, args);
@@ -102,6 +115,7 @@ final class ConnectionHandler extends JdbcProxy {
             try (Statement s = sqlite.createStatement()) {
                 s.execute("BEGIN");
             }
+            unproven = null; // a new transaction: what the old one read is gone
         } catch (SQLException stillOpen) {
             // "cannot start a transaction within a transaction": SQLite kept it, nothing to do.
             VfsErrors.takeLast();
@@ -121,8 +135,11 @@ final class ConnectionHandler extends JdbcProxy {
      * effect and returns nothing to the caller but a count, so it runs again, the ordinary way.
      */
     Object runUpdate(Call update) throws Throwable {
-        if (sqlite.isClosed() || !sqlite.getAutoCommit()) {
+        if (!optimisticWrites || sqlite.isClosed()) {
             return update.run();
+        }
+        if (!sqlite.getAutoCommit()) {
+            return startTransaction(update);
         }
         RemotePageStore store = database.store();
         Object result = null;
@@ -154,6 +171,91 @@ final class ConnectionHandler extends JdbcProxy {
         return result;
     }
 
+    /** Runs an executeBatch: optimistically when it starts a manual-commit transaction (see startTransaction). */
+    Object runBatch(Call batch) throws Throwable {
+        if (!optimisticWrites || sqlite.isClosed() || sqlite.getAutoCommit()) {
+            // a batch in autocommit mode commits row by row: it cannot simply run again
+            return batch.run();
+        }
+        return startTransaction(batch);
+    }
+
+    /**
+     * A manual-commit transaction whose first statement writes starts on the newest version this
+     * JVM knows, without a version check, so the whole transaction costs one request: its commit,
+     * which the server accepts only on top of the version the transaction read (else commit()
+     * fails with 40001 and the caller runs the transaction again, as after any serialization
+     * failure). A transaction that ends up writing nothing is proven fresh at commit() by one
+     * version check. A statement that fails in such a transaction is proven fresh at once, so an
+     * error caused by reading an old version (a constraint that no longer holds) surfaces as 40001.
+     * A transaction that already holds its snapshot (it began with a read) is not affected.
+     */
+    private Object startTransaction(Call write) throws Throwable {
+        if (unproven != null) {
+            return write.run();
+        }
+        RemotePageStore store = database.store();
+        OptimisticScope scope = store.beginOptimistic();
+        try {
+            Object result = write.run();
+            if (scope.startedAny()) {
+                unproven = scope;
+            }
+            return result;
+        } catch (SQLException failure) {
+            if (scope.startedAny()) {
+                proveFresh(scope, failure);
+            }
+            throw failure;
+        } finally {
+            store.leaveOptimistic();
+        }
+    }
+
+    /** Throws 40001 if the optimistic transaction of {@code scope} read a version that was not current. */
+    private void proveFresh(OptimisticScope scope, SQLException cause) throws SQLException {
+        boolean stale;
+        try {
+            stale = scope.mustRunAgain();
+        } catch (PageStoreException e) {
+            SQLException validation = SqlErrors.fromStore(e, 0);
+            if (cause != null) {
+                validation.addSuppressed(cause);
+            }
+            throw validation;
+        }
+        if (stale) {
+            SQLException e = new SQLException("The transaction started on version " + scope.startVersion() + " of "
+                    + database.url() + " without a version check (optimisticWrites=true), and another client had"
+                    + " committed a newer version first: what it read may be out of date and nothing it did was"
+                    + " committed. Roll back and run the transaction again.", "40001");
+            if (cause != null) {
+                e.addSuppressed(cause);
+            }
+            throw e;
+        }
+    }
+
+    /** COMMIT, then proof that an optimistic transaction which wrote nothing read a current version. */
+    private Object commit(Object proxy, Method method, Object[] args) throws Throwable {
+        OptimisticScope scope = unproven;
+        unproven = null;
+        Object result = call(proxy, method, args); // a refused commit (conflict) throws 40001 here
+        if (scope != null) {
+            proveFresh(scope, null);
+        }
+        return result;
+    }
+
+    /** setAutoCommit(true) commits an open transaction, so it proves freshness as commit() does. */
+    private Object setAutoCommit(Object proxy, Method method, Object[] args) throws Throwable {
+        boolean committing = (Boolean) args[0] && !sqlite.isClosed() && !sqlite.getAutoCommit();
+        if (!committing) {
+            return call(proxy, method, args);
+        }
+        return commit(proxy, method, args);
+    }
+
     /**
      * Prepares on the newest version this JVM knows, without a version check: SQLite compares the
      * schema cookie again when the statement runs, in a transaction that did check, and prepares
@@ -168,7 +270,7 @@ final class ConnectionHandler extends JdbcProxy {
         } catch (SQLException maybeStale) {
             LOG.log(Level.FINE, "prepare on the known version failed; preparing on the current one", maybeStale);
         } finally {
-            store.discardOptimistic();
+            store.leaveOptimistic();
         }
         return call(proxy, method, args);
     }

@@ -146,6 +146,7 @@ final class ConnectionSettings {
         cacheBytes();
         bool(DosqliteProperty.CREATE);
         bool(DosqliteProperty.READ_ONLY);
+        bool(DosqliteProperty.OPTIMISTIC_WRITES);
         intValue(DosqliteProperty.CONNECT_TIMEOUT, 1, 3600);
         intValue(DosqliteProperty.READ_TIMEOUT, 1, 86400);
         intValue(DosqliteProperty.BUSY_TIMEOUT, 0, Integer.MAX_VALUE);
@@ -179,6 +180,10 @@ final class ConnectionSettings {
 
     boolean readOnly() {
         return Boolean.parseBoolean(get(DosqliteProperty.READ_ONLY).trim());
+    }
+
+    boolean optimisticWrites() {
+        return Boolean.parseBoolean(get(DosqliteProperty.OPTIMISTIC_WRITES).trim());
     }
 
     Duration connectTimeout() {

@@ -46,7 +46,8 @@ public final class DosqliteDriver implements Driver {
         Database database = Database.acquire(settings);
         try {
             Connection sqlite = JDBC.createConnection(database.vfs().jdbcUrl(), sqliteProperties(settings, database));
-            return ConnectionHandler.create(sqlite, database, (int) settings.readTimeout().toMillis());
+            return ConnectionHandler.create(sqlite, database, (int) settings.readTimeout().toMillis(),
+                    settings.optimisticWrites());
         } catch (SQLException e) {
             database.release();
             throw SqlErrors.translate(e);

@@ -41,7 +41,14 @@ public enum DosqliteProperty {
                     + " write lock before failing with SQLITE_BUSY."),
     MAX_RETRIES("maxRetries", "3", null,
             "How often an idempotent request (read, version check, commit with the same"
-                    + " idempotency key) is retried after a network failure.");
+                    + " idempotency key) is retried after a network failure."),
+    OPTIMISTIC_WRITES("optimisticWrites", "true", null,
+            "Start a transaction whose first statement is an executeUpdate/executeBatch (and an"
+                    + " autocommit executeUpdate) on the newest version this JVM knows, without a"
+                    + " version check: a write transaction costs one request, its commit. If another"
+                    + " client committed in between, commit() fails with SQLState 40001 (autocommit"
+                    + " updates run again by themselves). false: check first, one more request.",
+            "true", "false");
 
     private final String propertyName;
     private final String defaultValue;

@@ -70,6 +70,9 @@ class JdbcProxy implements InvocationHandler {
             case "executeUpdate":
             case "executeLargeUpdate":
                 return owner().runUpdate(() -> call(proxy, method, args));
+            case "executeBatch":
+            case "executeLargeBatch":
+                return owner().runBatch(() -> call(proxy, method, args));
             case "getStatement":
                 if (method.getParameterCount() == 0) {
                     return parent instanceof Statement ? parent : null;

@@ -15,12 +15,15 @@ class RoundTripTargetsTest {
             RoundTrips.print(rows, System.out);
             RoundTrips.Row warmRead = rows.get(0);
             RoundTrips.Row write = rows.get(1);
-            RoundTrips.Row cold = rows.get(2);
-            RoundTrips.Row scan = rows.get(3);
+            RoundTrips.Row transaction = rows.get(2);
+            RoundTrips.Row cold = rows.get(3);
+            RoundTrips.Row scan = rows.get(4);
             assertTrue(warmRead.requests() <= 1.0, "warm read: " + warmRead);
             // An autocommit update runs on the version this JVM knows; its commit is the check.
             assertTrue(write.requests() <= 1.0, "write: " + write);
             assertTrue(write.pagesUp() <= 2.5, "1-row UPDATE must put at most 2 pages on the wire: " + write);
+            // A transaction whose first statement writes starts on the known version, too.
+            assertTrue(transaction.requests() <= 1.0, "write transaction: " + transaction);
             assertTrue(cold.requests() <= 2.0, "cold point lookup: " + cold);
             long pages = Long.parseLong(scan.operation().replaceAll("\\D+", " ").trim().split(" ")[0]);
             assertTrue(scan.requests() <= Math.max(4, pages / 16.0), "scan of " + pages + " pages: " + scan);

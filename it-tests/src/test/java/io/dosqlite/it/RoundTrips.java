@@ -57,6 +57,21 @@ public final class RoundTrips {
                     u.executeUpdate();
                 }
                 rows.add(row("write transaction (autocommit 1-row UPDATE), cached", "1", before, stats(c), 20));
+
+                before = stats(c);
+                c.setAutoCommit(false);
+                for (int i = 1; i <= 20; i++) {
+                    u.setString(1, "moved-" + i);
+                    u.setInt(2, i * 997);
+                    u.executeUpdate();
+                    lookup(q, i * 997);
+                    u.setString(1, "moved-" + i);
+                    u.setInt(2, i * 997 + 1); // on the same, cached, page
+                    u.executeUpdate();
+                    c.commit();
+                }
+                c.setAutoCommit(true);
+                rows.add(row("write transaction (UPDATE, SELECT, UPDATE, COMMIT), cached", "1", before, stats(c), 20));
             }
         }
         // Cold: a new handle (all connections were closed), so the cache starts empty.

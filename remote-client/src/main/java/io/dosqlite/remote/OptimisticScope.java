@@ -8,16 +8,31 @@ import java.util.Set;
 
 /**
  * The transactions one thread started between {@link RemotePageStore#beginOptimistic()} and
- * {@link RemotePageStore#endOptimistic()}: they were pinned to the newest version this store knew,
+ * {@link RemotePageStore#leaveOptimistic()}: they were pinned to the newest version this store knew,
  * without asking the server. Each is proven fresh afterwards — by the server accepting its commit
  * (which names its base version), or, for one that wrote nothing, by a version check showing no
- * other commit came in between.
+ * other commit came in between ({@link #mustRunAgain()}).
  */
-final class OptimisticScope {
+public final class OptimisticScope {
+    private final RemotePageStore store;
     private final List<RemoteSnapshot> snapshots = new ArrayList<>(1);
 
-    void started(RemoteSnapshot snapshot) {
+    OptimisticScope(RemotePageStore store) {
+        this.store = store;
+    }
+
+    synchronized void started(RemoteSnapshot snapshot) {
         snapshots.add(snapshot);
+    }
+
+    /** Whether any transaction started optimistically in this scope. */
+    public synchronized boolean startedAny() {
+        return !snapshots.isEmpty();
+    }
+
+    /** The version the first optimistic transaction started at, or -1. */
+    public synchronized long startVersion() {
+        return snapshots.isEmpty() ? -1 : snapshots.get(0).startVersion();
     }
 
     /**
@@ -27,7 +42,7 @@ final class OptimisticScope {
      * by an accepted commit based on the same version, else by one version check. A commit that
      * failed any other way may have been applied, so that failure stands and nothing runs again.
      */
-    boolean mustRunAgain(RemotePageStore store) throws PageStoreException {
+    public synchronized boolean mustRunAgain() throws PageStoreException {
         Set<Long> confirmed = new HashSet<>();
         for (RemoteSnapshot s : snapshots) {
             if (s.conflicted()) {

@@ -134,8 +134,10 @@ public final class RemotePageStore implements PageStore {
      * (executeUpdate) in autocommit mode, which can run again if they turn out to have read an
      * old version.
      */
-    public void beginOptimistic() {
-        optimistic.set(new OptimisticScope());
+    public OptimisticScope beginOptimistic() {
+        OptimisticScope scope = new OptimisticScope(this);
+        optimistic.set(scope);
+        return scope;
     }
 
     /**
@@ -148,15 +150,17 @@ public final class RemotePageStore implements PageStore {
     public boolean endOptimistic() throws PageStoreException {
         OptimisticScope scope = optimistic.get();
         optimistic.remove();
-        return scope != null && scope.mustRunAgain(this);
+        return scope != null && scope.mustRunAgain();
     }
 
     /**
-     * Ends {@link #beginOptimistic()} without proving anything: for reads SQLite validates by
-     * itself, such as preparing a statement, whose schema cookie SQLite checks again (and
-     * re-prepares) when the statement runs in a transaction that made the version check.
+     * Ends {@link #beginOptimistic()} on this thread without proving anything. For reads SQLite
+     * validates by itself, such as preparing a statement, whose schema cookie SQLite checks again
+     * (and re-prepares) when the statement runs in a transaction that made the version check; and
+     * for a transaction that goes on after the statement, proven later by
+     * {@link OptimisticScope#mustRunAgain()}.
      */
-    public void discardOptimistic() {
+    public void leaveOptimistic() {
         optimistic.remove();
     }
 
@@ -320,8 +324,21 @@ public final class RemotePageStore implements PageStore {
         } catch (PageStoreException e) {
             if (e.kind() == Kind.CONFLICT) {
                 statsLive().conflict();
+                refreshAfterConflict();
             }
             throw e;
+        }
+    }
+
+    /**
+     * Learns the newer version a refused commit ran into, so the caller's retry (which may start
+     * optimistically, on the newest version known) does not run into the same conflict again.
+     */
+    private void refreshAfterConflict() {
+        try {
+            checkVersion();
+        } catch (PageStoreException e) {
+            PageApi.LOG.log(Level.FINE, "version check after a conflict failed; the next transaction checks again", e);
         }
     }
 
