@@ -410,7 +410,11 @@ export class DatabaseDO extends DurableObject<Env> {
       out.set(c, off);
       off += c.length;
     }
-    return this.frameResponse(out, v, ps);
+    const res = this.frameResponse(out, v, ps);
+    // Enough to open the database with this one request (the client's cold start).
+    res.headers.set("X-Dosqlite-Page-Count", String(count));
+    res.headers.set("X-Dosqlite-Incarnation", String(m.created_ms));
+    return res;
   }
 
   private commitStatus(key: string): Response {

@@ -425,6 +425,11 @@ describe("interior pages", () => {
     const cur = await get("");
     assert.deepEqual(cur.f.map((x) => x.pgno), [1, 2, 3]);
     assert.equal(cur.r.headers.get("x-dosqlite-version"), "3");
+    // enough to open the database with this one request
+    const info = (await s.api("GET", `/v1/databases/${db}`)).json;
+    assert.equal(cur.r.headers.get("x-dosqlite-page-count"), "6");
+    assert.equal(cur.r.headers.get("x-dosqlite-incarnation"), info.incarnation);
+    assert.equal(v1.r.headers.get("x-dosqlite-page-count"), "7");
     const small = await get(`?version=2&maxBytes=${2 * 1032 + 1031}`);
     assert.deepEqual(small.f.map((x) => x.pgno), [1, 2]);
     const none = await get("?maxBytes=100");
@@ -438,6 +443,8 @@ describe("interior pages", () => {
     const r = await s.api("GET", `/v1/databases/${db}/interior`);
     assert.equal(r.status, 200);
     assert.equal(r.bytes.length, 0);
+    assert.equal(r.headers.get("x-dosqlite-page-count"), "0");
+    assert.equal(r.headers.get("x-dosqlite-page-size"), "512");
   });
 });
 

@@ -29,18 +29,23 @@ final class CommitProtocol {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(b); // 24 chars [A-Za-z0-9_-]
     }
 
+    /**
+     * Commits {@code pages} on top of {@code base}. {@code stageId} names a stage already holding
+     * other pages of this transaction (see {@link BackgroundStage}), or is null.
+     */
     static CommitResult commit(PageApi api, ClientStats stats, long base, String incarnation,
-                               SortedMap<Long, byte[]> pages, long newPageCount, int pageSize)
+                               SortedMap<Long, byte[]> pages, long newPageCount, int pageSize, String stageId)
             throws PageStoreException {
         RemoteConfig cfg = api.config();
         List<Map.Entry<Long, byte[]>> all = new ArrayList<>(pages.entrySet());
         int frame = PageFrames.frameSize(pageSize);
         int perRequest = (int) Math.max(1, cfg.maxRequestBytes() / frame);
-        String stageId = null;
         List<Map.Entry<Long, byte[]>> inline = all;
         if (all.size() > perRequest) {
             // invariant 1: stages are invisible until the commit that names them publishes them
-            stageId = newKey();
+            if (stageId == null) {
+                stageId = newKey();
+            }
             int lastStart = ((all.size() - 1) / perRequest) * perRequest;
             for (int from = 0; from < lastStart; from += perRequest) {
                 byte[] body = PageFrames.encode(all.subList(from, from + perRequest), pageSize);

@@ -105,9 +105,13 @@ final class PageApi {
         return execute(r, true, "reading " + pages.length + " page(s)", null);
     }
 
+    /** Interior pages of {@code version}, or of the current version if it is negative. */
     Answer interior(long version, long maxBytes) throws PageStoreException {
-        return execute(get(url("interior").addQueryParameter("version", Long.toString(version))
-                .addQueryParameter("maxBytes", Long.toString(maxBytes)).build()), true, "the interior page prefetch", null);
+        okhttp3.HttpUrl.Builder u = url("interior").addQueryParameter("maxBytes", Long.toString(maxBytes));
+        if (version >= 0) {
+            u.addQueryParameter("version", Long.toString(version));
+        }
+        return execute(get(u.build()), true, "the interior page prefetch", null);
     }
 
     Answer commitStatus(String key) throws PageStoreException {

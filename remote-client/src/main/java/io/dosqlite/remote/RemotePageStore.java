@@ -41,7 +41,8 @@ public final class RemotePageStore implements PageStore {
 
     /**
      * Connects to the database named in {@code config}: checks it exists (or creates it when
-     * {@link RemoteConfig#createIfMissing()}), then prefetches its b-tree interior pages.
+     * {@link RemoteConfig#createIfMissing()}) and prefetches its b-tree interior pages, in one
+     * request: the interior-page answer carries the database's version, size and incarnation.
      *
      * @throws PageStoreException NOT_FOUND if it does not exist, AUTH for a wrong token,
      *                            UNAVAILABLE if the server cannot be reached, TIMEOUT, ...
@@ -49,7 +50,17 @@ public final class RemotePageStore implements PageStore {
     public static RemotePageStore open(RemoteConfig config) throws PageStoreException {
         ClientStats stats = new ClientStats();
         PageApi api = new PageApi(config, SharedHttp.forStore(config), stats);
-        Answer a = api.info(null);
+        long prefetchBytes = config.prefetchInterior() ? Math.min(16L * 1024 * 1024, config.cacheBytes() / 2) : 0;
+        Answer a = prefetchBytes > 0 ? api.interior(-1, prefetchBytes) : api.info(null);
+        Answer interior = null;
+        if (a.ok() && prefetchBytes > 0) {
+            interior = a;
+            if (a.header("X-Dosqlite-Page-Count") == null) {
+                a = api.info(null); // a page server older than the combined answer
+            }
+        } else if (prefetchBytes > 0 && a.code() != 404) {
+            a = api.info(null); // the prefetch is an optimisation: let the info request report errors
+        }
         if (a.code() == 404) {
             if (!config.createIfMissing()) {
                 throw HttpErrors.fromAnswer(a, "opening the database", config);
@@ -63,35 +74,52 @@ public final class RemotePageStore implements PageStore {
         if (!a.ok()) {
             throw HttpErrors.fromAnswer(a, "opening the database", config);
         }
-        DbState info = DbState.parse(a.body(), "opening the database");
+        DbState info;
+        String incarnation;
+        if (a == interior) {
+            info = new DbState(headerLong(a, "X-Dosqlite-Version"), pageSizeHeader(a, 0),
+                    headerLong(a, "X-Dosqlite-Page-Count"));
+            incarnation = a.header("X-Dosqlite-Incarnation");
+        } else {
+            info = DbState.parse(a.body(), "opening the database");
+            incarnation = Changes.incarnation(Json.parse(a.body(), "opening the database"));
+        }
         RemotePageStore store = new RemotePageStore(config, api,
                 new PageCache(config.cacheBytes(), info.version(), info.pageCount()), stats);
         store.learn(info);
-        store.incarnation = Changes.incarnation(Json.parse(a.body(), "opening the database"));
-        if (config.prefetchInterior() && info.pageCount() > 0 && config.cacheBytes() > 0) {
-            store.prefetchInterior(info);
+        store.incarnation = incarnation;
+        if (interior != null) {
+            store.cacheInterior(interior, info);
         }
         return store;
     }
 
-    private void prefetchInterior(DbState info) {
-        long maxBytes = Math.min(16L * 1024 * 1024, config.cacheBytes() / 2);
+    private void cacheInterior(Answer a, DbState info) {
         try {
-            Answer a = api.interior(info.version(), maxBytes);
-            if (!a.ok()) {
-                throw HttpErrors.fromAnswer(a, "the interior page prefetch", config);
+            long version = headerLong(a, "X-Dosqlite-Version");
+            if (version != info.version() || info.pageCount() == 0) {
+                return; // a commit landed between the prefetch and the info request of an old server
             }
             int ps = pageSizeHeader(a, info.pageSize());
             PageFrames.Decoded d = PageFrames.decode(a.body(), ps, null);
             for (int i = 0; i < d.size(); i++) {
-                cache.put(d.pageNos()[i], info.version(), d.pages()[i]);
+                cache.put(d.pageNos()[i], version, d.pages()[i]);
                 treeHints.learn(d.pageNos()[i], d.pages()[i], ps, info.pageCount());
             }
             statsLive().pagesFetched(d.size());
-            PageApi.LOG.fine("prefetched " + d.size() + " interior pages of " + config.database() + "@" + info.version());
+            PageApi.LOG.fine("prefetched " + d.size() + " interior pages of " + config.database() + "@" + version);
         } catch (PageStoreException e) {
             // only an optimisation: reads fetch what they need
-            PageApi.LOG.log(Level.FINE, "interior page prefetch failed, continuing without it", e);
+            PageApi.LOG.log(Level.FINE, "interior page prefetch unusable, continuing without it", e);
+        }
+    }
+
+    private static long headerLong(Answer a, String name) throws PageStoreException {
+        String h = a.header(name);
+        try {
+            return Long.parseLong(h.trim());
+        } catch (NullPointerException | NumberFormatException e) {
+            throw new PageStoreException(Kind.CORRUPT, "missing or malformed " + name + " header: " + h);
         }
     }
 
@@ -293,6 +321,11 @@ public final class RemotePageStore implements PageStore {
         return stats;
     }
 
+    /** A stage that uploads the pages of one large write transaction while it runs. */
+    BackgroundStage newStage(int pageSize) {
+        return new BackgroundStage(api, pageSize);
+    }
+
     PageFrames.Decoded fetch(long version, int pageSize, long[] pages) throws PageStoreException {
         checkOpen();
         Answer a = api.read(version, pages);
@@ -314,11 +347,20 @@ public final class RemotePageStore implements PageStore {
         return d;
     }
 
-    CommitResult commit(long base, String incarnation, SortedMap<Long, byte[]> pages, long newPageCount, int pageSize)
-            throws PageStoreException {
+    CommitResult commit(long base, String incarnation, SortedMap<Long, byte[]> pages, long newPageCount, int pageSize,
+                        BackgroundStage stage) throws PageStoreException {
         checkOpen();
         try {
-            CommitResult r = CommitProtocol.commit(api, statsLive(), base, incarnation, pages, newPageCount, pageSize);
+            SortedMap<Long, byte[]> send = pages;
+            String stageId = null;
+            if (stage != null && stage.started()) {
+                SortedMap<Long, byte[]> rest = stage.remainder(pages, newPageCount, pageSize);
+                if (rest != null) {
+                    send = rest;
+                    stageId = stage.stageId();
+                }
+            }
+            CommitResult r = CommitProtocol.commit(api, statsLive(), base, incarnation, send, newPageCount, pageSize, stageId);
             statsLive().commit();
             return r;
         } catch (PageStoreException e) {

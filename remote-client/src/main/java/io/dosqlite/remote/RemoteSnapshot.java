@@ -25,6 +25,8 @@ final class RemoteSnapshot implements Snapshot {
     private boolean conflicted;
     private long pageCount;
     private boolean closed;
+    /** Uploads of the open write transaction's pages, started while it runs; null until it is large. */
+    private BackgroundStage stage;
     /** The parent page the last tree-order batch came from, and whether that batch reached its last child. */
     private long batchParent = -1;
     private boolean batchReachedListEnd;
@@ -185,8 +187,10 @@ final class RemoteSnapshot implements Snapshot {
         long base = version;
         CommitResult r;
         commitAttempted = true;
+        BackgroundStage staged = stage;
+        stage = null;
         try {
-            r = store.commit(base, lineage, images, newPageCount, pageSize);
+            r = store.commit(base, lineage, images, newPageCount, pageSize, staged);
         } catch (PageStoreException e) {
             conflicted |= e.kind() == Kind.CONFLICT;
             throw e;
@@ -203,6 +207,23 @@ final class RemoteSnapshot implements Snapshot {
         pageCount = newPageCount;
         this.pageSize = pageSize;
         return version;
+    }
+
+    @Override
+    public synchronized void pageWritten(long pageNo, byte[] image) {
+        if (closed || store.config().readOnly()) {
+            return;
+        }
+        try {
+            if (stage == null) {
+                stage = store.newStage(image.length);
+            }
+            stage.written(pageNo, image);
+        } catch (PageStoreException | RuntimeException e) {
+            // only an optimisation: the commit sends every page itself
+            PageApi.LOG.log(java.util.logging.Level.FINE, "could not stage page " + pageNo + " early", e);
+            stage = null;
+        }
     }
 
     @Override
@@ -234,6 +255,7 @@ final class RemoteSnapshot implements Snapshot {
     public synchronized void close() {
         if (!closed) {
             closed = true;
+            stage = null; // never committed: the server lets the stage expire
             store.cache().unpin(version);
         }
     }

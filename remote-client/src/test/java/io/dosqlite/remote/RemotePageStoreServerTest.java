@@ -305,7 +305,8 @@ class RemotePageStoreServerTest {
         }
         try (RemotePageStore cold = RemotePageStore.open(config(url(), db).build())) {
             ClientStats afterOpen = cold.stats().snapshot();
-            assertEquals(2, afterOpen.requests(), "open = info + interior prefetch");
+            assertEquals(1, afterOpen.requests(), "open = the interior prefetch, which also answers the info");
+            assertEquals(1, cold.knownVersion(), "the version, from the prefetch's headers");
             assertEquals(3, afterOpen.pagesFetched(), "pages 1, 2, 3 prefetched");
             try (Snapshot s = cold.beginRead()) {
                 assertArrayEquals(v1.get(1L), read(s, 1));

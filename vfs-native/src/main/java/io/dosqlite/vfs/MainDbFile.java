@@ -218,6 +218,7 @@ final class MainDbFile extends OpenFile {
                 dirty.put(pg, d);
             }
             at(buf).read(0, d, 0, p);
+            snap.pageWritten(pg, d);
         } else {
             byte[] b = ioBuf(amt);
             at(buf).read(0, b, 0, amt);
@@ -242,6 +243,7 @@ final class MainDbFile extends OpenFile {
                 dirty.put(pg, d);
             }
             System.arraycopy(src, srcOff, d, in, n);
+            snap.pageWritten(pg, d);
             off += n;
             srcOff += n;
             len -= n;

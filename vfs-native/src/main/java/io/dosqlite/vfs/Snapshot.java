@@ -46,6 +46,17 @@ public interface Snapshot extends AutoCloseable {
      */
     long commit(SortedMap<Long, byte[]> pages, long newPageCount, int pageSize) throws PageStoreException;
 
+    /**
+     * Says that page {@code pageNo} of the write transaction on this snapshot now holds
+     * {@code image}, before {@link #commit} is called with it (SQLite spilled it, or is writing it
+     * out for COMMIT). A store may start uploading large transactions early. {@code image} is the
+     * VFS's own buffer for that page: it may be read on this thread until the transaction ends and
+     * changes with later writes; it is never reused for another page. Whatever was seen here,
+     * {@link #commit}'s arguments are the truth. Never throws; the default does nothing.
+     */
+    default void pageWritten(long pageNo, byte[] image) {
+    }
+
     /** Ends the read transaction; the store may now forget this version. Never throws. */
     @Override
     void close();

@@ -1,0 +1,137 @@
+package io.dosqlite.remote;
+
+import io.dosqlite.vfs.PageStoreException;
+
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.logging.Level;
+
+/**
+ * Uploads the pages of a large write transaction to a stage while SQLite is still writing, so the
+ * commit only has to send what changed since and publish the stage: the page server parses,
+ * checks and stores most pages while the client is busy, instead of after COMMIT.
+ *
+ * <p>Correctness does not depend on which pages were staged when: the commit compares every page
+ * with the copy that was uploaded and sends it again unless it is byte for byte the same. Uploads
+ * of one stage run one after another (a later image of a page must land after an earlier one).
+ * A stage is invisible until a commit names it; one that is never committed expires on the server.
+ * If any upload failed, the commit does not use the stage and sends every page as before.
+ */
+final class BackgroundStage {
+
+    /** Pages written since the last upload reach this many bytes before an upload starts. */
+    static final long CHUNK_BYTES = 2L * 1024 * 1024;
+
+    private static final ExecutorService UPLOADS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "dosqlite-stage-upload");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private final PageApi api;
+    private final String stageId = CommitProtocol.newKey();
+    private final int pageSize;
+    /** Live page buffers of the VFS written since the last upload (read on the SQLite thread only). */
+    private final Map<Long, byte[]> pending = new LinkedHashMap<>();
+    /** Page number → the exact image uploaded last. */
+    private final Map<Long, byte[]> staged = new HashMap<>();
+    private CompletableFuture<Void> uploads = CompletableFuture.completedFuture(null);
+    private volatile PageStoreException failure;
+
+    BackgroundStage(PageApi api, int pageSize) {
+        this.api = api;
+        this.pageSize = pageSize;
+    }
+
+    int pageSize() {
+        return pageSize;
+    }
+
+    /** Page {@code pageNo} of the transaction now holds {@code live}; may start an upload. */
+    void written(long pageNo, byte[] live) throws PageStoreException {
+        if (failure != null || live.length != pageSize) {
+            return;
+        }
+        pending.put(pageNo, live);
+        if ((long) pending.size() * pageSize >= CHUNK_BYTES) {
+            upload();
+        }
+    }
+
+    private void upload() throws PageStoreException {
+        List<Map.Entry<Long, byte[]>> chunk = new ArrayList<>(pending.size());
+        for (Map.Entry<Long, byte[]> e : pending.entrySet()) {
+            byte[] copy = e.getValue().clone();
+            chunk.add(new AbstractMap.SimpleImmutableEntry<>(e.getKey(), copy));
+            staged.put(e.getKey(), copy);
+        }
+        pending.clear();
+        byte[] body = PageFrames.encode(chunk, pageSize);
+        uploads = uploads.thenRunAsync(() -> {
+            if (failure != null) {
+                return;
+            }
+            try {
+                Answer a = api.stage(stageId, pageSize, body);
+                if (!a.ok()) {
+                    throw HttpErrors.fromAnswer(a, "uploading a commit stage", api.config());
+                }
+            } catch (PageStoreException e) {
+                failure = e;
+                PageApi.LOG.log(Level.FINE, "background stage upload failed; the commit will send every page", e);
+            }
+        }, UPLOADS);
+    }
+
+    /**
+     * Waits for the uploads and says what the commit still has to send: the pages whose uploaded
+     * copy differs from their final image, or null if the stage cannot be used (an upload failed,
+     * the page size changed, or a staged page lies beyond the new end of the database).
+     */
+    SortedMap<Long, byte[]> remainder(SortedMap<Long, byte[]> pages, long newPageCount, int newPageSize)
+            throws PageStoreException {
+        try {
+            uploads.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PageStoreException(PageStoreException.Kind.IO, "interrupted while waiting for stage uploads", e);
+        } catch (ExecutionException e) {
+            return null;
+        }
+        if (failure != null || newPageSize != pageSize || staged.isEmpty()) {
+            return null;
+        }
+        for (long pageNo : staged.keySet()) {
+            if (pageNo > newPageCount || !pages.containsKey(pageNo)) {
+                return null; // the stage would publish a page this transaction no longer writes
+            }
+        }
+        SortedMap<Long, byte[]> rest = new TreeMap<>();
+        for (Map.Entry<Long, byte[]> e : pages.entrySet()) {
+            byte[] up = staged.get(e.getKey());
+            if (up == null || !Arrays.equals(up, e.getValue())) {
+                rest.put(e.getKey(), e.getValue());
+            }
+        }
+        return rest;
+    }
+
+    String stageId() {
+        return stageId;
+    }
+
+    boolean started() {
+        return !staged.isEmpty();
+    }
+}
