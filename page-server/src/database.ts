@@ -60,10 +60,11 @@ CREATE TABLE IF NOT EXISTS meta(
   page_count INTEGER NOT NULL, version INTEGER NOT NULL, gc_floor INTEGER NOT NULL, created_ms INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS pages(
   pgno INTEGER NOT NULL, version INTEGER NOT NULL, data BLOB, crc INTEGER, kind INTEGER NOT NULL,
-  superseded_by INTEGER, PRIMARY KEY (pgno, version));
+  superseded_by INTEGER, blob_id INTEGER, PRIMARY KEY (pgno, version));
 CREATE INDEX IF NOT EXISTS pages_by_version ON pages(version, pgno);
-CREATE INDEX IF NOT EXISTS pages_by_superseded ON pages(superseded_by);
-CREATE INDEX IF NOT EXISTS pages_by_kind ON pages(kind, pgno);
+CREATE INDEX IF NOT EXISTS pages_superseded ON pages(superseded_by) WHERE superseded_by IS NOT NULL;
+CREATE INDEX IF NOT EXISTS pages_interior ON pages(pgno, version) WHERE kind IN (2, 5);
+CREATE TABLE IF NOT EXISTS blobs(id INTEGER PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS commits(
   version INTEGER PRIMARY KEY, page_count INTEGER NOT NULL, pages INTEGER NOT NULL, ts INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS idem(
@@ -71,10 +72,21 @@ CREATE TABLE IF NOT EXISTS idem(
 CREATE INDEX IF NOT EXISTS idem_by_version ON idem(version);
 CREATE TABLE IF NOT EXISTS stages(
   stage_id TEXT PRIMARY KEY, page_size INTEGER NOT NULL, updated_ms INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS stage_pages(
-  stage_id TEXT NOT NULL, pgno INTEGER NOT NULL, data BLOB NOT NULL, crc INTEGER NOT NULL, kind INTEGER NOT NULL,
+CREATE TABLE IF NOT EXISTS stage_refs(
+  stage_id TEXT NOT NULL, pgno INTEGER NOT NULL, blob_id INTEGER NOT NULL, crc INTEGER NOT NULL, kind INTEGER NOT NULL,
   PRIMARY KEY (stage_id, pgno));
 `;
+
+// Page bytes live either inline in pages.data (body pages, imports, rows written before blobs
+// existed) or in blobs, referenced by pages.blob_id (published stages) or stage_refs.blob_id
+// (unpublished stages). A blob has exactly one owner row, so publishing a stage moves a
+// reference instead of copying bytes, and whoever deletes the owner row deletes the blob.
+// A pages row with neither data nor blob_id is a zero page (grown, never written).
+const PAGE_BYTES = "COALESCE(p.data, b.data)";
+const PAGE_BLOB_JOIN = "LEFT JOIN blobs b ON b.id = p.blob_id";
+
+/** One GC batch of superseded page images; ordered by the index so both statements using it pick the same rows. */
+const GC_BATCH = "SELECT rowid FROM pages WHERE superseded_by <= ? ORDER BY superseded_by, rowid LIMIT 20000";
 
 function envInt(v: string | undefined, dflt: number): number {
   if (v === undefined || v === "") return dflt;
@@ -121,15 +133,43 @@ export class DatabaseDO extends DurableObject<Env> {
     if (this.schemaReady) return this.sql.exec("SELECT 1 FROM meta WHERE id = 1").toArray().length > 0;
     const t = this.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'").toArray();
     if (t.length === 0) return false;
-    this.schemaReady = true;
+    this.ctx.storage.transactionSync(() => this.ensureSchema());
     return this.sql.exec("SELECT 1 FROM meta WHERE id = 1").toArray().length > 0;
   }
 
   private ensureSchema(): void {
     if (!this.schemaReady) {
       this.sql.exec(SCHEMA);
+      this.upgradeSchema();
       this.schemaReady = true;
     }
+  }
+
+  /** Bring a Durable Object created by an earlier version of this code to the current schema (idempotent). */
+  private upgradeSchema(): void {
+    const cols = this.sql.exec("PRAGMA table_info(pages)").toArray();
+    if (!cols.some((c) => c.name === "blob_id")) this.sql.exec("ALTER TABLE pages ADD COLUMN blob_id INTEGER");
+    // Replaced by the partial indexes pages_superseded and pages_interior: current pages (the
+    // majority) and leaf pages do not need an entry.
+    this.sql.exec("DROP INDEX IF EXISTS pages_by_superseded");
+    this.sql.exec("DROP INDEX IF EXISTS pages_by_kind");
+    const legacy = this.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'stage_pages'").toArray();
+    if (legacy.length > 0) {
+      // Stages uploaded before blobs existed: move their bytes into blobs once (stage_id, pgno is
+      // unique, so both statements number the rows alike), so a commit naming them still works.
+      const first = this.sql.exec("SELECT COALESCE(MAX(id), 0) AS m FROM blobs").one().m as number;
+      const order = "ROW_NUMBER() OVER (ORDER BY stage_id, pgno)";
+      this.sql.exec(`INSERT INTO blobs(id, data) SELECT ? + ${order}, data FROM stage_pages`, first);
+      this.sql.exec(`INSERT INTO stage_refs(stage_id, pgno, blob_id, crc, kind) SELECT stage_id, pgno, ? + ${order}, crc, kind FROM stage_pages`, first);
+      this.sql.exec("DROP TABLE stage_pages");
+    }
+  }
+
+  /** Forget a stage and the bytes of its pages. */
+  private dropStage(stageId: string): void {
+    this.sql.exec("DELETE FROM blobs WHERE id IN (SELECT blob_id FROM stage_refs WHERE stage_id = ?)", stageId);
+    this.sql.exec("DELETE FROM stage_refs WHERE stage_id = ?", stageId);
+    this.sql.exec("DELETE FROM stages WHERE stage_id = ?", stageId);
   }
 
   private meta(): Meta {
@@ -203,7 +243,12 @@ export class DatabaseDO extends DurableObject<Env> {
   /** The newest image of page `pgno` at a version <= v (zeros if none). */
   private readPage(pgno: number, v: number, pageSize: number): { data: Uint8Array | null; crc: number } {
     const row = this.sql
-      .exec("SELECT data, crc FROM pages WHERE pgno = ? AND version <= ? ORDER BY version DESC LIMIT 1", pgno, v)
+      .exec(
+        `SELECT ${PAGE_BYTES} AS data, p.crc AS crc FROM pages p ${PAGE_BLOB_JOIN}
+         WHERE p.pgno = ? AND p.version <= ? ORDER BY p.version DESC LIMIT 1`,
+        pgno,
+        v,
+      )
       .toArray()[0];
     const data = row ? toBytes(row.data) : null;
     // Pages the database grew by without writing them are zeros (no data, no checksum).
@@ -389,7 +434,7 @@ export class DatabaseDO extends DurableObject<Env> {
       const p1 = this.readPage(1, v, ps);
       if (add(1, p1.data, p1.crc)) {
         const cur = this.sql.exec(
-          `SELECT p.pgno AS pgno, p.data AS data, p.crc AS crc FROM pages p
+          `SELECT p.pgno AS pgno, ${PAGE_BYTES} AS data, p.crc AS crc FROM pages p ${PAGE_BLOB_JOIN}
            WHERE p.kind IN (2, 5) AND p.pgno > 1 AND p.pgno <= ? AND p.version <= ?
              AND NOT EXISTS (SELECT 1 FROM pages q WHERE q.pgno = p.pgno AND q.version > p.version AND q.version <= ?)
            ORDER BY p.pgno`,
@@ -550,7 +595,7 @@ export class DatabaseDO extends DurableObject<Env> {
         if ((st.page_size as number) !== pageSize) {
           throw new HttpError(400, "page_size_mismatch", `Stage ${stageId} holds pages of size ${st.page_size} but the commit says pageSize=${pageSize}.`);
         }
-        const mx = this.sql.exec("SELECT MAX(pgno) AS mx FROM stage_pages WHERE stage_id = ?", stageId).toArray()[0];
+        const mx = this.sql.exec("SELECT MAX(pgno) AS mx FROM stage_refs WHERE stage_id = ?", stageId).toArray()[0];
         if (mx && mx.mx !== null && (mx.mx as number) > pageCount) {
           throw new HttpError(400, "page_out_of_range", `Stage ${stageId} holds page ${mx.mx}, beyond pageCount ${pageCount}.`);
         }
@@ -560,22 +605,32 @@ export class DatabaseDO extends DurableObject<Env> {
         this.sql.exec("UPDATE pages SET superseded_by = ? WHERE pgno = ? AND superseded_by IS NULL", n, p.pgno);
         this.sql.exec("INSERT INTO pages(pgno, version, data, crc, kind, superseded_by) VALUES (?, ?, ?, ?, ?, NULL)", p.pgno, n, p.data, p.crc, p.kind);
       }
-      // 2. Staged pages (body pages of the same number win).
+      // 2. Staged pages (body pages of the same number win). The new rows take over the stage's
+      // blobs by reference: publishing costs small rows, not page bytes.
       if (stageId !== null) {
+        if (pages.size > 0) {
+          // Staged images a body page replaces are owned by nobody after this commit.
+          this.sql.exec(
+            `DELETE FROM blobs WHERE id IN (
+               SELECT r.blob_id FROM stage_refs r JOIN pages p ON p.pgno = r.pgno AND p.version = ? WHERE r.stage_id = ?)`,
+            n,
+            stageId,
+          );
+        }
         this.sql.exec(
           `UPDATE pages SET superseded_by = ? WHERE superseded_by IS NULL AND version < ?
-             AND pgno IN (SELECT pgno FROM stage_pages WHERE stage_id = ?)`,
+             AND pgno IN (SELECT pgno FROM stage_refs WHERE stage_id = ?)`,
           n,
           n,
           stageId,
         );
         this.sql.exec(
-          `INSERT OR IGNORE INTO pages(pgno, version, data, crc, kind, superseded_by)
-             SELECT pgno, ?, data, crc, kind, NULL FROM stage_pages WHERE stage_id = ?`,
+          `INSERT OR IGNORE INTO pages(pgno, version, data, crc, kind, superseded_by, blob_id)
+             SELECT pgno, ?, NULL, crc, kind, NULL, blob_id FROM stage_refs WHERE stage_id = ?`,
           n,
           stageId,
         );
-        this.sql.exec("DELETE FROM stage_pages WHERE stage_id = ?", stageId);
+        this.sql.exec("DELETE FROM stage_refs WHERE stage_id = ?", stageId);
         this.sql.exec("DELETE FROM stages WHERE stage_id = ?", stageId);
       }
       const written = this.sql.exec("SELECT COUNT(*) AS c FROM pages WHERE version = ?", n).one().c as number;
@@ -618,17 +673,13 @@ export class DatabaseDO extends DurableObject<Env> {
       let floor = this.oldestReadable(m, now);
       for (const v of this.pinned.keys()) floor = Math.min(floor, v);
       this.ctx.storage.transactionSync(() => {
-        this.sql.exec(
-          "DELETE FROM pages WHERE rowid IN (SELECT rowid FROM pages WHERE superseded_by <= ? LIMIT 20000)",
-          floor,
-        );
+        // Blobs first, while the rows that own them still say which they are.
+        this.sql.exec(`DELETE FROM blobs WHERE id IN (SELECT blob_id FROM pages WHERE rowid IN (${GC_BATCH}))`, floor);
+        this.sql.exec(`DELETE FROM pages WHERE rowid IN (${GC_BATCH})`, floor);
         this.sql.exec("DELETE FROM commits WHERE version < ?", floor);
         this.sql.exec("DELETE FROM idem WHERE version <= ? AND ts < ?", m.version - this.idemKeys, now - this.idemMs);
         const expired = this.sql.exec("SELECT stage_id FROM stages WHERE updated_ms < ? LIMIT 10", now - this.stageTtlMs).toArray();
-        for (const s of expired) {
-          this.sql.exec("DELETE FROM stage_pages WHERE stage_id = ?", s.stage_id);
-          this.sql.exec("DELETE FROM stages WHERE stage_id = ?", s.stage_id);
-        }
+        for (const s of expired) this.dropStage(s.stage_id as string);
         if (floor > m.gc_floor) this.sql.exec("UPDATE meta SET gc_floor = ? WHERE id = 1", floor);
       });
     } catch (e) {
@@ -656,8 +707,7 @@ export class DatabaseDO extends DurableObject<Env> {
     const total = this.ctx.storage.transactionSync(() => {
       const st = this.sql.exec("SELECT page_size, updated_ms FROM stages WHERE stage_id = ?", stageId).toArray()[0];
       if (st && (st.updated_ms as number) < now - this.stageTtlMs) {
-        this.sql.exec("DELETE FROM stage_pages WHERE stage_id = ?", stageId);
-        this.sql.exec("DELETE FROM stages WHERE stage_id = ?", stageId);
+        this.dropStage(stageId);
       } else if (st && (st.page_size as number) !== pageSize) {
         throw new HttpError(400, "page_size_mismatch", `Stage ${stageId} holds pages of size ${st.page_size}, not ${pageSize}.`);
       }
@@ -668,16 +718,19 @@ export class DatabaseDO extends DurableObject<Env> {
         now,
       );
       for (const p of pages.values()) {
+        // A page uploaded again replaces the earlier image, whose blob nobody needs any more.
+        this.sql.exec("DELETE FROM blobs WHERE id = (SELECT blob_id FROM stage_refs WHERE stage_id = ? AND pgno = ?)", stageId, p.pgno);
+        const blobId = this.sql.exec("INSERT INTO blobs(data) VALUES (?) RETURNING id", p.data).one().id as number;
         this.sql.exec(
-          "INSERT OR REPLACE INTO stage_pages(stage_id, pgno, data, crc, kind) VALUES (?, ?, ?, ?, ?)",
+          "INSERT OR REPLACE INTO stage_refs(stage_id, pgno, blob_id, crc, kind) VALUES (?, ?, ?, ?, ?)",
           stageId,
           p.pgno,
-          p.data,
+          blobId,
           p.crc,
           p.kind,
         );
       }
-      return this.sql.exec("SELECT COUNT(*) AS c FROM stage_pages WHERE stage_id = ?", stageId).one().c as number;
+      return this.sql.exec("SELECT COUNT(*) AS c FROM stage_refs WHERE stage_id = ?", stageId).one().c as number;
     });
     // Expired stages are also removed by an alarm, so they go away even if no commit follows.
     try {
@@ -714,7 +767,7 @@ export class DatabaseDO extends DurableObject<Env> {
           if (!this.exists()) throw new Error("database was deleted during export");
           const buf = new Uint8Array((last - first + 1) * ps);
           const cur = this.sql.exec(
-            `SELECT p.pgno AS pgno, p.data AS data FROM pages p
+            `SELECT p.pgno AS pgno, ${PAGE_BYTES} AS data FROM pages p ${PAGE_BLOB_JOIN}
              WHERE p.pgno BETWEEN ? AND ?
                AND p.version = (SELECT MAX(q.version) FROM pages q WHERE q.pgno = p.pgno AND q.version <= ?)`,
             first,

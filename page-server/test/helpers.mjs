@@ -1,5 +1,5 @@
 // Test helpers: start a real workerd through scripts/serve.mjs, talk to it, build page frames.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -245,4 +245,35 @@ export function sqliteFile(pageSize, pages) {
   dv.setUint16(105, pageSize === 65536 ? 0 : pageSize);
   for (let p = 2; p <= pages; p++) buf.set(makePage(pageSize, p, 99, 0x0d), (p - 1) * pageSize);
   return buf;
+}
+
+// ---- Looking into a Durable Object's storage (the SQLite files workerd keeps in the data dir) ----
+// Read-only, through the sqlite3 command-line tool; tests that need it skip when it is missing.
+
+export const HAVE_SQLITE3 = (() => {
+  try {
+    execFileSync("sqlite3", ["-version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** Rows of `sql` run on one SQLite file (JSON objects). */
+export function storageQuery(file, sql) {
+  const out = execFileSync("sqlite3", ["-readonly", "-json", file, sql], { encoding: "utf8" });
+  return out.trim() === "" ? [] : JSON.parse(out);
+}
+
+/** The storage file of the database DO named `name` (found through its meta row). */
+export function databaseFile(dataDir, name) {
+  const dir = path.join(dataDir, "dosqlite-database-v1");
+  for (const f of fs.readdirSync(dir)) {
+    if (!f.endsWith(".sqlite") || f === "metadata.sqlite") continue;
+    const file = path.join(dir, f);
+    try {
+      if (storageQuery(file, "SELECT name FROM meta")[0]?.name === name) return file;
+    } catch {} // a deleted database's file has no meta table
+  }
+  throw new Error(`no storage file for database ${name}`);
 }
