@@ -1,6 +1,7 @@
 // One Durable Object per database. Pages are versioned rows in the DO's SQLite storage (MVCC).
 import { DurableObject } from "cloudflare:workers";
 import { pageCrc } from "./crc32c";
+import { applyPatches } from "./patches";
 import {
   HttpError,
   MAX_BODY,
@@ -405,7 +406,12 @@ export class DatabaseDO extends DurableObject<Env> {
       if (data) out.set(data, off + 8);
       off += 8 + ps;
     }
-    return this.frameResponse(out, v, ps);
+    const res = this.frameResponse(out, v, ps);
+    // Lets a client that started reading without a version check prove, with this same answer,
+    // that the version it reads is still the newest (no extra round trip for the check).
+    res.headers.set("X-Dosqlite-Current-Version", String(m.version));
+    res.headers.set("X-Dosqlite-Incarnation", String(m.created_ms));
+    return res;
   }
 
   private interior(url: URL): Response {
@@ -495,6 +501,19 @@ export class DatabaseDO extends DurableObject<Env> {
     return pages;
   }
 
+  /** Checks the CRC of each decoded page; the last frame of a page number wins. */
+  private verifyFrames(frames: { pgno: number; data: Uint8Array; crc: number }[]): Map<number, InPage> {
+    const pages = new Map<number, InPage>();
+    for (const { pgno, data, crc } of frames) {
+      const actual = pageCrc(pgno, data);
+      if (actual !== crc) {
+        throw new HttpError(400, "bad_checksum", `CRC-32C mismatch on page ${pgno} (sent ${crc}, computed ${actual}); the page was corrupted in transit, computed wrongly, or patched against a different image. Nothing was written; resend.`);
+      }
+      pages.set(pgno, { pgno, data, crc, kind: pageKind(pgno, data) });
+    }
+    return pages;
+  }
+
   private replay(key: string, base: number): Response | null {
     const row = this.sql.exec("SELECT base, answer FROM idem WHERE key = ?", key).toArray()[0];
     if (!row) return null;
@@ -546,8 +565,20 @@ export class DatabaseDO extends DurableObject<Env> {
     }
     const pageSize = psq ?? m.page_size;
     this.checkPageSizeChange(m, pageSize);
-    const pages = this.parseFrames(body, pageSize, pageCount);
-    if (base !== m.version) throw this.conflict(base, m);
+    const format = url.searchParams.get("frames");
+    if (format !== null && format !== "patch") {
+      throw new HttpError(400, "bad_request", `Unknown frames=${format}: omit it for whole frames, or frames=patch.`);
+    }
+    let pages: Map<number, InPage>;
+    if (format === "patch") {
+      // Patches apply to the base version's pages, so the base must be current before decoding.
+      if (base !== m.version) throw this.conflict(base, m);
+      const basePage = (pgno: number) => (pgno <= m.page_count && pageSize === m.page_size ? this.readPage(pgno, base, pageSize).data : null);
+      pages = this.verifyFrames(applyPatches(body, pageSize, pageCount, basePage));
+    } else {
+      pages = this.parseFrames(body, pageSize, pageCount);
+      if (base !== m.version) throw this.conflict(base, m);
+    }
     const answer = this.applyCommit(m, pages, pageCount, pageSize, base, key, stageId, (r) => ({
       version: r.version,
       pageCount: r.pageCount,

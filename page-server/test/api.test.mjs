@@ -210,6 +210,16 @@ describe("commit and read", () => {
     const r = await s.api("POST", `/v1/databases/${db}/read`, { body: { pages: [2] } });
     assert.equal(r.status, 200);
     assert.equal(r.headers.get("x-dosqlite-version"), "1");
+    assert.equal(r.headers.get("x-dosqlite-current-version"), "1");
+  });
+  test("a read at an older version says which version is current", async () => {
+    const db = await roundTrip(512, 2);
+    const page = { pgno: 2, data: makePage(512, 2, 9) };
+    assert.equal((await commit(s, db, { base: 1, pageCount: 2, pages: [page] })).status, 200);
+    const r = await readPages(s, db, 1, [2]);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.headers.get("x-dosqlite-version"), "1");
+    assert.equal(r.headers.get("x-dosqlite-current-version"), "2");
   });
   test("page size may change while the database has no pages, then it is fixed", async () => {
     const db = await createDb(4096);

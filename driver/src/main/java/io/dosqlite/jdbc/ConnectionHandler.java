@@ -33,7 +33,7 @@ final class ConnectionHandler extends JdbcProxy {
     private DosqliteConnection proxy;
 
     private ConnectionHandler(Connection sqlite, Database database, int networkTimeoutMillis, boolean optimisticWrites) {
-        super(sqlite, null, null);
+        super(sqlite, null, null, null);
         this.sqlite = sqlite;
         this.database = database;
         this.networkTimeoutMillis = networkTimeoutMillis;
@@ -169,6 +169,66 @@ final class ConnectionHandler extends JdbcProxy {
             throw failure;
         }
         return result;
+    }
+
+    /**
+     * Runs an executeQuery of a SELECT in autocommit mode on the newest version this JVM knows,
+     * proving that version current before any row is seen: by the answer of the first page the
+     * query fetches (a cold lookup saves the version check), else by one version check after
+     * SQLite computed the first row. If the version was old, the query runs again the ordinary
+     * way; the caller only ever sees rows of a version that was current after it asked.
+     */
+    Object runQuery(String sql, Call query) throws Throwable {
+        if (!SqlText.isSelect(sql) || sqlite.isClosed() || !sqlite.getAutoCommit()) {
+            return query.run();
+        }
+        RemotePageStore store = database.store();
+        OptimisticScope scope = store.beginOptimisticQuery();
+        Object result;
+        try {
+            result = query.run();
+        } catch (SQLException e) {
+            store.leaveOptimistic();
+            scope.settle();
+            boolean again;
+            try {
+                again = scope.mustRunAgain(); // the error may come from an old version (a table not there yet)
+            } catch (PageStoreException check) {
+                e.addSuppressed(check);
+                throw e;
+            }
+            if (again) {
+                LOG.fine("a query read an old version of " + database.url() + "; running it again");
+                return query.run();
+            }
+            throw e;
+        } finally {
+            store.leaveOptimistic();
+        }
+        scope.settle();
+        boolean again;
+        try {
+            again = scope.mustRunAgain();
+        } catch (PageStoreException e) {
+            closeQuietly(result);
+            throw SqlErrors.fromStore(e, 0);
+        }
+        if (again) {
+            closeQuietly(result);
+            LOG.fine("a query read an old version of " + database.url() + "; running it again");
+            return query.run();
+        }
+        return result;
+    }
+
+    private static void closeQuietly(Object resultSet) {
+        if (resultSet instanceof AutoCloseable) {
+            try {
+                ((AutoCloseable) resultSet).close();
+            } catch (Exception e) {
+                LOG.log(Level.FINE, "closing a result set of an old version failed", e);
+            }
+        }
     }
 
     /** Runs an executeBatch: optimistically when it starts a manual-commit transaction (see startTransaction). */

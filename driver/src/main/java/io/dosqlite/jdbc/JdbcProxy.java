@@ -29,20 +29,23 @@ class JdbcProxy implements InvocationHandler {
     final Object delegate;
     private final ConnectionHandler owner;
     private final Object parent;
+    /** The SQL a prepared statement was prepared with (null for other objects). */
+    private final String sql;
 
     /** {@code owner} is null only for the connection's own handler, which is its own owner. */
-    JdbcProxy(Object delegate, ConnectionHandler owner, Object parent) {
+    JdbcProxy(Object delegate, ConnectionHandler owner, Object parent, String sql) {
         this.delegate = delegate;
         this.owner = owner;
         this.parent = parent;
+        this.sql = sql;
     }
 
-    static Object wrap(Class<?> iface, Object delegate, ConnectionHandler owner, Object parent) {
+    static Object wrap(Class<?> iface, Object delegate, ConnectionHandler owner, Object parent, String sql) {
         if (delegate == null) {
             return null;
         }
         return Proxy.newProxyInstance(JdbcProxy.class.getClassLoader(), new Class<?>[] {iface},
-                new JdbcProxy(delegate, owner, parent));
+                new JdbcProxy(delegate, owner, parent, sql));
     }
 
     private ConnectionHandler owner() {
@@ -73,6 +76,8 @@ class JdbcProxy implements InvocationHandler {
             case "executeBatch":
             case "executeLargeBatch":
                 return owner().runBatch(() -> call(proxy, method, args));
+            case "executeQuery":
+                return owner().runQuery(args == null ? sql : (String) args[0], () -> call(proxy, method, args));
             case "getStatement":
                 if (method.getParameterCount() == 0) {
                     return parent instanceof Statement ? parent : null;
@@ -86,6 +91,7 @@ class JdbcProxy implements InvocationHandler {
 
     final Object call(Object proxy, Method method, Object[] args) throws Throwable {
         VfsErrors.takeLast(); // a cause left over from an earlier, recovered failure must not be blamed here
+        boolean live = StatementRevival.isLive(delegate);
         Object result;
         try {
             result = method.invoke(delegate, args);
@@ -94,6 +100,9 @@ class JdbcProxy implements InvocationHandler {
             if (cause instanceof SQLException) {
                 SQLException translated = SqlErrors.translate((SQLException) cause);
                 owner().restoreTransaction();
+                if (live) {
+                    StatementRevival.revive(delegate);
+                }
                 throw translated;
             }
             throw cause;
@@ -106,7 +115,9 @@ class JdbcProxy implements InvocationHandler {
         }
         Class<?> type = method.getReturnType();
         if (result != null && WRAPPED.contains(type) && !Proxy.isProxyClass(result.getClass())) {
-            return wrap(type, result, owner(), proxy);
+            String prepared = result instanceof PreparedStatement && args != null && args.length > 0
+                    && args[0] instanceof String ? (String) args[0] : null;
+            return wrap(type, result, owner(), proxy, prepared);
         }
         return result;
     }

@@ -96,6 +96,32 @@ class EndToEndTest {
     }
 
     @Test
+    void preparedStatementsKeepWorkingAfterTheServerWasAway() throws Exception {
+        try (TestServer own = TestServer.start()) {
+            String url = "jdbc:dosqlite:" + own.url() + "/comeback?maxRetries=0";
+            try (Connection c = TestServer.connect(url); Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE n(x INTEGER)");
+                try (PreparedStatement ins = c.prepareStatement("INSERT INTO n VALUES (?)");
+                     PreparedStatement count = c.prepareStatement("SELECT count(*) FROM n")) {
+                    ins.setInt(1, 1);
+                    ins.executeUpdate();
+                    own.stop();
+                    ins.setInt(1, 2);
+                    SQLException down = assertThrows(SQLException.class, ins::executeUpdate);
+                    assertTrue(down.getSQLState().startsWith("08"), down.getSQLState() + " " + down.getMessage());
+                    assertThrows(SQLException.class, count::executeQuery);
+                    own.restart();
+                    assertEquals(1, ins.executeUpdate(), "the same PreparedStatement, with its parameter");
+                    try (ResultSet rs = count.executeQuery()) {
+                        rs.next();
+                        assertEquals(2, rs.getInt(1));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void secondIdenticalQueryIsServedFromTheCache() throws SQLException {
         String url = server.freshDatabaseUrl();
         try (Connection c = TestServer.connect(url); Statement s = c.createStatement()) {

@@ -158,6 +158,22 @@ class OptimisticTransactionTest {
     }
 
     @Test
+    void staleAutocommitPreparedUpdateRunsAgainAndLosesNothing() throws Exception {
+        String url = server.freshDatabaseUrl();
+        setUp(url);
+        try (Connection a = TestServer.connect(url); Connection b = TestServer.connect(otherClient(url));
+             PreparedStatement inc = a.prepareStatement("UPDATE acct SET bal = bal + 1 WHERE id = ?")) {
+            inc.setInt(1, 1);
+            assertEquals(1, inc.executeUpdate()); // a knows this version now
+            assertEquals(101, balance(b, 1)); // so does b
+            transfer(b, 10); // b commits; a's next update starts on an old version
+            assertEquals(1, inc.executeUpdate());
+            assertEquals(1, inc.executeUpdate(), "the prepared statement still works");
+            assertEquals(93, balance(b, 1));
+        }
+    }
+
+    @Test
     void checkedStartWhenOptimisticWritesIsOff() throws Exception {
         String url = server.freshDatabaseUrl();
         setUp(url);

@@ -33,9 +33,10 @@ public final class RoundTrips {
     static List<Row> measure(String url) throws SQLException {
         List<Row> rows = new ArrayList<>();
         try (Connection c = TestServer.connect(url); Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT NOT NULL)");
+            s.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, k INTEGER NOT NULL, v TEXT NOT NULL)");
             s.execute("INSERT INTO t " + TestServer.series(1, ROWS)
-                    + " SELECT value, printf('%.100c', char(65 + value % 26)) FROM series");
+                    + " SELECT value, value * 7 + 3, printf('%.100c', char(65 + value % 26)) FROM series");
+            s.execute("CREATE INDEX t_k ON t(k)");
         }
         try (Connection c = TestServer.connect(url)) {
             // Warm the cache with the rows the operations touch, then measure.
@@ -81,6 +82,13 @@ public final class RoundTrips {
                 lookup(q, 12_345);
             }
             rows.add(row("cold point lookup after open (prepare + execute)", "<= 2", before, stats(c), 1));
+        }
+        try (Connection c = TestServer.connect(url)) {
+            ClientStats before = stats(c);
+            try (PreparedStatement q = c.prepareStatement("SELECT v FROM t WHERE k = ?")) {
+                lookup(q, 16_001 * 7 + 3);
+            }
+            rows.add(row("cold secondary-index lookup after open", "<= 2", before, stats(c), 1));
         }
         try (Connection c = TestServer.connect(url); Statement s = c.createStatement()) {
             ClientStats before = stats(c);

@@ -1,6 +1,6 @@
 package io.dosqlite.remote;
 
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * Request, byte and cache counters of one {@link RemotePageStore}. The live instance counts;
@@ -9,109 +9,108 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class ClientStats {
 
-    private final AtomicLong requests = new AtomicLong();
-    private final AtomicLong bytesUp = new AtomicLong();
-    private final AtomicLong bytesDown = new AtomicLong();
-    private final AtomicLong pagesFetched = new AtomicLong();
-    private final AtomicLong cacheHits = new AtomicLong();
-    private final AtomicLong cacheMisses = new AtomicLong();
-    private final AtomicLong commits = new AtomicLong();
-    private final AtomicLong conflicts = new AtomicLong();
-    private final AtomicLong retries = new AtomicLong();
+    private enum Counter {
+        REQUESTS, BYTES_UP, BYTES_DOWN, PAGES_FETCHED, CACHE_HITS, CACHE_MISSES, COMMITS, PAGES_COMMITTED,
+        CONFLICTS, RETRIES
+    }
+
+    private static final Counter[] COUNTERS = Counter.values();
+
+    private final AtomicLongArray counts = new AtomicLongArray(COUNTERS.length);
 
     public ClientStats() {
     }
 
+    private long get(Counter c) {
+        return counts.get(c.ordinal());
+    }
+
+    private void add(Counter c, long n) {
+        counts.addAndGet(c.ordinal(), n);
+    }
+
     /** HTTP requests sent (every attempt counts). */
-    public long requests() { return requests.get(); }
+    public long requests() { return get(Counter.REQUESTS); }
 
     /** Request body bytes sent. */
-    public long bytesUp() { return bytesUp.get(); }
+    public long bytesUp() { return get(Counter.BYTES_UP); }
 
     /** Response body bytes received. */
-    public long bytesDown() { return bytesDown.get(); }
+    public long bytesDown() { return get(Counter.BYTES_DOWN); }
 
     /** Pages received from the server (reads, read-ahead and interior prefetch). */
-    public long pagesFetched() { return pagesFetched.get(); }
+    public long pagesFetched() { return get(Counter.PAGES_FETCHED); }
 
     /** Page reads answered from the cache. */
-    public long cacheHits() { return cacheHits.get(); }
+    public long cacheHits() { return get(Counter.CACHE_HITS); }
 
     /** Page reads that needed a request. */
-    public long cacheMisses() { return cacheMisses.get(); }
+    public long cacheMisses() { return get(Counter.CACHE_MISSES); }
 
     /** Commits that succeeded. */
-    public long commits() { return commits.get(); }
+    public long commits() { return get(Counter.COMMITS); }
+
+    /** Pages written by the commits that succeeded (whole or as changed bytes). */
+    public long pagesCommitted() { return get(Counter.PAGES_COMMITTED); }
 
     /** Commits refused because another client committed first. */
-    public long conflicts() { return conflicts.get(); }
+    public long conflicts() { return get(Counter.CONFLICTS); }
 
     /** Requests repeated after a failure (and commit outcome look-ups). */
-    public long retries() { return retries.get(); }
+    public long retries() { return get(Counter.RETRIES); }
 
     /** A frozen copy of the counters. */
     public ClientStats snapshot() {
         ClientStats s = new ClientStats();
-        s.requests.set(requests());
-        s.bytesUp.set(bytesUp());
-        s.bytesDown.set(bytesDown());
-        s.pagesFetched.set(pagesFetched());
-        s.cacheHits.set(cacheHits());
-        s.cacheMisses.set(cacheMisses());
-        s.commits.set(commits());
-        s.conflicts.set(conflicts());
-        s.retries.set(retries());
+        for (Counter c : COUNTERS) {
+            s.add(c, get(c));
+        }
         return s;
     }
 
     /** {@code this - earlier}, counter by counter. */
     public ClientStats minus(ClientStats earlier) {
         ClientStats s = snapshot();
-        s.requests.addAndGet(-earlier.requests());
-        s.bytesUp.addAndGet(-earlier.bytesUp());
-        s.bytesDown.addAndGet(-earlier.bytesDown());
-        s.pagesFetched.addAndGet(-earlier.pagesFetched());
-        s.cacheHits.addAndGet(-earlier.cacheHits());
-        s.cacheMisses.addAndGet(-earlier.cacheMisses());
-        s.commits.addAndGet(-earlier.commits());
-        s.conflicts.addAndGet(-earlier.conflicts());
-        s.retries.addAndGet(-earlier.retries());
+        for (Counter c : COUNTERS) {
+            s.add(c, -earlier.get(c));
+        }
         return s;
     }
 
     /** Zeroes every counter. */
     public void reset() {
-        requests.set(0);
-        bytesUp.set(0);
-        bytesDown.set(0);
-        pagesFetched.set(0);
-        cacheHits.set(0);
-        cacheMisses.set(0);
-        commits.set(0);
-        conflicts.set(0);
-        retries.set(0);
+        for (Counter c : COUNTERS) {
+            counts.set(c.ordinal(), 0);
+        }
     }
 
-    void request(long up) { requests.incrementAndGet(); bytesUp.addAndGet(up); }
+    void request(long up) {
+        add(Counter.REQUESTS, 1);
+        add(Counter.BYTES_UP, up);
+    }
 
-    void received(long down) { bytesDown.addAndGet(down); }
+    void received(long down) { add(Counter.BYTES_DOWN, down); }
 
-    void pagesFetched(long n) { pagesFetched.addAndGet(n); }
+    void pagesFetched(long n) { add(Counter.PAGES_FETCHED, n); }
 
-    void hit() { cacheHits.incrementAndGet(); }
+    void hit() { add(Counter.CACHE_HITS, 1); }
 
-    void miss() { cacheMisses.incrementAndGet(); }
+    void miss() { add(Counter.CACHE_MISSES, 1); }
 
-    void commit() { commits.incrementAndGet(); }
+    void commit(long pages) {
+        add(Counter.COMMITS, 1);
+        add(Counter.PAGES_COMMITTED, pages);
+    }
 
-    void conflict() { conflicts.incrementAndGet(); }
+    void conflict() { add(Counter.CONFLICTS, 1); }
 
-    void retry() { retries.incrementAndGet(); }
+    void retry() { add(Counter.RETRIES, 1); }
 
     @Override
     public String toString() {
         return "requests=" + requests() + " bytesUp=" + bytesUp() + " bytesDown=" + bytesDown()
                 + " pagesFetched=" + pagesFetched() + " cacheHits=" + cacheHits() + " cacheMisses=" + cacheMisses()
-                + " commits=" + commits() + " conflicts=" + conflicts() + " retries=" + retries();
+                + " commits=" + commits() + " pagesCommitted=" + pagesCommitted() + " conflicts=" + conflicts()
+                + " retries=" + retries();
     }
 }

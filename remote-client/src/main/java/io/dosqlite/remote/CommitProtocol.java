@@ -9,6 +9,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
+import java.util.function.LongFunction;
 
 /**
  * Publishes one transaction exactly once (invariants 1 and 3): stage uploads when the frames exceed
@@ -31,10 +32,13 @@ final class CommitProtocol {
 
     /**
      * Commits {@code pages} on top of {@code base}. {@code stageId} names a stage already holding
-     * other pages of this transaction (see {@link BackgroundStage}), or is null.
+     * other pages of this transaction (see {@link BackgroundStage}), or is null. {@code baseImage}
+     * answers a page's image as of {@code base} when known here, so the commit can send only the
+     * bytes that changed ({@link PagePatches}); null sends whole pages.
      */
     static CommitResult commit(PageApi api, ClientStats stats, long base, String incarnation,
-                               SortedMap<Long, byte[]> pages, long newPageCount, int pageSize, String stageId)
+                               SortedMap<Long, byte[]> pages, long newPageCount, int pageSize, String stageId,
+                               LongFunction<byte[]> baseImage)
             throws PageStoreException {
         RemoteConfig cfg = api.config();
         List<Map.Entry<Long, byte[]>> all = new ArrayList<>(pages.entrySet());
@@ -56,11 +60,30 @@ final class CommitProtocol {
             }
             inline = all.subList(lastStart, all.size());
         }
+        String stage = stageId;
+        if (baseImage != null && !inline.isEmpty() && api.patchesAccepted()) {
+            byte[] patched = PagePatches.encode(inline, pageSize, baseImage);
+            if (patched.length < (long) inline.size() * frame) {
+                String key = newKey();
+                try {
+                    byte[] ok = exactlyOnce(api, stats, key, "the commit",
+                            () -> api.commitOnce(key, base, newPageCount, pageSize, stage, patched, incarnation, true));
+                    return CommitResult.parse(ok, "the commit");
+                } catch (PageStoreException e) {
+                    if (e.kind() != Kind.INVALID && e.kind() != Kind.CORRUPT) {
+                        throw e;
+                    }
+                    // Refused before anything was written: a server without the patch format, or a
+                    // base image that was not what the server holds. Whole pages settle both.
+                    PageApi.LOG.log(java.util.logging.Level.FINE, "patch commit refused; sending whole pages", e);
+                    api.patchRefused(e);
+                }
+            }
+        }
         byte[] body = PageFrames.encode(inline, pageSize);
         String key = newKey();
-        String stage = stageId;
         byte[] ok = exactlyOnce(api, stats, key, "the commit",
-                () -> api.commitOnce(key, base, newPageCount, pageSize, stage, body, incarnation));
+                () -> api.commitOnce(key, base, newPageCount, pageSize, stage, body, incarnation, false));
         return CommitResult.parse(ok, "the commit");
     }
 

@@ -15,10 +15,27 @@ import java.util.Set;
  */
 public final class OptimisticScope {
     private final RemotePageStore store;
+    private final boolean provesByRead;
     private final List<RemoteSnapshot> snapshots = new ArrayList<>(1);
 
-    OptimisticScope(RemotePageStore store) {
+    OptimisticScope(RemotePageStore store, boolean provesByRead) {
         this.store = store;
+        this.provesByRead = provesByRead;
+    }
+
+    /** Whether a snapshot's first fetch proves its version (see RemotePageStore#beginOptimisticQuery). */
+    boolean provesByRead() {
+        return provesByRead;
+    }
+
+    /**
+     * Ends proof-by-read: what the transactions read from now on is seen by the caller, so it must
+     * be proven before (by {@link #mustRunAgain()}), not by a later fetch.
+     */
+    public synchronized void settle() {
+        for (RemoteSnapshot s : snapshots) {
+            s.settle();
+        }
     }
 
     synchronized void started(RemoteSnapshot snapshot) {
@@ -39,16 +56,17 @@ public final class OptimisticScope {
      * True when the statement must run again: a commit was refused because another landed first,
      * or a transaction that sent no commit read a version that was not current. SQLite reads the
      * schema in a transaction of its own before the one that writes, so a read is proven current
-     * by an accepted commit based on the same version, else by one version check. A commit that
+     * by an accepted commit based on the same version, or by a fetch that found it current (see
+     * {@link RemotePageStore#beginOptimisticQuery()}), else by one version check. A commit that
      * failed any other way may have been applied, so that failure stands and nothing runs again.
      */
     public synchronized boolean mustRunAgain() throws PageStoreException {
         Set<Long> confirmed = new HashSet<>();
         for (RemoteSnapshot s : snapshots) {
-            if (s.conflicted()) {
+            if (s.conflicted() || s.staleByRead()) {
                 return true;
             }
-            if (s.committedOnStart()) {
+            if (s.committedOnStart() || s.provenByRead()) {
                 confirmed.add(s.startVersion());
             }
         }
@@ -60,7 +78,8 @@ public final class OptimisticScope {
             if (current < 0) {
                 current = store.checkVersion().version();
             }
-            if (current != s.startVersion()) {
+            // a database deleted and created again may have reached the same version number
+            if (current != s.startVersion() || s.otherLife(store.incarnation())) {
                 return true;
             }
         }

@@ -39,6 +39,7 @@ final class PageApi {
     private final Set<Call> inFlight = ConcurrentHashMap.newKeySet();
     private final AtomicLong cancelEpoch = new AtomicLong();
     private volatile Duration callTimeout;
+    private volatile boolean patchesAccepted = true;
 
     PageApi(RemoteConfig cfg, OkHttpClient client, ClientStats stats) {
         this.cfg = cfg;
@@ -127,11 +128,28 @@ final class PageApi {
     }
 
     /** One commit attempt, never retried here: the caller resolves unknown outcomes. */
+    /** Whether commits may use the patch format: false once the server refused it as unknown. */
+    boolean patchesAccepted() {
+        return patchesAccepted;
+    }
+
+    /** A patch commit was refused; an answer that does not know the format turns patches off. */
+    void patchRefused(PageStoreException e) {
+        String m = String.valueOf(e.getMessage());
+        if (m.contains("bad_frame") || m.contains("frames=")) {
+            patchesAccepted = false;
+        }
+    }
+
+    /** One commit attempt; {@code patched}: the body is in the patch format ({@link PagePatches}). */
     Answer commitOnce(String key, long base, long pageCount, int pageSize, String stageId, byte[] frames,
-                      String incarnation) throws CallFailed {
+                      String incarnation, boolean patched) throws CallFailed {
         HttpUrl.Builder u = url("commit").addQueryParameter("base", Long.toString(base))
                 .addQueryParameter("pageCount", Long.toString(pageCount))
                 .addQueryParameter("pageSize", Integer.toString(pageSize));
+        if (patched) {
+            u.addQueryParameter("frames", "patch");
+        }
         if (incarnation != null && !incarnation.isEmpty()) {
             u.addQueryParameter("incarnation", incarnation);
         }
@@ -158,7 +176,7 @@ final class PageApi {
     }
 
     Answer commitStagedOnce(String key, long base, long pageCount, int pageSize, String stageId) throws CallFailed {
-        return commitOnce(key, base, pageCount, pageSize, stageId, new byte[0], null);
+        return commitOnce(key, base, pageCount, pageSize, stageId, new byte[0], null, false);
     }
 
     /**

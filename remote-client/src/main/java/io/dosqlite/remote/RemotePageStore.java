@@ -131,6 +131,9 @@ public final class RemotePageStore implements PageStore {
         if (scope != null && k != null && k.pageCount() > 0) {
             cache.pin(k.version());
             RemoteSnapshot s = new RemoteSnapshot(this, k.version(), k.pageSize(), k.pageCount());
+            if (scope.provesByRead()) {
+                s.proveByFirstRead();
+            }
             scope.started(s);
             return s;
         }
@@ -163,7 +166,20 @@ public final class RemotePageStore implements PageStore {
      * old version.
      */
     public OptimisticScope beginOptimistic() {
-        OptimisticScope scope = new OptimisticScope(this);
+        OptimisticScope scope = new OptimisticScope(this, false);
+        optimistic.set(scope);
+        return scope;
+    }
+
+    /**
+     * Like {@link #beginOptimistic()}, for a query that returns nothing before the scope is
+     * settled: the first page this thread's transaction has to fetch also proves (from the same
+     * answer) that the version it reads is current, so a cold lookup saves the version check; if
+     * the version turned out old, that read fails and {@link OptimisticScope#mustRunAgain()} says
+     * so. A query that fetches nothing is proven by one version check, as before.
+     */
+    public OptimisticScope beginOptimisticQuery() {
+        OptimisticScope scope = new OptimisticScope(this, true);
         optimistic.set(scope);
         return scope;
     }
@@ -326,7 +342,14 @@ public final class RemotePageStore implements PageStore {
         return new BackgroundStage(api, pageSize);
     }
 
-    PageFrames.Decoded fetch(long version, int pageSize, long[] pages) throws PageStoreException {
+    /**
+     * Pages read at one version, the version that was current when the server read them (-1: not
+     * said) and the database's incarnation (null: not said).
+     */
+    record Fetched(PageFrames.Decoded pages, long current, String incarnation) {
+    }
+
+    Fetched fetch(long version, int pageSize, long[] pages) throws PageStoreException {
         checkOpen();
         Answer a = api.read(version, pages);
         if (!a.ok()) {
@@ -344,7 +367,16 @@ public final class RemotePageStore implements PageStore {
         }
         PageFrames.Decoded d = PageFrames.decode(a.body(), ps, pages);
         statsLive().pagesFetched(d.size());
-        return d;
+        String current = a.header("X-Dosqlite-Current-Version");
+        long cur = -1;
+        if (current != null) {
+            try {
+                cur = Long.parseLong(current.trim());
+            } catch (NumberFormatException e) {
+                throw new PageStoreException(Kind.CORRUPT, "malformed X-Dosqlite-Current-Version header: " + current);
+            }
+        }
+        return new Fetched(d, cur, a.header("X-Dosqlite-Incarnation"));
     }
 
     CommitResult commit(long base, String incarnation, SortedMap<Long, byte[]> pages, long newPageCount, int pageSize,
@@ -360,8 +392,9 @@ public final class RemotePageStore implements PageStore {
                     stageId = stage.stageId();
                 }
             }
-            CommitResult r = CommitProtocol.commit(api, statsLive(), base, incarnation, send, newPageCount, pageSize, stageId);
-            statsLive().commit();
+            CommitResult r = CommitProtocol.commit(api, statsLive(), base, incarnation, send, newPageCount, pageSize,
+                    stageId, pageNo -> cache.peek(pageNo, base));
+            statsLive().commit(pages.size());
             return r;
         } catch (PageStoreException e) {
             if (e.kind() == Kind.CONFLICT) {

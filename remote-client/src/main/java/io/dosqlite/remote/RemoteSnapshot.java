@@ -25,6 +25,10 @@ final class RemoteSnapshot implements Snapshot {
     private boolean conflicted;
     private long pageCount;
     private boolean closed;
+    /** Started without a version check; the first fetch must show the version is current (see proveByFirstRead). */
+    private boolean unprovenUntilRead;
+    private boolean provenByRead;
+    private boolean staleByRead;
     /** Uploads of the open write transaction's pages, started while it runs; null until it is large. */
     private BackgroundStage stage;
     /** The parent page the last tree-order batch came from, and whether that batch reached its last child. */
@@ -72,13 +76,50 @@ final class RemoteSnapshot implements Snapshot {
         } else {
             stats.miss();
             long[] batch = batchFor(pageNo, cache);
-            PageFrames.Decoded d = store.fetch(version, pageSize, batch);
+            RemotePageStore.Fetched f = store.fetch(version, pageSize, batch);
+            PageFrames.Decoded d = f.pages();
             for (int i = 0; i < d.size(); i++) {
                 cache.put(d.pageNos()[i], version, d.pages()[i]);
                 store.treeHints().learn(d.pageNos()[i], d.pages()[i], pageSize, pageCount);
             }
+            if (unprovenUntilRead && f.current() >= 0) { // a server that does not say: a version check proves it
+                unprovenUntilRead = false;
+                // Not current: what this transaction reads may be older than a commit that finished
+                // before it began. It goes on reading this version (consistently, nobody sees it)
+                // and the caller runs the query again (OptimisticScope#mustRunAgain).
+                staleByRead = f.current() != version || otherLife(f.incarnation());
+                provenByRead = !staleByRead;
+            }
             System.arraycopy(d.pages()[0], 0, dst, offset, pageSize);
         }
+    }
+
+    /** Whether {@code incarnation} (from the server) is another life of the database than this snapshot's. */
+    boolean otherLife(String incarnation) {
+        return incarnation != null && !lineage.isEmpty() && !incarnation.equals(lineage);
+    }
+
+    /**
+     * This snapshot began on the newest version known, without a version check, for a query
+     * whose results nobody sees before {@link #settle()}: its first fetch proves the version.
+     */
+    synchronized void proveByFirstRead() {
+        unprovenUntilRead = true;
+    }
+
+    /** The query's results are about to be seen: later fetches are ordinary reads of this version. */
+    synchronized void settle() {
+        unprovenUntilRead = false;
+    }
+
+    /** Whether a fetch showed that this snapshot's version was current at the time. */
+    synchronized boolean provenByRead() {
+        return provenByRead;
+    }
+
+    /** Whether a fetch showed that this snapshot's version was not current any more. */
+    synchronized boolean staleByRead() {
+        return staleByRead;
     }
 
     /** The children of the interior page that points at pageNo, as of this version (from the cache), or null. */

@@ -53,9 +53,9 @@ class LimitsTest {
             DosqliteConnection dc = c.unwrap(DosqliteConnection.class);
             // 1 page: only the header of page 1 changes
             long v0 = server.http().version(db);
-            long up = dc.statistics().bytesUp();
+            long up = dc.statistics().pagesCommitted();
             Rel.exec(c, "PRAGMA user_version = 7");
-            long pages1 = (dc.statistics().bytesUp() - up) / (4096 + 8);
+            long pages1 = dc.statistics().pagesCommitted() - up;
             assertEquals(v0 + 1, server.http().version(db));
             assertEquals(7, Rel.one(c, "PRAGMA user_version"));
             measured.put(1, pages1 + " page(s) sent");
@@ -68,7 +68,7 @@ class LimitsTest {
                 for (int attempt = 0; attempt < 5 && sent != target; attempt++) {
                     id++;
                     byte[] data = blob(size, id);
-                    long before = dc.statistics().bytesUp();
+                    long before = dc.statistics().pagesCommitted();
                     long t0 = System.nanoTime();
                     try (PreparedStatement ps = c.prepareStatement("INSERT INTO b VALUES (?, ?)")) {
                         ps.setInt(1, id);
@@ -76,7 +76,7 @@ class LimitsTest {
                         ps.executeUpdate();
                     }
                     long ms = (System.nanoTime() - t0) / 1_000_000;
-                    sent = (dc.statistics().bytesUp() - before) / (4096 + 8);
+                    sent = dc.statistics().pagesCommitted() - before;
                     measured.put(target, sent + " pages sent in " + ms + " ms (blob " + size + " B)");
                     size += (int) ((target - sent) * 4092);
                 }
