@@ -119,7 +119,7 @@ public final class Main {
                 db.close();
             }
         });
-        w.add(new Workload("select_txn", "Point select by primary key, all in one read transaction (warm cache)", 50_000, 10) {
+        w.add(new Workload("select_txn", "Point select by primary key, all in one read transaction (warm cache)", 200_000, 10) {
             final Random r = new Random(11);
 
             @Override
@@ -249,6 +249,14 @@ public final class Main {
     Result measure(Sys s, int rtt, Workload w) {
         Progress.note(String.format(Locale.ROOT, "%-8s rtt %2s ms  %-11s ...", s.id(), s.proxy() == null ? "-" : rtt, w.id));
         Db db = w.setup(s);
+        if (w.maxOps >= 20_000) {
+            // repeatable in-memory workloads: let the JIT compile the client's path first (untimed),
+            // so the table compares systems, not warm-up (the local file's path is the shortest)
+            long until = System.nanoTime() + 500_000_000L;
+            for (int k = 0; k < w.maxOps / 5 && System.nanoTime() < until; k++) {
+                w.op(db, k);
+            }
+        }
         int ops = 0;
         long nanos = 0;
         long req = 0;

@@ -110,6 +110,8 @@ final class Report {
                   interior-page prefetch) over the JVM-wide HTTP connection pool, which keeps its TCP connection:
                   a fresh JVM pays one more round trip (two or three more with TLS).
                 - "Warm" workloads start from a client that has read the TPC-B tables once (a long-running application).
+                - Repeatable point workloads (selects, updates, transfers) first run untimed for up to 0.5 s on every
+                  system, so the JIT has compiled each client's code path before it is measured.
                 - Every remote system was loaded at RTT 0; the load is not measured.
 
                 """);
@@ -117,7 +119,7 @@ final class Report {
                 **Sizes**: %,d accounts (TPC-B, ~100-byte rows), %d tellers, 1 branch; `items`: %,d rows of ~100 bytes with a
                 secondary index on `k` (k grows with id, like a timestamp); bulk insert %,d rows; range scan %,d rows; mix on
                 %,d rows. **Ops per measurement**: as many as fit in %.1f s (bounded by a per-workload maximum and
-                minimum: bulk insert 1–3, mix 1–3, cold operations 3–10, point selects and transfers up to 20,000–50,000),
+                minimum: bulk insert 1–3, mix 1–3, cold operations 3–10, point selects and transfers up to 20,000–200,000),
                 so high RTTs run fewer operations; the `ops` column says how many.
 
                 """, sizes.accounts(), sizes.tellers(), sizes.items(), sizes.bulkRows(), sizes.rangeRows(), sizes.mixRows(), budget));

@@ -23,15 +23,19 @@ import java.util.logging.Level;
  * checks and stores most pages while the client is busy, instead of after COMMIT.
  *
  * <p>Correctness does not depend on which pages were staged when: the commit compares every page
- * with the copy that was uploaded and sends it again unless it is byte for byte the same. Uploads
- * of one stage run one after another (a later image of a page must land after an earlier one).
+ * with the copy that was uploaded and sends it again unless it is byte for byte the same. Up to
+ * {@link #MAX_IN_FLIGHT} uploads run at once (on a long round trip one at a time would leave the
+ * line idle), but never two carrying the same page: a later image of a page must land after an
+ * earlier one, so a page still in flight waits for a later chunk (or the commit).
  * A stage is invisible until a commit names it; one that is never committed expires on the server.
  * If any upload failed, the commit does not use the stage and sends every page as before.
  */
 final class BackgroundStage {
 
     /** Pages written since the last upload reach this many bytes before an upload starts. */
-    static final long CHUNK_BYTES = 2L * 1024 * 1024;
+    static final long CHUNK_BYTES = 1024 * 1024;
+    /** Uploads of one transaction running at once; the writer waits beyond that (bounded memory). */
+    static final int MAX_IN_FLIGHT = 4;
 
     private static final ExecutorService UPLOADS = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "dosqlite-stage-upload");
@@ -46,7 +50,11 @@ final class BackgroundStage {
     private final Map<Long, byte[]> pending = new LinkedHashMap<>();
     /** Page number → the exact image uploaded last. */
     private final Map<Long, byte[]> staged = new HashMap<>();
-    private CompletableFuture<Void> uploads = CompletableFuture.completedFuture(null);
+    /** Page number → the upload carrying it (SQLite thread only). */
+    private final Map<Long, CompletableFuture<Void>> carrying = new HashMap<>();
+    private final List<CompletableFuture<Void>> uploads = new ArrayList<>();
+    /** Pending pages at which the next upload is tried (pages still in flight stay pending). */
+    private long nextTry = CHUNK_BYTES;
     private volatile PageStoreException failure;
 
     BackgroundStage(PageApi api, int pageSize) {
@@ -64,21 +72,32 @@ final class BackgroundStage {
             return;
         }
         pending.put(pageNo, live);
-        if ((long) pending.size() * pageSize >= CHUNK_BYTES) {
+        if ((long) pending.size() * pageSize >= nextTry) {
             upload();
+            // pages left pending were in flight: try again after a quarter chunk more, not at every write
+            nextTry = Math.max(CHUNK_BYTES, (long) pending.size() * pageSize + CHUNK_BYTES / 4);
         }
     }
 
     private void upload() throws PageStoreException {
         List<Map.Entry<Long, byte[]>> chunk = new ArrayList<>(pending.size());
-        for (Map.Entry<Long, byte[]> e : pending.entrySet()) {
+        for (var it = pending.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Long, byte[]> e = it.next();
+            CompletableFuture<Void> earlier = carrying.get(e.getKey());
+            if (earlier != null && !earlier.isDone()) {
+                continue; // its previous image is still on the way
+            }
             byte[] copy = e.getValue().clone();
             chunk.add(new AbstractMap.SimpleImmutableEntry<>(e.getKey(), copy));
             staged.put(e.getKey(), copy);
+            it.remove();
         }
-        pending.clear();
+        if (chunk.isEmpty()) {
+            return;
+        }
+        waitForASlot();
         byte[] body = PageFrames.encode(chunk, pageSize);
-        uploads = uploads.thenRunAsync(() -> {
+        CompletableFuture<Void> upload = CompletableFuture.runAsync(() -> {
             if (failure != null) {
                 return;
             }
@@ -92,6 +111,29 @@ final class BackgroundStage {
                 PageApi.LOG.log(Level.FINE, "background stage upload failed; the commit will send every page", e);
             }
         }, UPLOADS);
+        uploads.add(upload);
+        for (Map.Entry<Long, byte[]> e : chunk) {
+            carrying.put(e.getKey(), upload);
+        }
+    }
+
+    private void waitForASlot() throws PageStoreException {
+        uploads.removeIf(CompletableFuture::isDone);
+        while (uploads.size() >= MAX_IN_FLIGHT) {
+            await(uploads.get(0));
+            uploads.removeIf(CompletableFuture::isDone);
+        }
+    }
+
+    private static void await(CompletableFuture<Void> f) throws PageStoreException {
+        try {
+            f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PageStoreException(PageStoreException.Kind.IO, "interrupted while waiting for stage uploads", e);
+        } catch (ExecutionException e) {
+            // failures are recorded in 'failure'; the commit then does not use the stage
+        }
     }
 
     /**
@@ -101,13 +143,8 @@ final class BackgroundStage {
      */
     SortedMap<Long, byte[]> remainder(SortedMap<Long, byte[]> pages, long newPageCount, int newPageSize)
             throws PageStoreException {
-        try {
-            uploads.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new PageStoreException(PageStoreException.Kind.IO, "interrupted while waiting for stage uploads", e);
-        } catch (ExecutionException e) {
-            return null;
+        for (CompletableFuture<Void> f : uploads) {
+            await(f);
         }
         if (failure != null || newPageSize != pageSize || staged.isEmpty()) {
             return null;

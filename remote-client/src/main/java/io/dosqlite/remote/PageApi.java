@@ -289,6 +289,10 @@ final class PageApi {
                 LOG.fine(r.method() + " " + r.url().encodedPath() + " failed after "
                         + (System.nanoTime() - start) / 1_000_000 + " ms: " + e);
             }
+            // When a server or proxy drops its keep-alive connections, every idle one in the pool is
+            // dead: a retry that picked the next one would fail the same way (seen when a proxy was
+            // restarted after concurrent stage uploads had left several idle connections).
+            client.connectionPool().evictAll();
             // OkHttp marks a call that hit its call timeout as canceled too: only cancelAll() counts here
             throw new CallFailed(e, cancelEpoch.get() != epoch);
         } finally {

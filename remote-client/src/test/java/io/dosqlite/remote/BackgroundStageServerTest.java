@@ -83,6 +83,24 @@ class BackgroundStageServerTest {
     }
 
     @Test
+    void aPageRewrittenWhileItsUploadsOverlapEndsWithItsLastImage() throws Exception {
+        String db = newDbName("hot");
+        long n = 6L * CHUNK_PAGES;
+        try (RemotePageStore s = open(server.url(), db); Snapshot snap = s.beginRead()) {
+            SortedMap<Long, byte[]> live = pages(PS, 1, n, 11);
+            byte[] hot = live.get(1L); // like the root or the rightmost leaf of a bulk insert
+            for (long p = 2; p <= n; p++) {
+                snap.pageWritten(p, live.get(p));
+                hot[(int) (p % PS)]++;
+                snap.pageWritten(1, hot); // announced again and again, across concurrent uploads
+            }
+            assertEquals(1, snap.commit(new TreeMap<>(live), n, PS));
+            assertTrue(s.stats().requests() > 4, "uploads ran: " + s.stats());
+            assertDatabaseHolds(db, live, n);
+        }
+    }
+
+    @Test
     void smallTransactionsUploadNothingEarly() throws Exception {
         String db = newDbName("small");
         try (RemotePageStore s = open(server.url(), db); Snapshot snap = s.beginRead()) {

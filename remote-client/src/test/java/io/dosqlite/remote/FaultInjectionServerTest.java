@@ -219,4 +219,35 @@ class FaultInjectionServerTest {
             assertEquals(1, s.stats().retries());
         }
     }
+
+    @Test
+    void keepAliveConnectionsDroppedByTheServerSideCostOneRetry() throws Exception {
+        String db = seeded("dropped", 64);
+        RemoteConfig cfg = config(proxy.url(), db).maxRetries(1).retryBackoff(java.time.Duration.ofMillis(1)).build();
+        try (RemotePageStore s = RemotePageStore.open(cfg)) {
+            // several pooled connections, as concurrent stage uploads leave behind
+            java.util.List<Thread> readers = new java.util.ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                final int first = 2 + t * 8;
+                Thread th = new Thread(() -> {
+                    try (Snapshot snap = s.beginRead()) {
+                        for (int p = first; p < first + 8; p++) {
+                            read(snap, p);
+                        }
+                    } catch (Exception e) {
+                        throw new RuntimeException(e);
+                    }
+                });
+                readers.add(th);
+                th.start();
+            }
+            for (Thread th : readers) {
+                th.join();
+            }
+            proxy.dropAllConnections();
+            try (Snapshot snap = s.beginRead()) { // one failure on a dead connection, then a fresh one
+                assertArrayEquals(pages(PS, 1, 64, 1).get(50L), read(snap, 50));
+            }
+        }
+    }
 }

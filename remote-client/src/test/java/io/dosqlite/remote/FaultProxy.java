@@ -58,6 +58,14 @@ final class FaultProxy implements AutoCloseable {
         armed.set(f);
     }
 
+    /** Closes every connection it carries, as a server or proxy dropping its keep-alive connections. */
+    void dropAllConnections() {
+        for (Socket s : sockets) {
+            closeQuietly(s);
+        }
+        sockets.clear();
+    }
+
     /** How many faults were injected so far. */
     int applied() {
         return applied.get();

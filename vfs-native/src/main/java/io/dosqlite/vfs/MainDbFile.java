@@ -295,10 +295,15 @@ final class MainDbFile extends OpenFile {
 
     // ------------------------------------------------------------------ commit
 
+    /** Drops the write buffer of a transaction that did not commit (rolled back, or its commit failed). */
     private void discard() {
         if (!dirty.isEmpty() || size >= 0) {
             LOG.fine("dosqlite: write buffer discarded (transaction rolled back)");
         }
+        clearBuffer();
+    }
+
+    private void clearBuffer() {
         dirty.clear();
         size = -1;
         pageSize = 0;
@@ -310,12 +315,12 @@ final class MainDbFile extends OpenFile {
                 throw new IllegalStateException("dosqlite: commit without a snapshot");
             }
             if (dirty.isEmpty() && (size < 0 || size == baseSize())) {
-                discard();
+                clearBuffer(); // nothing to commit
                 return OK;
             }
             int p = curPageSize();
             if (p == 0) {
-                discard();
+                clearBuffer();
                 return OK;
             }
             long fsize = curSize();
@@ -339,7 +344,7 @@ final class MainDbFile extends OpenFile {
                 LOG.fine(String.format(Locale.ROOT, "dosqlite: committed %d pages (count %d, size %d) v%d -> v%d",
                         pages.size(), count, p, base, v));
             }
-            discard();
+            clearBuffer();
             return OK;
         } catch (Throwable t) {
             discard();
