@@ -198,8 +198,7 @@ final class ConnectionHandler extends JdbcProxy {
                 throw e;
             }
             if (again) {
-                LOG.fine("a query read an old version of " + database.url() + "; running it again");
-                return query.run();
+                return runQueryAgain(scope, query, e);
             }
             throw e;
         } finally {
@@ -215,10 +214,29 @@ final class ConnectionHandler extends JdbcProxy {
         }
         if (again) {
             closeQuietly(result);
-            LOG.fine("a query read an old version of " + database.url() + "; running it again");
-            return query.run();
+            return runQueryAgain(scope, query, null);
         }
         return result;
+    }
+
+    /**
+     * Runs a query that started on an old version again, the ordinary way — unless SQLite still
+     * holds that version because the query ran inside a transaction begun in SQL (BEGIN without
+     * setAutoCommit(false)): running it again would read the same snapshot, so that transaction
+     * must be rolled back and retried, as after any serialization failure.
+     */
+    private Object runQueryAgain(OptimisticScope scope, Call query, SQLException cause) throws Throwable {
+        if (scope.stillOpen()) {
+            SQLException e = new SQLException("The query started a transaction (begun in SQL) on version "
+                    + scope.startVersion() + " of " + database.url() + ", and another client had committed a newer"
+                    + " version first. Roll back and run the transaction again.", "40001");
+            if (cause != null) {
+                e.addSuppressed(cause);
+            }
+            throw e;
+        }
+        LOG.fine("a query read an old version of " + database.url() + "; running it again");
+        return query.run();
     }
 
     private static void closeQuietly(Object resultSet) {

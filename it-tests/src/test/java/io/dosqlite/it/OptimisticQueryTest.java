@@ -90,6 +90,26 @@ class OptimisticQueryTest {
     }
 
     @Test
+    void aQueryOpeningATransactionBegunInSqlNeverReturnsAnOldVersion() throws Exception {
+        String url = fill(server.freshDatabaseUrl());
+        try (Connection a = TestServer.connect(url);
+             Connection b = TestServer.connect(url.replace("127.0.0.1", "localhost"));
+             Statement sa = a.createStatement(); Statement sb = b.createStatement()) {
+            assertTrue(valueByK(a, 3 * 10).startsWith("row 10 "));
+            sb.executeUpdate("UPDATE t SET v = 'changed by b' WHERE id = 10");
+            sa.execute("BEGIN"); // a transaction SQLite keeps open across statements, JDBC autocommit still on
+            try {
+                assertEquals("changed by b", valueByK(a, 3 * 10));
+            } catch (SQLException e) {
+                assertEquals("40001", e.getSQLState(), e.toString()); // or: retry the transaction
+            } finally {
+                sa.execute("ROLLBACK");
+            }
+            assertEquals("changed by b", valueByK(a, 3 * 10));
+        }
+    }
+
+    @Test
     void aTableCreatedByAnotherClientIsFound() throws Exception {
         String url = fill(server.freshDatabaseUrl());
         try (Connection a = TestServer.connect(url);

@@ -106,8 +106,10 @@ final class BackgroundStage {
                 if (!a.ok()) {
                     throw HttpErrors.fromAnswer(a, "uploading a commit stage", api.config());
                 }
-            } catch (PageStoreException e) {
-                failure = e;
+            } catch (PageStoreException | RuntimeException e) {
+                // whatever went wrong, the commit must not count on these pages being staged
+                failure = e instanceof PageStoreException ? (PageStoreException) e
+                        : new PageStoreException(PageStoreException.Kind.IO, "stage upload failed", e);
                 PageApi.LOG.log(Level.FINE, "background stage upload failed; the commit will send every page", e);
             }
         }, UPLOADS);
@@ -125,14 +127,15 @@ final class BackgroundStage {
         }
     }
 
-    private static void await(CompletableFuture<Void> f) throws PageStoreException {
+    private void await(CompletableFuture<Void> f) throws PageStoreException {
         try {
             f.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new PageStoreException(PageStoreException.Kind.IO, "interrupted while waiting for stage uploads", e);
         } catch (ExecutionException e) {
-            // failures are recorded in 'failure'; the commit then does not use the stage
+            // an Error in the upload thread: the commit then does not use the stage
+            failure = new PageStoreException(PageStoreException.Kind.IO, "stage upload failed", e.getCause());
         }
     }
 

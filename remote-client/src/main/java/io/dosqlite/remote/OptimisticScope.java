@@ -47,6 +47,19 @@ public final class OptimisticScope {
         return !snapshots.isEmpty();
     }
 
+    /**
+     * Whether a transaction of this scope is still open: the statement ran inside a transaction
+     * begun in SQL (BEGIN), so running it again would read the same snapshot.
+     */
+    public synchronized boolean stillOpen() {
+        for (RemoteSnapshot s : snapshots) {
+            if (!s.isClosed()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The version the first optimistic transaction started at, or -1. */
     public synchronized long startVersion() {
         return snapshots.isEmpty() ? -1 : snapshots.get(0).startVersion();

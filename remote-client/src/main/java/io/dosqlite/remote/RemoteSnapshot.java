@@ -117,6 +117,10 @@ final class RemoteSnapshot implements Snapshot {
         return provenByRead;
     }
 
+    synchronized boolean isClosed() {
+        return closed;
+    }
+
     /** Whether a fetch showed that this snapshot's version was not current any more. */
     synchronized boolean staleByRead() {
         return staleByRead;

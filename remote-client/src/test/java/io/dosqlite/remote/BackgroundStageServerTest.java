@@ -1,13 +1,9 @@
 package io.dosqlite.remote;
 
-import io.dosqlite.remote.local.LocalPageServer;
 import io.dosqlite.vfs.Snapshot;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -24,21 +20,8 @@ class BackgroundStageServerTest {
     static final int PS = 4096;
     static final int CHUNK_PAGES = (int) (BackgroundStage.CHUNK_BYTES / PS);
 
-    @TempDir
-    static Path data;
-    static LocalPageServer server;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = TestServer.start(data);
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (server != null) {
-            server.close();
-        }
-    }
+    @RegisterExtension
+    static final SharedPageServer server = new SharedPageServer();
 
     /** Announces every page as the VFS does while SQLite spills, with live (mutable) buffers. */
     private static SortedMap<Long, byte[]> writeEarly(Snapshot snap, long from, long to, int seed) {

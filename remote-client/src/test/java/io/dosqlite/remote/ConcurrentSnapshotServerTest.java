@@ -1,15 +1,11 @@
 package io.dosqlite.remote;
 
-import io.dosqlite.remote.local.LocalPageServer;
 import io.dosqlite.vfs.PageStoreException;
 import io.dosqlite.vfs.PageStoreException.Kind;
 import io.dosqlite.vfs.Snapshot;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -27,21 +23,8 @@ class ConcurrentSnapshotServerTest {
     static final int PS = 1024;
     static final int PAGES = 12;
 
-    @TempDir
-    static Path data;
-    static LocalPageServer server;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = TestServer.start(data);
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (server != null) {
-            server.close();
-        }
-    }
+    @RegisterExtension
+    static final SharedPageServer server = new SharedPageServer();
 
     /**
      * Readers on several threads share one store (one cache) while another store commits

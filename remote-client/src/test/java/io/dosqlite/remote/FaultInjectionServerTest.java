@@ -1,17 +1,13 @@
 package io.dosqlite.remote;
 
-import io.dosqlite.remote.local.LocalPageServer;
 import io.dosqlite.vfs.PageStoreException;
 import io.dosqlite.vfs.PageStoreException.Kind;
 import io.dosqlite.vfs.Snapshot;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.SortedMap;
 import java.util.concurrent.CompletableFuture;
@@ -25,22 +21,9 @@ class FaultInjectionServerTest {
 
     static final int PS = 4096;
 
-    @TempDir
-    static Path data;
-    static LocalPageServer server;
+    @RegisterExtension
+    static final SharedPageServer server = new SharedPageServer();
     FaultProxy proxy;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = TestServer.start(data);
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (server != null) {
-            server.close();
-        }
-    }
 
     @BeforeEach
     void startProxy() throws Exception {
@@ -247,6 +230,28 @@ class FaultInjectionServerTest {
             proxy.dropAllConnections();
             try (Snapshot snap = s.beginRead()) { // one failure on a dead connection, then a fresh one
                 assertArrayEquals(pages(PS, 1, 64, 1).get(50L), read(snap, 50));
+            }
+        }
+    }
+
+    @Test
+    void aFailedBackgroundUploadMakesTheCommitSendEveryPage() throws Exception {
+        String db = newDbName("stagefail");
+        RemoteConfig cfg = config(proxy.url(), db).maxRetries(0).build();
+        long n = 3L * BackgroundStage.CHUNK_BYTES / PS;
+        SortedMap<Long, byte[]> live = pages(PS, 1, n, 21);
+        try (RemotePageStore s = RemotePageStore.open(cfg); Snapshot snap = s.beginRead()) {
+            proxy.arm(FaultProxy.Fault.REFUSE_503); // the first stage upload is refused
+            for (var e : live.entrySet()) {
+                snap.pageWritten(e.getKey(), e.getValue());
+            }
+            assertEquals(1, snap.commit(new java.util.TreeMap<>(live), n, PS));
+            assertEquals(1, proxy.applied());
+        }
+        try (RemotePageStore cold = open(server.url(), db); Snapshot snap = cold.beginRead()) {
+            assertEquals(n, snap.pageCount());
+            for (long p = 1; p <= n; p++) {
+                assertArrayEquals(live.get(p), read(snap, p), "page " + p);
             }
         }
     }

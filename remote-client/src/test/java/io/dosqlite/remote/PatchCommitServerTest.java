@@ -1,13 +1,9 @@
 package io.dosqlite.remote;
 
-import io.dosqlite.remote.local.LocalPageServer;
 import io.dosqlite.vfs.Snapshot;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -19,21 +15,8 @@ class PatchCommitServerTest {
 
     static final int PS = 4096;
 
-    @TempDir
-    static Path data;
-    static LocalPageServer server;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = TestServer.start(data);
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (server != null) {
-            server.close();
-        }
-    }
+    @RegisterExtension
+    static final SharedPageServer server = new SharedPageServer();
 
     @Test
     void aSmallChangeToCachedPagesSendsOnlyTheChangedBytes() throws Exception {

@@ -4,12 +4,9 @@ import io.dosqlite.remote.local.LocalPageServer;
 import io.dosqlite.vfs.PageStoreException;
 import io.dosqlite.vfs.PageStoreException.Kind;
 import io.dosqlite.vfs.Snapshot;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -22,22 +19,8 @@ class RemotePageStoreServerTest {
 
     static final int PS = 4096;
 
-    @TempDir
-    static Path data;
-    static LocalPageServer server;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = TestServer.start(data);
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (server != null) {
-            server.close();
-            assertFalse(server.isAlive());
-        }
-    }
+    @RegisterExtension
+    static final SharedPageServer server = new SharedPageServer();
 
     static String url() {
         return server.url();

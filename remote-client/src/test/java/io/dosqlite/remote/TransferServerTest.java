@@ -1,12 +1,10 @@
 package io.dosqlite.remote;
 
-import io.dosqlite.remote.local.LocalPageServer;
 import io.dosqlite.vfs.PageStoreException;
 import io.dosqlite.vfs.PageStoreException.Kind;
 import io.dosqlite.vfs.Snapshot;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -25,23 +23,10 @@ import static org.junit.jupiter.api.Assertions.*;
 /** Import and export of real SQLite files (made with sqlite-jdbc) through a real page server. */
 class TransferServerTest {
 
-    @TempDir
-    static Path data;
+    @RegisterExtension
+    static final SharedPageServer server = new SharedPageServer();
     @TempDir
     Path tmp;
-    static LocalPageServer server;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = TestServer.start(data);
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (server != null) {
-            server.close();
-        }
-    }
 
     static Path sqliteFile(Path dir, int rows) throws Exception {
         Path f = dir.resolve("src-" + rows + ".db");
