@@ -9,6 +9,7 @@ import java.sql.DriverManager;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.Random;
@@ -89,18 +90,24 @@ public final class Main {
         this.rtts = rtts;
     }
 
-    List<Workload> workloads() {
-        List<Object[]> bulkRows = Workloads.itemRows(sizes.bulkRows(), 7);
-        List<Workload> w = new ArrayList<>();
-        // up to 3 runs (as many as fit the time budget, at least 1), each into a new table created untimed
-        w.add(new Workload("bulk", "Bulk insert of " + sizes.bulkRows() + " rows in one transaction", 3, 1) {
+    /**
+     * Up to 3 runs (as many as fit the time budget, at least 1), each into a new table created
+     * untimed, in a fresh database; {@code urlSuffix} non-empty: dosqlite only, with that query.
+     */
+    private Workload bulk(String id, String title, List<Object[]> rows, String urlSuffix) {
+        return new Workload(id, title, 3, 1) {
             String table;
             int n;
 
             @Override
+            boolean appliesTo(Sys s) {
+                return urlSuffix.isEmpty() || s.id().equals("dosqlite");
+            }
+
+            @Override
             Db setup(Sys s) {
                 n = ++seq;
-                return s.fresh().apply("bulk" + n);
+                return s.fresh().apply(id + n + urlSuffix);
             }
 
             @Override
@@ -111,14 +118,23 @@ public final class Main {
 
             @Override
             void op(Db db, int i) {
-                db.bulk("INSERT INTO " + table + "(id, k, v) VALUES (?, ?, ?)", bulkRows);
+                db.bulk("INSERT INTO " + table + "(id, k, v) VALUES (?, ?, ?)", rows);
             }
 
             @Override
             void teardown(Db db) {
                 db.close();
             }
-        });
+        };
+    }
+
+    List<Workload> workloads() {
+        List<Object[]> bulkRows = Workloads.itemRows(sizes.bulkRows(), 7);
+        List<Workload> w = new ArrayList<>();
+        w.add(bulk("bulk", "Bulk insert of " + sizes.bulkRows() + " rows in one transaction", bulkRows, ""));
+        // dosqlite's opt-in for bulk loads: pages go to an invisible stage while the transaction runs
+        w.add(bulk("bulk_early", "Bulk insert as above, dosqlite with earlyUpload=true (opt-in for bulk loads)",
+                bulkRows, "?earlyUpload=true"));
         w.add(new Workload("select_txn", "Point select by primary key, all in one read transaction (warm cache)", 200_000, 10) {
             final Random r = new Random(11);
 
@@ -247,6 +263,13 @@ public final class Main {
     }
 
     Result measure(Sys s, int rtt, Workload w) {
+        Result res = run(s, rtt, w);
+        results.add(res);
+        return res;
+    }
+
+    /** One measurement, not added to the report's tables. */
+    Result run(Sys s, int rtt, Workload w) {
         Progress.note(String.format(Locale.ROOT, "%-8s rtt %2s ms  %-11s ...", s.id(), s.proxy() == null ? "-" : rtt, w.id));
         Db db = w.setup(s);
         if (w.maxOps >= 20_000) {
@@ -290,8 +313,43 @@ public final class Main {
         Progress.note(String.format(Locale.ROOT, "%-8s rtt %2s ms  %-11s %6d ops %11.1f ops/s  %6.2f req/op  %6.2f rt/op  %9.0f B up/op  %9.0f B down/op  %d new conns",
                 s.id(), s.proxy() == null ? "-" : rtt, w.id, ops, res.opsPerSec(), res.per(res.requests()), res.per(res.turns()),
                 res.per(res.bytesUp()), res.per(res.bytesDown()), net[3]));
-        results.add(res);
         return res;
+    }
+
+    /**
+     * The ratio targets compare two systems measured seconds apart on a machine whose speed drifts:
+     * measure each pair again in {@link #PAIRED_ROUNDS} alternating rounds (local, dosqlite, local,
+     * ...) at RTT 0, so the report can give the median of the per-round ratios next to the table.
+     */
+    Map<String, List<Double>> alternate(Sys local, List<Sys> remote, List<Workload> workloads, List<String> notes) {
+        Map<String, List<Double>> ratios = new java.util.LinkedHashMap<>();
+        Sys dosqlite = remote.stream().filter(s -> s.id().equals("dosqlite")).findFirst().orElse(null);
+        if (local == null || dosqlite == null) {
+            return ratios;
+        }
+        dosqlite.proxy().setRttMillis(0);
+        warm(dosqlite);
+        String[][] pairs = {{"bulk", "bulk_early"}, {"bulk", "bulk"}, {"select_txn", "select_txn"}};
+        for (int round = 0; round < PAIRED_ROUNDS; round++) {
+            for (String[] pair : pairs) {
+                Workload lw = workload(workloads, pair[0]);
+                Workload dw = workload(workloads, pair[1]);
+                try {
+                    Result l = run(local, 0, lw);
+                    Result d = run(dosqlite, 0, dw);
+                    ratios.computeIfAbsent(pair[1], k -> new ArrayList<>()).add(d.opsPerSec() / l.opsPerSec());
+                } catch (RuntimeException e) {
+                    notes.add("alternating round " + round + " of " + pair[1] + " failed: " + e);
+                }
+            }
+        }
+        return ratios;
+    }
+
+    static final int PAIRED_ROUNDS = 3;
+
+    private static Workload workload(List<Workload> workloads, String id) {
+        return workloads.stream().filter(w -> w.id.equals(id)).findFirst().orElseThrow();
     }
 
     void measureSafely(Sys s, int rtt, Workload w, List<String> notes) {
@@ -448,9 +506,10 @@ public final class Main {
                     s.proxy().setRttMillis(0);
                 }
             }
+            Map<String, List<Double>> paired = m.alternate(local, remote, workloads, notes);
             double minutes = (System.nanoTime() - t0) / 60e9;
             List<Sys> all = local == null ? remote : concat(local, remote);
-            Report.write(out, repo, m.results, workloads, all, sizes, rtts, budget, minutes, notes, quick);
+            Report.write(out, repo, m.results, workloads, all, sizes, rtts, budget, minutes, notes, quick, paired);
             Progress.note("done in " + String.format(Locale.ROOT, "%.1f", minutes) + " min: " + out.resolve("benchmarks.md"));
         } finally {
             closeAll(toClose, tmp);

@@ -147,6 +147,7 @@ final class ConnectionSettings {
         bool(DosqliteProperty.CREATE);
         bool(DosqliteProperty.READ_ONLY);
         bool(DosqliteProperty.OPTIMISTIC_WRITES);
+        bool(DosqliteProperty.EARLY_UPLOAD);
         intValue(DosqliteProperty.CONNECT_TIMEOUT, 1, 3600);
         intValue(DosqliteProperty.READ_TIMEOUT, 1, 86400);
         intValue(DosqliteProperty.BUSY_TIMEOUT, 0, Integer.MAX_VALUE);
@@ -180,6 +181,10 @@ final class ConnectionSettings {
 
     boolean readOnly() {
         return Boolean.parseBoolean(get(DosqliteProperty.READ_ONLY).trim());
+    }
+
+    boolean earlyUpload() {
+        return Boolean.parseBoolean(get(DosqliteProperty.EARLY_UPLOAD).trim());
     }
 
     boolean optimisticWrites() {

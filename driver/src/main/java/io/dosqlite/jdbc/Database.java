@@ -59,6 +59,7 @@ final class Database {
                     .pageSizeForNew(settings.pageSize())
                     .readOnly(settings.readOnly())
                     .maxRetries(settings.maxRetries())
+                    .uploadDuringTransaction(settings.earlyUpload())
                     .build();
             store = RemotePageStore.open(config);
         } catch (PageStoreException e) {

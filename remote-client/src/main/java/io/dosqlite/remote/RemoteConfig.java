@@ -33,6 +33,7 @@ public final class RemoteConfig {
     private final Duration retryBackoff;
     private final long maxRequestBytes;
     private final boolean prefetchInterior;
+    private final boolean uploadDuringTransaction;
 
     private RemoteConfig(Builder b, HttpUrl url) {
         this.baseUrl = url;
@@ -49,6 +50,7 @@ public final class RemoteConfig {
         this.retryBackoff = b.retryBackoff;
         this.maxRequestBytes = b.maxRequestBytes;
         this.prefetchInterior = b.prefetchInterior;
+        this.uploadDuringTransaction = b.uploadDuringTransaction;
     }
 
     /** A builder for database {@code database} on the page server at {@code baseUrl} (e.g. {@code http://127.0.0.1:8787}). */
@@ -71,6 +73,7 @@ public final class RemoteConfig {
         b.retryBackoff = retryBackoff;
         b.maxRequestBytes = maxRequestBytes;
         b.prefetchInterior = prefetchInterior;
+        b.uploadDuringTransaction = uploadDuringTransaction;
         return b;
     }
 
@@ -116,6 +119,12 @@ public final class RemoteConfig {
     /** Whether open fetches the b-tree interior pages once (cold-start prefetch). */
     public boolean prefetchInterior() { return prefetchInterior; }
 
+    /**
+     * Whether large transactions upload their pages to an invisible stage while they run (see
+     * BackgroundStage); off by default, so nothing of a transaction leaves the JVM before COMMIT.
+     */
+    public boolean uploadDuringTransaction() { return uploadDuringTransaction; }
+
     @Override
     public String toString() {
         return "RemoteConfig{" + baseUrl + " db=" + database + " token=" + (token == null ? "none" : "***")
@@ -140,6 +149,7 @@ public final class RemoteConfig {
         private Duration retryBackoff = Duration.ofMillis(50);
         private long maxRequestBytes = PROTOCOL_MAX_BODY;
         private boolean prefetchInterior = true;
+        private boolean uploadDuringTransaction;
 
         private Builder(String baseUrl, String database) {
             this.baseUrl = baseUrl;
@@ -169,6 +179,8 @@ public final class RemoteConfig {
         public Builder maxRequestBytes(long bytes) { this.maxRequestBytes = bytes; return this; }
 
         public Builder prefetchInterior(boolean b) { this.prefetchInterior = b; return this; }
+
+        public Builder uploadDuringTransaction(boolean b) { this.uploadDuringTransaction = b; return this; }
 
         /** Validates and builds; {@link PageStoreException.Kind#INVALID} says which setting is wrong. */
         public RemoteConfig build() throws PageStoreException {
@@ -226,7 +238,7 @@ public final class RemoteConfig {
                 && callTimeout.equals(c.callTimeout) && cacheBytes == c.cacheBytes && createIfMissing == c.createIfMissing
                 && pageSizeForNew == c.pageSizeForNew && readOnly == c.readOnly && maxRetries == c.maxRetries
                 && retryBackoff.equals(c.retryBackoff) && maxRequestBytes == c.maxRequestBytes
-                && prefetchInterior == c.prefetchInterior;
+                && prefetchInterior == c.prefetchInterior && uploadDuringTransaction == c.uploadDuringTransaction;
     }
 
     @Override

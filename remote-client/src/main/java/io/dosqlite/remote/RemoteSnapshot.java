@@ -256,8 +256,8 @@ final class RemoteSnapshot implements Snapshot {
 
     @Override
     public synchronized void pageWritten(long pageNo, byte[] image) {
-        if (closed || store.config().readOnly()) {
-            return;
+        if (closed || store.config().readOnly() || !store.config().uploadDuringTransaction()) {
+            return; // by default nothing of a transaction leaves the JVM before COMMIT
         }
         try {
             if (stage == null) {

@@ -23,6 +23,11 @@ class BackgroundStageServerTest {
     @RegisterExtension
     static final SharedPageServer server = new SharedPageServer();
 
+    /** A store that uploads large transactions while they run (off by default). */
+    private static RemotePageStore early(String db) throws Exception {
+        return RemotePageStore.open(config(server.url(), db).uploadDuringTransaction(true).build());
+    }
+
     /** Announces every page as the VFS does while SQLite spills, with live (mutable) buffers. */
     private static SortedMap<Long, byte[]> writeEarly(Snapshot snap, long from, long to, int seed) {
         SortedMap<Long, byte[]> live = pages(PS, from, to, seed);
@@ -46,7 +51,7 @@ class BackgroundStageServerTest {
     void pagesChangedAfterTheirUploadAreSentAgainAtCommit() throws Exception {
         String db = newDbName("early");
         long n = 2L * CHUNK_PAGES + 100;
-        try (RemotePageStore s = open(server.url(), db); Snapshot snap = s.beginRead()) {
+        try (RemotePageStore s = early(db); Snapshot snap = s.beginRead()) {
             ClientStats before = s.stats().snapshot();
             SortedMap<Long, byte[]> live = writeEarly(snap, 1, n, 3); // two chunks start uploading
             // SQLite changes pages again in place after they were spilled (and uploaded)
@@ -69,7 +74,7 @@ class BackgroundStageServerTest {
     void aPageRewrittenWhileItsUploadsOverlapEndsWithItsLastImage() throws Exception {
         String db = newDbName("hot");
         long n = 6L * CHUNK_PAGES;
-        try (RemotePageStore s = open(server.url(), db); Snapshot snap = s.beginRead()) {
+        try (RemotePageStore s = early(db); Snapshot snap = s.beginRead()) {
             SortedMap<Long, byte[]> live = pages(PS, 1, n, 11);
             byte[] hot = live.get(1L); // like the root or the rightmost leaf of a bulk insert
             for (long p = 2; p <= n; p++) {
@@ -84,9 +89,23 @@ class BackgroundStageServerTest {
     }
 
     @Test
+    void byDefaultNothingOfATransactionLeavesTheJvmBeforeCommit() throws Exception {
+        String db = newDbName("strict");
+        long n = 3L * CHUNK_PAGES;
+        try (RemotePageStore s = open(server.url(), db); Snapshot snap = s.beginRead()) {
+            ClientStats before = s.stats().snapshot();
+            SortedMap<Long, byte[]> live = writeEarly(snap, 1, n, 12);
+            assertEquals(0, s.stats().minus(before).requests(), "DESIGN.md invariant 1");
+            snap.commit(new TreeMap<>(live), n, PS);
+            assertEquals(1, s.stats().minus(before).requests(), "everything in the commit");
+            assertDatabaseHolds(db, live, n);
+        }
+    }
+
+    @Test
     void smallTransactionsUploadNothingEarly() throws Exception {
         String db = newDbName("small");
-        try (RemotePageStore s = open(server.url(), db); Snapshot snap = s.beginRead()) {
+        try (RemotePageStore s = early(db); Snapshot snap = s.beginRead()) {
             ClientStats before = s.stats().snapshot();
             SortedMap<Long, byte[]> live = writeEarly(snap, 1, CHUNK_PAGES - 1, 4);
             assertEquals(0, s.stats().minus(before).requests());
@@ -100,7 +119,7 @@ class BackgroundStageServerTest {
     void aTransactionThatShrankBelowItsUploadedPagesCommitsWithoutTheStage() throws Exception {
         String db = newDbName("shrunk");
         long n = CHUNK_PAGES + 10;
-        try (RemotePageStore s = open(server.url(), db); Snapshot snap = s.beginRead()) {
+        try (RemotePageStore s = early(db); Snapshot snap = s.beginRead()) {
             SortedMap<Long, byte[]> live = writeEarly(snap, 1, n, 5);
             long keep = 20;
             SortedMap<Long, byte[]> kept = new TreeMap<>(live.headMap(keep + 1));
@@ -113,7 +132,7 @@ class BackgroundStageServerTest {
     void uploadsOfARolledBackTransactionNeverBecomeVisible() throws Exception {
         String db = newDbName("rollback");
         SortedMap<Long, byte[]> first = pages(PS, 1, 3, 6);
-        try (RemotePageStore s = open(server.url(), db)) {
+        try (RemotePageStore s = early(db)) {
             try (Snapshot snap = s.beginRead()) {
                 snap.commit(first, 3, PS);
             }

@@ -237,7 +237,7 @@ class FaultInjectionServerTest {
     @Test
     void aFailedBackgroundUploadMakesTheCommitSendEveryPage() throws Exception {
         String db = newDbName("stagefail");
-        RemoteConfig cfg = config(proxy.url(), db).maxRetries(0).build();
+        RemoteConfig cfg = config(proxy.url(), db).maxRetries(0).uploadDuringTransaction(true).build();
         long n = 3L * BackgroundStage.CHUNK_BYTES / PS;
         SortedMap<Long, byte[]> live = pages(PS, 1, n, 21);
         try (RemotePageStore s = RemotePageStore.open(cfg); Snapshot snap = s.beginRead()) {
