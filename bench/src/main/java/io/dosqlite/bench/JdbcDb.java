@@ -85,62 +85,65 @@ final class JdbcDb implements Db {
         }
     }
 
-    @Override
-    public List<List<Object[]>> txn(List<Stmt> stmts) {
+    /** Work on the connection that may throw SQLException. */
+    private interface SqlWork<T> {
+        T run() throws SQLException;
+    }
+
+    /** Runs {@code work} in one transaction: committed, or rolled back on any failure. */
+    private <T> T inTransaction(SqlWork<T> work) {
         try {
             conn.setAutoCommit(false);
-            List<List<Object[]>> out = new ArrayList<>(stmts.size());
             try {
-                for (Stmt s : stmts) {
-                    out.add(run(s.sql(), s.params()));
-                }
+                T result = work.run();
                 conn.commit();
+                return result;
             } catch (SQLException | RuntimeException e) {
                 conn.rollback();
                 throw e;
             } finally {
                 conn.setAutoCommit(true);
             }
-            return out;
         } catch (SQLException e) {
             throw wrap(e);
         }
     }
 
     @Override
-    public void bulk(String insertSql, List<Object[]> rows) {
-        try {
-            conn.setAutoCommit(false);
-            try {
-                PreparedStatement p = ps(insertSql);
-                int pending = 0;
-                for (Object[] r : rows) {
-                    for (int i = 0; i < r.length; i++) {
-                        p.setObject(i + 1, r[i]);
-                    }
-                    if (batchInserts) {
-                        p.addBatch();
-                        if (++pending == 1000) {
-                            p.executeBatch();
-                            pending = 0;
-                        }
-                    } else {
-                        p.executeUpdate();
-                    }
-                }
-                if (pending > 0) {
-                    p.executeBatch();
-                }
-                conn.commit();
-            } catch (SQLException | RuntimeException e) {
-                conn.rollback();
-                throw e;
-            } finally {
-                conn.setAutoCommit(true);
+    public List<List<Object[]>> txn(List<Stmt> stmts) {
+        return inTransaction(() -> {
+            List<List<Object[]>> out = new ArrayList<>(stmts.size());
+            for (Stmt s : stmts) {
+                out.add(run(s.sql(), s.params()));
             }
-        } catch (SQLException e) {
-            throw wrap(e);
-        }
+            return out;
+        });
+    }
+
+    @Override
+    public void bulk(String insertSql, List<Object[]> rows) {
+        inTransaction(() -> {
+            PreparedStatement p = ps(insertSql);
+            int pending = 0;
+            for (Object[] r : rows) {
+                for (int i = 0; i < r.length; i++) {
+                    p.setObject(i + 1, r[i]);
+                }
+                if (batchInserts) {
+                    p.addBatch();
+                    if (++pending == 1000) {
+                        p.executeBatch();
+                        pending = 0;
+                    }
+                } else {
+                    p.executeUpdate();
+                }
+            }
+            if (pending > 0) {
+                p.executeBatch();
+            }
+            return null;
+        });
     }
 
     @Override

@@ -246,26 +246,10 @@ final class Report {
         for (Workload w : workloads) {
             groups.add(w.id);
         }
-        List<String> series = new ArrayList<>();
-        List<double[]> vals = new ArrayList<>();
-        List<Integer> colors = new ArrayList<>();
-        int idx = -1;
-        for (Sys s : systems) {
-            if (s.proxy() == null) {
-                continue;
-            }
-            idx++;
-            double[] v = new double[workloads.size()];
-            for (int i = 0; i < v.length; i++) {
-                v[i] = find(results, workloads.get(i).id, s.id(), rtt).map(r -> r.per(r.turns())).orElse(-1.0);
-            }
-            series.add(s.id());
-            vals.add(v);
-            colors.add(idx);
-        }
+        RemoteSeries rs = remoteSeries(systems, workloads.size(), false,
+                (s, i) -> find(results, workloads.get(i).id, s.id(), rtt).map(r -> r.per(r.turns())).orElse(-1.0));
         Charts.bars(file, "Dependent round trips per operation (RTT " + rtt + " ms; 0 = answered by the client's cache)",
-                "round trips / op (log)", groups, series, colors.stream().mapToInt(Integer::intValue).toArray(),
-                vals.toArray(new double[0][]), 0, "", 1400, "workload", true);
+                "round trips / op (log)", groups, rs.names(), rs.colors(), rs.values(), 0, "", 1400, "workload", true);
     }
 
     private static boolean contains(int[] a, int v) {
@@ -349,7 +333,20 @@ final class Report {
         for (int rtt : rtts) {
             groups.add(rtt + " ms");
         }
-        List<String> series = new ArrayList<>();
+        RemoteSeries rs = remoteSeries(systems, rtts.length, true,
+                (s, i) -> find(results, w.id, s.id(), rtts[i]).map(Result::opsPerSec).orElse(0.0));
+        double ref = find(results, localWorkload(w.id), "local", 0).map(Result::opsPerSec).orElse(0.0);
+        Charts.bars(file, w.title, "ops/s (log)", groups, rs.names(), rs.colors(), rs.values(), ref, "local file");
+    }
+
+    /** One bar series per remote system; a system keeps its colour whether or not others are left out. */
+    private record RemoteSeries(List<String> names, int[] colors, double[][] values) {
+    }
+
+    /** {@code value(system, i)} for i in 0..n; {@code skipEmpty}: leave out a system with no positive value. */
+    private static RemoteSeries remoteSeries(List<Sys> systems, int n, boolean skipEmpty,
+                                             java.util.function.BiFunction<Sys, Integer, Double> value) {
+        List<String> names = new ArrayList<>();
         List<double[]> vals = new ArrayList<>();
         List<Integer> colors = new ArrayList<>();
         int idx = -1;
@@ -358,21 +355,19 @@ final class Report {
                 continue;
             }
             idx++;
-            double[] v = new double[rtts.length];
+            double[] v = new double[n];
             boolean any = false;
-            for (int i = 0; i < rtts.length; i++) {
-                v[i] = find(results, w.id, s.id(), rtts[i]).map(Result::opsPerSec).orElse(0.0);
+            for (int i = 0; i < n; i++) {
+                v[i] = value.apply(s, i);
                 any |= v[i] > 0;
             }
-            if (any) {
-                series.add(s.id());
+            if (any || !skipEmpty) {
+                names.add(s.id());
                 vals.add(v);
                 colors.add(idx);
             }
         }
-        double ref = find(results, localWorkload(w.id), "local", 0).map(Result::opsPerSec).orElse(0.0);
-        Charts.bars(file, w.title, "ops/s (log)", groups, series, colors.stream().mapToInt(Integer::intValue).toArray(),
-                vals.toArray(new double[0][]), ref, "local file");
+        return new RemoteSeries(names, colors.stream().mapToInt(Integer::intValue).toArray(), vals.toArray(new double[0][]));
     }
 
     private static void csv(Path file, List<Result> results) throws IOException {

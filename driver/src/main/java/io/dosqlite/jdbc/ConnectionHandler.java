@@ -179,7 +179,7 @@ final class ConnectionHandler extends JdbcProxy {
      * way; the caller only ever sees rows of a version that was current after it asked.
      */
     Object runQuery(String sql, Call query) throws Throwable {
-        if (!SqlText.isSelect(sql) || sqlite.isClosed() || !sqlite.getAutoCommit()) {
+        if (sqlite.isClosed() || !sqlite.getAutoCommit() || !SqlText.isSelect(sql)) {
             return query.run();
         }
         RemotePageStore store = database.store();

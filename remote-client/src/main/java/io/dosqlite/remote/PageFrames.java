@@ -37,19 +37,24 @@ final class PageFrames {
         for (Map.Entry<Long, byte[]> e : pages) {
             long pageNo = e.getKey();
             byte[] data = e.getValue();
-            if (pageNo < 1 || pageNo > 0xFFFF_FFFFL) {
-                throw new PageStoreException(PageStoreException.Kind.INVALID, "page number out of range: " + pageNo);
-            }
-            if (data == null || data.length != pageSize) {
-                throw new PageStoreException(PageStoreException.Kind.INVALID, "page " + pageNo + " has "
-                        + (data == null ? "no data" : data.length + " bytes") + ", expected the page size " + pageSize);
-            }
+            checkPage(pageNo, data, pageSize);
             putInt(out, pos, (int) pageNo);
             putInt(out, pos + 4, crc(pageNo, data, 0, pageSize));
             System.arraycopy(data, 0, out, pos + HEADER, pageSize);
             pos += frameSize(pageSize);
         }
         return out;
+    }
+
+    /** A page a commit may carry: a 32-bit page number >= 1 and exactly {@code pageSize} bytes. */
+    static void checkPage(long pageNo, byte[] data, int pageSize) throws PageStoreException {
+        if (pageNo < 1 || pageNo > 0xFFFF_FFFFL) {
+            throw new PageStoreException(PageStoreException.Kind.INVALID, "page number out of range: " + pageNo);
+        }
+        if (data == null || data.length != pageSize) {
+            throw new PageStoreException(PageStoreException.Kind.INVALID, "page " + pageNo + " has "
+                    + (data == null ? "no data" : data.length + " bytes") + ", expected the page size " + pageSize);
+        }
     }
 
     /**

@@ -36,10 +36,7 @@ final class PagePatches {
         for (Map.Entry<Long, byte[]> e : pages) {
             long pageNo = e.getKey();
             byte[] now = e.getValue();
-            if (pageNo < 1 || pageNo > 0xFFFF_FFFFL || now == null || now.length != pageSize) {
-                // the full-frame encoder words these errors
-                PageFrames.encode(List.of(e), pageSize);
-            }
+            PageFrames.checkPage(pageNo, now, pageSize);
             byte[] was = base.apply(pageNo);
             byte[] patch = was != null && was.length == pageSize ? diff(was, now) : null;
             PageFrames.putInt(header, 0, (int) pageNo);

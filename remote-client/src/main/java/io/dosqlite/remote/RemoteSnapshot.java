@@ -255,9 +255,16 @@ final class RemoteSnapshot implements Snapshot {
     }
 
     @Override
-    public synchronized void pageWritten(long pageNo, byte[] image) {
-        if (closed || store.config().readOnly() || !store.config().uploadDuringTransaction()) {
-            return; // by default nothing of a transaction leaves the JVM before COMMIT
+    public void pageWritten(long pageNo, byte[] image) {
+        if (!store.config().uploadDuringTransaction() || store.config().readOnly()) {
+            return; // by default nothing of a transaction leaves the JVM before COMMIT (and no lock per write)
+        }
+        stageEarly(pageNo, image);
+    }
+
+    private synchronized void stageEarly(long pageNo, byte[] image) {
+        if (closed) {
+            return;
         }
         try {
             if (stage == null) {

@@ -16,9 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Limits: commits of 1, 128, 129 and 20,000 pages (through the driver and on the wire), page sizes
@@ -26,20 +25,8 @@ import org.junit.jupiter.api.Test;
  * with a clear error (a staged commit whose last step fails leaves nothing behind).
  */
 class LimitsTest {
-    private static RelServer server;
-    private static FaultProxy proxy;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = RelServer.start("limits");
-        proxy = new FaultProxy(server.port, Rel.SEED);
-    }
-
-    @AfterAll
-    static void stop() {
-        Rel.closeQuietly(proxy);
-        Rel.closeQuietly(server);
-    }
+    @RegisterExtension
+    static final ProxiedServer env = new ProxiedServer("limits");
 
     // ---------------------------------------------------------------- through the driver
 
@@ -48,15 +35,15 @@ class LimitsTest {
         int big = Rel.n("bigCommitPages", 20000, 20000);
         String db = Rel.dbName("pages");
         Map<Integer, String> measured = new LinkedHashMap<>();
-        try (Connection c = Rel.connect(server.jdbc(db))) {
+        try (Connection c = Rel.connect(env.server.jdbc(db))) {
             Rel.exec(c, "CREATE TABLE b(id INTEGER PRIMARY KEY, data BLOB NOT NULL)");
             DosqliteConnection dc = c.unwrap(DosqliteConnection.class);
             // 1 page: only the header of page 1 changes
-            long v0 = server.http().version(db);
+            long v0 = env.server.http().version(db);
             long up = dc.statistics().pagesCommitted();
             Rel.exec(c, "PRAGMA user_version = 7");
             long pages1 = dc.statistics().pagesCommitted() - up;
-            assertEquals(v0 + 1, server.http().version(db));
+            assertEquals(v0 + 1, env.server.http().version(db));
             assertEquals(7, Rel.one(c, "PRAGMA user_version"));
             measured.put(1, pages1 + " page(s) sent");
             assertEquals(1, pages1, "PRAGMA user_version should commit exactly page 1");
@@ -83,7 +70,7 @@ class LimitsTest {
                 assertEquals(target, sent, "could not make a commit of exactly " + target + " pages: " + measured);
             }
             // everything reads back, also in a cold client
-            try (Connection cold = Rel.connect(proxy.jdbc("cold-pages", db))) {
+            try (Connection cold = Rel.connect(env.proxy.jdbc("cold-pages", db))) {
                 assertEquals("ok", Rel.integrity(cold));
                 try (PreparedStatement ps = cold.prepareStatement("SELECT id, data FROM b ORDER BY id"); ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -100,7 +87,7 @@ class LimitsTest {
     void pageSizes512And65536Work() throws Exception {
         for (int ps : new int[] {512, 65536}) {
             String db = Rel.dbName("ps" + ps);
-            try (Connection c = Rel.connect(server.jdbc(db), "pageSize", "" + ps)) {
+            try (Connection c = Rel.connect(env.server.jdbc(db), "pageSize", "" + ps)) {
                 Rel.exec(c, CrashWorkload.SCHEMA);
                 c.setAutoCommit(false);
                 for (long i = 1; i <= 40; i++) {
@@ -109,8 +96,8 @@ class LimitsTest {
                 c.setAutoCommit(true);
                 assertEquals(ps, Rel.one(c, "PRAGMA page_size"));
             }
-            assertEquals(ps, server.http().info(db).num("pageSize"));
-            try (Connection cold = Rel.connect(proxy.jdbc("cold" + ps, db))) {
+            assertEquals(ps, env.server.http().info(db).num("pageSize"));
+            try (Connection cold = Rel.connect(env.proxy.jdbc("cold" + ps, db))) {
                 Ledger l = new Ledger();
                 l.verify(cold, 40, 40, "page size " + ps);
             }
@@ -125,7 +112,7 @@ class LimitsTest {
         long t0 = System.nanoTime();
         AtomicInteger stages = new AtomicInteger();
         AtomicInteger commits = new AtomicInteger();
-        proxy.rule(r -> {
+        env.proxy.rule(r -> {
             if (r.is("stage")) {
                 stages.incrementAndGet();
             } else if (r.is("commit")) {
@@ -133,30 +120,22 @@ class LimitsTest {
             }
             return Action.PASS;
         });
-        try (Connection c = Rel.connect(proxy.jdbc("large", db))) {
+        try (Connection c = Rel.connect(env.proxy.jdbc("large", db))) {
             Rel.exec(c, "CREATE TABLE b(id INTEGER PRIMARY KEY, data BLOB NOT NULL)");
             int before = commits.get();
-            c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO b VALUES (?, ?)")) {
-                for (int i = 1; i <= mib; i++) {
-                    ps.setInt(1, i);
-                    ps.setBytes(2, blob(1024 * 1024, i));
-                    ps.executeUpdate();
-                }
-            }
-            c.commit();
+            insertMiBsAndCommit(c, mib);
             c.setAutoCommit(true);
             assertEquals(before + 1, commits.get(), "one publishing commit");
         } finally {
-            proxy.pass();
+            env.proxy.pass();
         }
         long commitMs = (System.nanoTime() - t0) / 1_000_000;
         assertTrue(stages.get() >= 1, "a " + mib + " MiB commit must use stage uploads");
-        RawHttp.Resp info = server.http().info(db);
+        RawHttp.Resp info = env.server.http().info(db);
         long bytes = info.num("pageCount") * info.num("pageSize");
         assertTrue(bytes > 32L * 1024 * 1024, "database of " + bytes + " bytes");
         long t1 = System.nanoTime();
-        try (Connection cold = Rel.connect(proxy.jdbc("large-cold", db))) {
+        try (Connection cold = Rel.connect(env.proxy.jdbc("large-cold", db))) {
             assertEquals("ok", Rel.integrity(cold));
             try (PreparedStatement ps = cold.prepareStatement("SELECT id, data FROM b ORDER BY id"); ResultSet rs = ps.executeQuery()) {
                 int n = 0;
@@ -168,7 +147,7 @@ class LimitsTest {
             }
         }
         long readMs = (System.nanoTime() - t1) / 1_000_000;
-        RawHttp.Resp export = server.http().export(db);
+        RawHttp.Resp export = env.server.http().export(db);
         assertEquals(200, export.status());
         assertEquals(bytes, export.body().length);
         assertEquals("SQLite format 3\0", new String(export.body(), 0, 16, StandardCharsets.ISO_8859_1));
@@ -182,50 +161,34 @@ class LimitsTest {
         String db = Rel.dbName("stagefail");
         int mib = 36;
         Map<String, String> outcomes = new LinkedHashMap<>();
-        try (Connection c = Rel.connect(proxy.jdbc("stagefail", db), "readTimeout", "60")) {
+        try (Connection c = Rel.connect(env.proxy.jdbc("stagefail", db), "readTimeout", "60")) {
             Rel.exec(c, "CREATE TABLE b(id INTEGER PRIMARY KEY, data BLOB NOT NULL)", "INSERT INTO b VALUES (0, x'00')");
             for (String where : new String[] {"stage", "commit"}) {
-                long v = server.http().version(db);
+                long v = env.server.http().version(db);
                 AtomicInteger seen = new AtomicInteger();
                 // every stage upload, or the final publishing commit, fails (500) on every attempt
-                proxy.rule(r -> r.is(where) && seen.incrementAndGet() >= 1 ? Action.of(Fault.ERROR_500_BEFORE) : Action.PASS);
+                env.proxy.rule(r -> r.is(where) && seen.incrementAndGet() >= 1 ? Action.of(Fault.ERROR_500_BEFORE) : Action.PASS);
                 String outcome;
                 try {
-                    c.setAutoCommit(false);
-                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO b VALUES (?, ?)")) {
-                        for (int i = 1; i <= mib; i++) {
-                            ps.setInt(1, i);
-                            ps.setBytes(2, blob(1024 * 1024, i));
-                            ps.executeUpdate();
-                        }
-                    }
-                    c.commit();
+                    insertMiBsAndCommit(c, mib);
                     outcome = "committed";
                 } catch (SQLException e) {
                     outcome = e.getSQLState() + " " + e.getMessage();
                     Rel.rollbackQuietly(c);
                 } finally {
                     c.setAutoCommit(true);
-                    proxy.pass();
+                    env.proxy.pass();
                 }
                 outcomes.put(where, outcome);
                 assertTrue(seen.get() > 0, "no " + where + " request was made");
                 assertTrue(!outcome.equals("committed"), where + ": the commit went through although every " + where + " request failed");
-                assertEquals(v, server.http().version(db), "a failed staged commit (" + where + ") changed the version");
+                assertEquals(v, env.server.http().version(db), "a failed staged commit (" + where + ") changed the version");
                 assertEquals(1, Rel.one(c, "SELECT count(*) FROM b"), "rows after the failed commit (" + where + ")");
                 assertEquals("ok", Rel.integrity(c));
                 assertTrue(outcome.startsWith("08") || outcome.startsWith("58"), where + ": " + outcome);
             }
             // and without faults the same transaction goes through
-            c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO b VALUES (?, ?)")) {
-                for (int i = 1; i <= mib; i++) {
-                    ps.setInt(1, i);
-                    ps.setBytes(2, blob(1024 * 1024, i));
-                    ps.executeUpdate();
-                }
-            }
-            c.commit();
+            insertMiBsAndCommit(c, mib);
             c.setAutoCommit(true);
             assertEquals(mib + 1, Rel.one(c, "SELECT count(*) FROM b"));
         }
@@ -236,32 +199,24 @@ class LimitsTest {
     void aStagedCommitWhoseAnswersAreLostIsAppliedExactlyOnce() throws Exception {
         String db = Rel.dbName("stagelost");
         int mib = 36;
-        try (Connection c = Rel.connect(proxy.jdbc("stagelost", db), "readTimeout", "60")) {
+        try (Connection c = Rel.connect(env.proxy.jdbc("stagelost", db), "readTimeout", "60")) {
             Rel.exec(c, "CREATE TABLE b(id INTEGER PRIMARY KEY, data BLOB NOT NULL)");
-            long v = server.http().version(db);
+            long v = env.server.http().version(db);
             AtomicInteger stage = new AtomicInteger();
             AtomicInteger commit = new AtomicInteger();
-            int lostBefore = proxy.applied(Fault.DROP_AFTER);
+            int lostBefore = env.proxy.applied(Fault.DROP_AFTER);
             // the first stage upload's answer and the first commit's answer are lost after the server applied them
-            proxy.rule(r -> (r.is("stage") && stage.incrementAndGet() == 1) || (r.is("commit") && commit.incrementAndGet() == 1)
+            env.proxy.rule(r -> (r.is("stage") && stage.incrementAndGet() == 1) || (r.is("commit") && commit.incrementAndGet() == 1)
                     ? Action.of(Fault.DROP_AFTER) : Action.PASS);
             try {
-                c.setAutoCommit(false);
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO b VALUES (?, ?)")) {
-                    for (int i = 1; i <= mib; i++) {
-                        ps.setInt(1, i);
-                        ps.setBytes(2, blob(1024 * 1024, i));
-                        ps.executeUpdate();
-                    }
-                }
-                c.commit();
+                insertMiBsAndCommit(c, mib);
                 c.setAutoCommit(true);
             } finally {
-                proxy.pass();
+                env.proxy.pass();
             }
-            assertEquals(2, proxy.applied(Fault.DROP_AFTER) - lostBefore, "both answers lost");
-            assertEquals(v + 1, server.http().version(db), "applied exactly once");
-            try (Connection cold = Rel.connect(proxy.jdbc("stagelost-cold", db))) {
+            assertEquals(2, env.proxy.applied(Fault.DROP_AFTER) - lostBefore, "both answers lost");
+            assertEquals(v + 1, env.server.http().version(db), "applied exactly once");
+            try (Connection cold = Rel.connect(env.proxy.jdbc("stagelost-cold", db))) {
                 assertEquals(mib, Rel.one(cold, "SELECT count(*) FROM b"));
                 assertEquals("ok", Rel.integrity(cold));
             }
@@ -273,7 +228,7 @@ class LimitsTest {
 
     @Test
     void wireCommitsOf1And128And129And20000PagesAndAnUnpublishedStageIsInvisible() throws Exception {
-        RawHttp h = server.http();
+        RawHttp h = env.server.http();
         String db = Rel.dbName("wire");
         int ps = 4096;
         assertEquals(201, h.create(db, ps).status());
@@ -325,6 +280,19 @@ class LimitsTest {
         RawHttp.Resp late = h.commit(db, version - 1, pageCount, ps, "late", "orphan", new byte[0]);
         assertEquals(409, late.status(), late.toString());
         assertEquals(version, h.version(db));
+    }
+
+    /** Rows 1..mib of table b, a 1 MiB blob each, in one transaction (left in manual-commit mode). */
+    private static void insertMiBsAndCommit(Connection c, int mib) throws SQLException {
+        c.setAutoCommit(false);
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO b VALUES (?, ?)")) {
+            for (int i = 1; i <= mib; i++) {
+                ps.setInt(1, i);
+                ps.setBytes(2, blob(1024 * 1024, i));
+                ps.executeUpdate();
+            }
+        }
+        c.commit();
     }
 
     static byte[] blob(int size, int seed) {

@@ -16,9 +16,8 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Lost acknowledgements (invariant 3): the server applies a commit and the answer is lost (connection
@@ -26,20 +25,8 @@ import org.junit.jupiter.api.Test;
  * report a false conflict, also when a second writer commits in between (A-B-A).
  */
 class LostAckTest {
-    private static RelServer server;
-    private static FaultProxy proxy;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = RelServer.start("lostack");
-        proxy = new FaultProxy(server.port, Rel.SEED);
-    }
-
-    @AfterAll
-    static void stop() {
-        Rel.closeQuietly(proxy);
-        Rel.closeQuietly(server);
-    }
+    @RegisterExtension
+    static final ProxiedServer env = new ProxiedServer("lostack");
 
     @Test
     void everyLostAckIsResolvedExactlyOnceWithoutFalseConflicts() throws Exception {
@@ -54,14 +41,14 @@ class LostAckTest {
         Map<String, Integer> kinds = new TreeMap<>();
         int aAcked = 0;
         int falseConflicts = 0;
-        int lostBefore = proxy.applied(Fault.DROP_AFTER) + proxy.applied(Fault.RESET_AFTER) + proxy.applied(Fault.ERROR_500_AFTER)
-                + proxy.applied(Fault.STALL_AFTER);
-        try (Connection b = Rel.connect(server.jdbc(db))) {
+        int lostBefore = env.proxy.applied(Fault.DROP_AFTER) + env.proxy.applied(Fault.RESET_AFTER) + env.proxy.applied(Fault.ERROR_500_AFTER)
+                + env.proxy.applied(Fault.STALL_AFTER);
+        try (Connection b = Rel.connect(env.server.jdbc(db))) {
             Rel.exec(b, "CREATE TABLE acc(k INTEGER PRIMARY KEY, a INTEGER NOT NULL, b INTEGER NOT NULL)",
                     "INSERT INTO acc VALUES (1, 0, 0)",
                     "CREATE TABLE log(id INTEGER PRIMARY KEY, who TEXT NOT NULL)");
-            long v0 = server.http().version(db);
-            try (Connection a = Rel.connect(proxy.jdbc("a", db), "readTimeout", "2")) {
+            long v0 = env.server.http().version(db);
+            try (Connection a = Rel.connect(env.proxy.jdbc("a", db), "readTimeout", "2")) {
                 Fault[] lost = {Fault.DROP_AFTER, Fault.RESET_AFTER, Fault.ERROR_500_AFTER};
                 for (int i = 1; i <= n; i++) {
                     boolean aba = i % 2 == 0;
@@ -84,7 +71,7 @@ class LostAckTest {
                         });
                     }
                     Action first = act;
-                    proxy.rule(r -> r.is("commit") && keysSeen.add(String.valueOf(r.header("Idempotency-Key"))) ? first : Action.PASS);
+                    env.proxy.rule(r -> r.is("commit") && keysSeen.add(String.valueOf(r.header("Idempotency-Key"))) ? first : Action.PASS);
                     try {
                         a.setAutoCommit(false);
                         Rel.exec(a, "UPDATE acc SET a = a + 1 WHERE k = 1", "INSERT INTO log VALUES (" + i + ", 'A')");
@@ -103,13 +90,13 @@ class LostAckTest {
                         throw new AssertionError("writer B failed", bFailed.get());
                     }
                 }
-                proxy.pass();
+                env.proxy.pass();
                 long[] acc = Rel.longs(b, "SELECT a, b FROM acc WHERE k = 1");
                 long aRows = Rel.one(b, "SELECT count(*) FROM log WHERE who = 'A'");
                 long bRows = Rel.one(b, "SELECT count(*) FROM log WHERE who = 'B'");
-                long applied = server.http().version(db) - v0;
-                int lostAcks = proxy.applied(Fault.DROP_AFTER) + proxy.applied(Fault.RESET_AFTER) + proxy.applied(Fault.ERROR_500_AFTER)
-                        + proxy.applied(Fault.STALL_AFTER) - lostBefore;
+                long applied = env.server.http().version(db) - v0;
+                int lostAcks = env.proxy.applied(Fault.DROP_AFTER) + env.proxy.applied(Fault.RESET_AFTER) + env.proxy.applied(Fault.ERROR_500_AFTER)
+                        + env.proxy.applied(Fault.STALL_AFTER) - lostBefore;
                 String t = "lost ack / idempotency";
                 Rel.figure(t, "lost acknowledgements injected", lostAcks);
                 Rel.figure(t, "kinds", kinds);
@@ -148,13 +135,13 @@ class LostAckTest {
         Map<String, Integer> errors = new TreeMap<>();
         int aOk = 0;
         int bOk = 0;
-        int before = proxy.applied(Fault.DROP_AFTER) + proxy.applied(Fault.RESET_AFTER) + proxy.applied(Fault.ERROR_500_AFTER);
-        try (Connection b = Rel.connect(server.jdbc(db))) {
+        int before = env.proxy.applied(Fault.DROP_AFTER) + env.proxy.applied(Fault.RESET_AFTER) + env.proxy.applied(Fault.ERROR_500_AFTER);
+        try (Connection b = Rel.connect(env.server.jdbc(db))) {
             Rel.exec(b, "CREATE TABLE c(k INTEGER PRIMARY KEY, n INTEGER NOT NULL)", "INSERT INTO c VALUES (1, 0)");
-            long v0 = server.http().version(db);
-            try (Connection a = Rel.connect(proxy.jdbc("opt", db), "readTimeout", "5");
+            long v0 = env.server.http().version(db);
+            try (Connection a = Rel.connect(env.proxy.jdbc("opt", db), "readTimeout", "5");
                  java.sql.Statement as = a.createStatement(); java.sql.Statement bs = b.createStatement()) {
-                proxy.rule(r -> {
+                env.proxy.rule(r -> {
                     if (r.is("commit") && keysSeen.add(String.valueOf(r.header("Idempotency-Key")))) {
                         synchronized (rnd) {
                             return Action.of(lost[rnd.nextInt(lost.length)]);
@@ -174,11 +161,11 @@ class LostAckTest {
                     }
                 }
             } finally {
-                proxy.pass();
+                env.proxy.pass();
             }
             long counter = Rel.one(b, "SELECT n FROM c WHERE k = 1");
-            long applied = server.http().version(db) - v0;
-            int lostAcks = proxy.applied(Fault.DROP_AFTER) + proxy.applied(Fault.RESET_AFTER) + proxy.applied(Fault.ERROR_500_AFTER) - before;
+            long applied = env.server.http().version(db) - v0;
+            int lostAcks = env.proxy.applied(Fault.DROP_AFTER) + env.proxy.applied(Fault.RESET_AFTER) + env.proxy.applied(Fault.ERROR_500_AFTER) - before;
             String t = "lost ack / idempotency (optimistic autocommit executeUpdate)";
             Rel.figure(t, "statements of A (always stale) / of B", n + " / " + n);
             Rel.figure(t, "lost acknowledgements", lostAcks);
@@ -199,14 +186,14 @@ class LostAckTest {
     @Test
     void aCommitThatTimesOutIsNeverReportedAsNotAppliedWhenADelayedCopyLandsLater() throws Exception {
         String db = Rel.dbName("delayed");
-        try (Connection setup = Rel.connect(server.jdbc(db))) {
+        try (Connection setup = Rel.connect(env.server.jdbc(db))) {
             Rel.exec(setup, "CREATE TABLE acc(k INTEGER PRIMARY KEY, a INTEGER NOT NULL)", "INSERT INTO acc VALUES (1, 0)");
         }
-        long v0 = server.http().version(db);
+        long v0 = env.server.http().version(db);
         String outcome;
-        try (Connection a = Rel.connect(proxy.jdbc("delayed", db), "readTimeout", "1", "maxRetries", "1")) {
+        try (Connection a = Rel.connect(env.proxy.jdbc("delayed", db), "readTimeout", "1", "maxRetries", "1")) {
             Rel.one(a, "SELECT a FROM acc");
-            proxy.rule(r -> r.is("commit") ? Action.of(Fault.DELAY, 2500) : Action.PASS);
+            env.proxy.rule(r -> r.is("commit") ? Action.of(Fault.DELAY, 2500) : Action.PASS);
             try {
                 Rel.exec(a, "UPDATE acc SET a = a + 1 WHERE k = 1");
                 outcome = "acknowledged";
@@ -214,10 +201,10 @@ class LostAckTest {
                 outcome = e.getSQLState() + " " + e.getMessage();
             }
         } finally {
-            proxy.awaitIdle(); // the delayed copies reach the server now
-            proxy.pass();
+            env.proxy.awaitIdle(); // the delayed copies reach the server now
+            env.proxy.pass();
         }
-        long applied = server.http().version(db) - v0;
+        long applied = env.server.http().version(db) - v0;
         Rel.figure("lost ack / idempotency", "commit delayed past the timeout on every attempt, applied later",
                 "applied " + applied + " time(s); the user was told: " + outcome);
         assertTrue(applied <= 1, "applied " + applied + " times");
@@ -231,7 +218,7 @@ class LostAckTest {
     /** The same at the protocol level: the server remembers keys, not only the last, across other writers. */
     @Test
     void serverReplaysRememberedKeysAfterOtherCommitsAndRefusesReuseWithAnotherBase() throws Exception {
-        RawHttp h = server.http();
+        RawHttp h = env.server.http();
         String db = Rel.dbName("idem");
         int ps = 4096;
         assertEquals(201, h.create(db, ps).status());

@@ -13,9 +13,8 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Snapshot reads (invariant 4) and fresh reads (invariant 5), between separate clients: each
@@ -23,20 +22,8 @@ import org.junit.jupiter.api.Test;
  * proxy, or the server directly), as separate applications would be.
  */
 class SnapshotFreshnessTest {
-    private static RelServer server;
-    private static FaultProxy proxy;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = RelServer.start("snapshot");
-        proxy = new FaultProxy(server.port, Rel.SEED);
-    }
-
-    @AfterAll
-    static void stop() {
-        Rel.closeQuietly(proxy);
-        Rel.closeQuietly(server);
-    }
+    @RegisterExtension
+    static final ProxiedServer env = new ProxiedServer("snapshot");
 
     @Test
     void readersNeverSeeAMalformedOrMixedVersionDatabaseWhileWritersCommit() throws Exception {
@@ -44,7 +31,7 @@ class SnapshotFreshnessTest {
         String db = Rel.dbName("snap");
         int wideRows = 400;
         long wideSum = 0;
-        try (Connection c = Rel.connect(server.jdbc(db))) {
+        try (Connection c = Rel.connect(env.server.jdbc(db))) {
             Rel.exec(c, "CREATE TABLE t(id INTEGER PRIMARY KEY, v INTEGER NOT NULL, pad TEXT NOT NULL)",
                     "CREATE TABLE meta(k INTEGER PRIMARY KEY, n INTEGER NOT NULL, s INTEGER NOT NULL)",
                     "INSERT INTO meta VALUES (1, 0, 0)",
@@ -72,7 +59,7 @@ class SnapshotFreshnessTest {
         List<String> problems = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
         // writers: two separate clients
-        for (String url : new String[] {server.jdbc(db), proxy.jdbc("writer2", db)}) {
+        for (String url : new String[] {env.server.jdbc(db), env.proxy.jdbc("writer2", db)}) {
             threads.add(new Thread(() -> {
                 Random rnd = new Random(url.hashCode());
                 try (Connection w = Rel.connect(url)) {
@@ -114,8 +101,8 @@ class SnapshotFreshnessTest {
             }));
         }
         // readers: integrity_check loop (cold-ish: small cache) and multi-statement read transactions
-        String[][] readers = {{proxy.jdbc("r-integrity", db), "cacheSize", "64MB"}, {proxy.jdbc("r-integrity-small", db), "cacheSize", "512KB"},
-            {proxy.jdbc("r-agg", db), "cacheSize", "64MB"}, {proxy.jdbc("r-agg-small", db), "cacheSize", "128KB"}};
+        String[][] readers = {{env.proxy.jdbc("r-integrity", db), "cacheSize", "64MB"}, {env.proxy.jdbc("r-integrity-small", db), "cacheSize", "512KB"},
+            {env.proxy.jdbc("r-agg", db), "cacheSize", "64MB"}, {env.proxy.jdbc("r-agg-small", db), "cacheSize", "128KB"}};
         for (int r = 0; r < readers.length; r++) {
             String[] spec = readers[r];
             boolean integrity = r < 2;
@@ -261,7 +248,7 @@ class SnapshotFreshnessTest {
         String db = Rel.dbName("reborn");
         Map<String, Integer> outcomes = new TreeMap<>();
         int trials = Rel.n("rebornTrials", 3, 20);
-        try (Connection a = Rel.connect(server.jdbc(db))) {
+        try (Connection a = Rel.connect(env.server.jdbc(db))) {
             for (int t = 0; t < trials; t++) {
                 String old = "old-" + t;
                 String fresh = "new-" + t;
@@ -269,13 +256,13 @@ class SnapshotFreshnessTest {
                     Rel.exec(a, "CREATE TABLE t(k INTEGER PRIMARY KEY, v TEXT NOT NULL)", "INSERT INTO t VALUES (1, '" + old + "')");
                 }
                 assertEquals(old, Rel.text(a, "SELECT v FROM t WHERE k = 1"));
-                long versionA = server.http().version(db);
+                long versionA = env.server.http().version(db);
                 // behind A's back: delete, create again, and commit the same number of times
-                assertEquals(204, server.http().send("DELETE", "/v1/databases/" + db, null).status());
-                try (Connection b = Rel.connect(proxy.jdbc("reborn" + t, db))) {
+                assertEquals(204, env.server.http().send("DELETE", "/v1/databases/" + db, null).status());
+                try (Connection b = Rel.connect(env.proxy.jdbc("reborn" + t, db))) {
                     Rel.exec(b, "CREATE TABLE t(k INTEGER PRIMARY KEY, v TEXT NOT NULL)", "INSERT INTO t VALUES (1, '" + fresh + "')");
-                    while (server.http().version(db) < versionA) {
-                        Rel.exec(b, "PRAGMA user_version = " + server.http().version(db));
+                    while (env.server.http().version(db) < versionA) {
+                        Rel.exec(b, "PRAGMA user_version = " + env.server.http().version(db));
                     }
                 }
                 String seen;
@@ -285,7 +272,7 @@ class SnapshotFreshnessTest {
                     seen = e.getSQLState() + " " + e.getMessage();
                 }
                 String other; // a second connection of the same client: same page cache, its own SQLite pager cache
-                try (Connection a2 = Rel.connect(server.jdbc(db))) {
+                try (Connection a2 = Rel.connect(env.server.jdbc(db))) {
                     other = Rel.text(a2, "SELECT v FROM t WHERE k = 1");
                 }
                 outcomes.merge(seen.equals(fresh) ? "new content" : seen.equals(old)
@@ -313,11 +300,11 @@ class SnapshotFreshnessTest {
         for (String how : new String[] {"Statement.execute", "executeUpdate (optimistic autocommit)"}) {
             String db = Rel.dbName("reborn-w");
             String outcome;
-            try (Connection a = Rel.connect(server.jdbc(db)); java.sql.Statement st = a.createStatement()) {
+            try (Connection a = Rel.connect(env.server.jdbc(db)); java.sql.Statement st = a.createStatement()) {
                 Rel.exec(a, "CREATE TABLE t(k INTEGER PRIMARY KEY, v TEXT NOT NULL)", "INSERT INTO t VALUES (1, 'old')");
                 assertEquals("old", Rel.text(a, "SELECT v FROM t WHERE k = 1"));
-                assertEquals(204, server.http().send("DELETE", "/v1/databases/" + db, null).status());
-                try (Connection b = Rel.connect(proxy.jdbc("reborn-w-" + db, db))) {
+                assertEquals(204, env.server.http().send("DELETE", "/v1/databases/" + db, null).status());
+                try (Connection b = Rel.connect(env.proxy.jdbc("reborn-w-" + db, db))) {
                     Rel.exec(b, "CREATE TABLE t(k INTEGER PRIMARY KEY, v TEXT NOT NULL)", "INSERT INTO t VALUES (1, 'new')");
                 }
                 String sql = "UPDATE t SET v = v || '+A' WHERE k = 1";
@@ -332,7 +319,7 @@ class SnapshotFreshnessTest {
                     outcome = "A's update failed: " + e.getSQLState() + " " + e.getMessage();
                 }
             }
-            try (Connection v = Rel.connect(proxy.jdbc("reborn-w-check-" + db, db))) {
+            try (Connection v = Rel.connect(env.proxy.jdbc("reborn-w-check-" + db, db))) {
                 String ok = Rel.integrity(v);
                 String value = Rel.text(v, "SELECT v FROM t WHERE k = 1");
                 boolean right = "ok".equals(ok) && (value.equals("new+A") || (value.equals("new") && outcome.contains("failed")));
@@ -349,7 +336,7 @@ class SnapshotFreshnessTest {
         int trials = Rel.n("freshnessTrials", 200, 1000);
         String db = Rel.dbName("fresh");
         Map<String, Integer> stale = new TreeMap<>();
-        try (Connection a = Rel.connect(server.jdbc(db)); Connection b = Rel.connect(proxy.jdbc("b", db))) {
+        try (Connection a = Rel.connect(env.server.jdbc(db)); Connection b = Rel.connect(env.proxy.jdbc("b", db))) {
             Rel.exec(a, "CREATE TABLE fresh(k INTEGER PRIMARY KEY, v INTEGER NOT NULL)", "INSERT INTO fresh VALUES (1, 0)");
             Rel.one(b, "SELECT v FROM fresh WHERE k = 1"); // warm B's cache
             int staleReads = 0;
