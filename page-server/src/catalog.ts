@@ -1,6 +1,6 @@
 // The catalog: one Durable Object (idFromName("__catalog__")) that lists database names.
 import { DurableObject } from "cloudflare:workers";
-import type { Env } from "./database";
+import type { Env } from "./config";
 
 export class CatalogDO extends DurableObject<Env> {
   private ready = false;

@@ -1,6 +1,7 @@
 // dosqlite page server: Worker entry point (auth, routing, catalog) in front of one
 // Durable Object per database. Wire contract: docs/protocol.md.
-import { DatabaseDO, type Env } from "./database";
+import type { Env } from "./config";
+import { DatabaseDO } from "./database";
 import { CatalogDO } from "./catalog";
 import { HttpError, errorResponse, json, matchRoute } from "./http";
 

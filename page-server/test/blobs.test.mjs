@@ -148,7 +148,7 @@ test("the partial indexes serve the interior prefetch and the GC", needSqlite, a
   const file = databaseFile(s.dataDir, db);
   // the sqlite3 tool prints query plans as a tree, not as JSON rows
   const plan = (sql) => execFileSync("sqlite3", ["-readonly", file, `EXPLAIN QUERY PLAN ${sql}`], { encoding: "utf8" });
-  // the same statements as src/database.ts (interior(), gc())
+  // the same statements as src/storage.ts (interiorPages()) and src/gc.ts (collectGarbage())
   const interior = plan(`SELECT p.pgno AS pgno, COALESCE(p.data, b.data) AS data, p.crc AS crc FROM pages p LEFT JOIN blobs b ON b.id = p.blob_id
            WHERE p.kind IN (2, 5) AND p.pgno > 1 AND p.pgno <= 10 AND p.version <= 3
              AND NOT EXISTS (SELECT 1 FROM pages q WHERE q.pgno = p.pgno AND q.version > p.version AND q.version <= 3)

@@ -1,0 +1,83 @@
+// Reading a version: which pages changed since a client's version, pages by number, and the
+// cold-start bundle of page 1 and the interior b-tree pages.
+import { encodeFrames, frameResponse, type OutPage } from "./frames";
+import { HttpError, MAX_CHANGED, MAX_READ_BYTES, MAX_READ_PAGES, MiB, json, parseUint, readJson } from "./http";
+import { type PageStore, toBytes } from "./storage";
+
+export function changes(store: PageStore, url: URL): Response {
+  const m = store.requireDb();
+  const since = parseUint(url.searchParams.get("since"), "since", "bad_version");
+  if (since === null) throw new HttpError(400, "bad_version", "Missing parameter since=V (the version the client's cache is at).");
+  const base = { version: m.version, pageSize: m.page_size, pageCount: m.page_count, incarnation: String(m.created_ms) };
+  if (since > m.version) {
+    // The client knows a version this database never had (e.g. it was deleted and re-created).
+    return json(200, { ...base, changed: [], complete: false });
+  }
+  if (since === m.version) return json(200, { ...base, changed: [], complete: true });
+  const changed = store.changedSince(since, MAX_CHANGED + 1);
+  if (changed.length > MAX_CHANGED) return json(200, { ...base, changed: [], complete: false });
+  return json(200, { ...base, changed, complete: true });
+}
+
+export async function read(store: PageStore, request: Request): Promise<Response> {
+  const body = await readJson(request, "POST /read");
+  const m = store.requireDb();
+  if (!body || typeof body !== "object" || !Array.isArray(body.pages)) {
+    throw new HttpError(400, "bad_request", 'Send a JSON body like {"version": 9, "pages": [1, 2, 3]}.');
+  }
+  let v: number = m.version;
+  if (body.version !== undefined && body.version !== null) {
+    if (!Number.isSafeInteger(body.version) || body.version < 0) {
+      throw new HttpError(400, "bad_version", `version must be a non-negative integer (current version is ${m.version}).`, { version: m.version });
+    }
+    v = body.version;
+  }
+  const pages: unknown[] = body.pages;
+  if (pages.length > MAX_READ_PAGES || pages.length * m.page_size > MAX_READ_BYTES) {
+    throw new HttpError(413, "too_many_pages", `At most ${MAX_READ_PAGES} pages and 16 MiB of page data per read; split the request.`);
+  }
+  const count = store.checkReadVersion(m, v);
+  for (const p of pages) {
+    if (!Number.isInteger(p) || (p as number) < 1 || (p as number) > count) {
+      throw new HttpError(400, "page_out_of_range", `Page ${JSON.stringify(p)} is out of range: version ${v} has pages 1..${count}.`, {
+        pageCount: count,
+      });
+    }
+  }
+  const ps = m.page_size;
+  const want = pages as number[];
+  const frames = encodeFrames(want.length, ps, (i) => ({ pgno: want[i], ...store.readPage(want[i], v, ps) }));
+  const res = frameResponse(frames, v, ps);
+  // Lets a client that started reading without a version check prove, with this same answer,
+  // that the version it reads is still the newest (no extra round trip for the check).
+  res.headers.set("X-Dosqlite-Current-Version", String(m.version));
+  res.headers.set("X-Dosqlite-Incarnation", String(m.created_ms));
+  return res;
+}
+
+export function interior(store: PageStore, url: URL): Response {
+  const m = store.requireDb();
+  const vq = parseUint(url.searchParams.get("version"), "version", "bad_version");
+  const v = vq === null ? m.version : vq;
+  let maxBytes = parseUint(url.searchParams.get("maxBytes"), "maxBytes") ?? 16 * MiB;
+  maxBytes = Math.min(maxBytes, 16 * MiB);
+  const count = store.checkReadVersion(m, v);
+  const ps = m.page_size;
+  // Frames stop before maxBytes: a whole number of them fits.
+  const room = Math.floor(maxBytes / (8 + ps));
+  const out: OutPage[] = [];
+  if (count >= 1 && room >= 1) {
+    out.push({ pgno: 1, ...store.readPage(1, v, ps) });
+    for (const row of store.interiorPages(count, v)) {
+      if (out.length >= room) break;
+      const data = toBytes(row.data);
+      if (!data || data.length !== ps) continue;
+      out.push({ pgno: row.pgno as number, data, crc: row.crc as number });
+    }
+  }
+  const res = frameResponse(encodeFrames(out.length, ps, (i) => out[i]), v, ps);
+  // Enough to open the database with this one request (the client's cold start).
+  res.headers.set("X-Dosqlite-Page-Count", String(count));
+  res.headers.set("X-Dosqlite-Incarnation", String(m.created_ms));
+  return res;
+}

@@ -1,0 +1,222 @@
+// The versioned page store (MVCC): the database's meta row, which image of a page a version
+// sees, and how long versions stay readable. Writing a version is commit.ts; deleting the ones
+// nobody can read any more is gc.ts.
+import type { Config } from "./config";
+import { pageCrc } from "./crc32c";
+import { HttpError } from "./http";
+import { PAGE_BLOB_JOIN, PAGE_BYTES, ensureSchema } from "./schema";
+
+export interface Meta {
+  name: string;
+  page_size: number;
+  page_count: number;
+  version: number;
+  gc_floor: number;
+  created_ms: number;
+}
+
+const NOT_FOUND = "Database not found: create it first with PUT /v1/databases/{db} (or import a file).";
+
+export function toBytes(v: unknown): Uint8Array | null {
+  if (v === null || v === undefined) return null;
+  if (v instanceof Uint8Array) return v;
+  if (v instanceof ArrayBuffer) return new Uint8Array(v);
+  throw new Error("unexpected blob type");
+}
+
+export function checkPageSizeChange(m: Meta, pageSize: number): void {
+  if (pageSize !== m.page_size && m.page_count !== 0) {
+    throw new HttpError(400, "page_size_mismatch", `Page size ${pageSize} does not match the database's page size ${m.page_size}; a page size can only change while the database has no pages (delete it first to change it).`, {
+      pageSize: m.page_size,
+    });
+  }
+}
+
+export class PageStore {
+  readonly storage: DurableObjectStorage;
+  readonly sql: SqlStorage;
+  readonly config: Config;
+  private schemaReady = false;
+  private lastCreated = 0;
+  /** Versions pinned by running exports (version -> count); GC keeps them. */
+  private pinned = new Map<number, number>();
+  private zeroCrcCache = new Map<string, number>();
+
+  constructor(storage: DurableObjectStorage, config: Config) {
+    this.storage = storage;
+    this.sql = storage.sql;
+    this.config = config;
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.storage.transactionSync(fn);
+  }
+
+  exists(): boolean {
+    if (this.schemaReady) return this.sql.exec("SELECT 1 FROM meta WHERE id = 1").toArray().length > 0;
+    const t = this.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'").toArray();
+    if (t.length === 0) return false;
+    this.transaction(() => this.ensureSchema());
+    return this.sql.exec("SELECT 1 FROM meta WHERE id = 1").toArray().length > 0;
+  }
+
+  private ensureSchema(): void {
+    if (!this.schemaReady) {
+      ensureSchema(this.sql);
+      this.schemaReady = true;
+    }
+  }
+
+  meta(): Meta {
+    const rows = this.sql.exec("SELECT name, page_size, page_count, version, gc_floor, created_ms FROM meta WHERE id = 1").toArray();
+    if (rows.length === 0) throw new HttpError(404, "not_found", NOT_FOUND);
+    return rows[0] as unknown as Meta;
+  }
+
+  requireDb(): Meta {
+    if (!this.exists()) throw new HttpError(404, "not_found", NOT_FOUND);
+    return this.meta();
+  }
+
+  create(name: string, pageSize: number): void {
+    this.transaction(() => {
+      this.ensureSchema();
+      // created_ms is the incarnation: a database deleted and created again within the same
+      // millisecond must still get a new one.
+      const now = Math.max(Date.now(), this.lastCreated + 1);
+      this.lastCreated = now;
+      this.sql.exec(
+        "INSERT INTO meta(id, name, page_size, page_count, version, gc_floor, created_ms) VALUES (1, ?, ?, 0, 0, 0, ?)",
+        name,
+        pageSize,
+        now,
+      );
+      this.sql.exec("INSERT INTO commits(version, page_count, pages, ts) VALUES (0, 0, 0, ?)", now);
+    });
+  }
+
+  async destroy(): Promise<void> {
+    await this.storage.deleteAll();
+    this.schemaReady = false;
+    this.pinned.clear();
+  }
+
+  /** Oldest version that reads may still ask for. */
+  oldestReadable(m: Meta, now: number): number {
+    const a = Math.max(0, m.version - (this.config.retainVersions - 1));
+    const row = this.sql.exec("SELECT MIN(version) AS v FROM commits WHERE ts > ?", now - this.config.retainMs).toArray()[0];
+    const v = row?.v as number | null;
+    const b = v === null || v === undefined ? m.version : Math.max(0, v - 1);
+    return Math.max(Math.min(a, b), m.gc_floor);
+  }
+
+  /** Oldest version anything still reads: retention, or a running export. */
+  oldestNeeded(m: Meta, now: number): number {
+    let floor = this.oldestReadable(m, now);
+    for (const v of this.pinned.keys()) floor = Math.min(floor, v);
+    return floor;
+  }
+
+  /** Keeps version `v` readable until the returned release is called (once or more). */
+  pin(v: number): () => void {
+    this.pinned.set(v, (this.pinned.get(v) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const c = (this.pinned.get(v) ?? 1) - 1;
+      if (c <= 0) this.pinned.delete(v);
+      else this.pinned.set(v, c);
+    };
+  }
+
+  /** Validate a read version: 400 bad_version if newer than current, 410 if older than retention. Returns its page count. */
+  checkReadVersion(m: Meta, v: number): number {
+    if (v > m.version) {
+      throw new HttpError(400, "bad_version", `Version ${v} does not exist yet (current version is ${m.version}); ask /changes or the info for the current version.`, {
+        version: m.version,
+      });
+    }
+    const oldest = this.oldestReadable(m, Date.now());
+    if (v < oldest && !this.pinned.has(v)) {
+      throw new HttpError(410, "snapshot_expired", `Version ${v} is no longer kept (oldest readable is ${oldest}); retry the transaction at the current version ${m.version}.`, {
+        version: m.version,
+        oldestReadableVersion: oldest,
+      });
+    }
+    if (v === m.version) return m.page_count;
+    const row = this.sql.exec("SELECT page_count FROM commits WHERE version = ?", v).toArray()[0];
+    if (!row) {
+      throw new HttpError(410, "snapshot_expired", `Version ${v} is no longer kept; retry the transaction at the current version ${m.version}.`, { version: m.version });
+    }
+    return row.page_count as number;
+  }
+
+  private zeroCrc(pgno: number, pageSize: number): number {
+    const k = `${pgno}/${pageSize}`;
+    let c = this.zeroCrcCache.get(k);
+    if (c === undefined) {
+      c = pageCrc(pgno, new Uint8Array(pageSize));
+      if (this.zeroCrcCache.size > 1000) this.zeroCrcCache.clear();
+      this.zeroCrcCache.set(k, c);
+    }
+    return c;
+  }
+
+  /** The newest image of page `pgno` at a version <= v (zeros if none). */
+  readPage(pgno: number, v: number, pageSize: number): { data: Uint8Array | null; crc: number } {
+    const row = this.sql
+      .exec(
+        `SELECT ${PAGE_BYTES} AS data, p.crc AS crc FROM pages p ${PAGE_BLOB_JOIN}
+         WHERE p.pgno = ? AND p.version <= ? ORDER BY p.version DESC LIMIT 1`,
+        pgno,
+        v,
+      )
+      .toArray()[0];
+    const data = row ? toBytes(row.data) : null;
+    // Pages the database grew by without writing them are zeros (no data, no checksum).
+    if (!data && (row == null || row.crc == null)) return { data: null, crc: this.zeroCrc(pgno, pageSize) };
+    if (data && data.length === pageSize) return { data, crc: row!.crc as number };
+    // Damaged at rest: serve what is stored with the checksum stored at commit, so the client's
+    // end-to-end check refuses it instead of this server papering over it.
+    const served = new Uint8Array(pageSize);
+    if (data) served.set(data.subarray(0, pageSize));
+    return { data: served, crc: row!.crc as number };
+  }
+
+  /** Interior b-tree pages (besides page 1) of version v, by page number: rows pgno, data, crc. */
+  interiorPages(pageCount: number, v: number): SqlStorageCursor<Record<string, SqlStorageValue>> {
+    return this.sql.exec(
+      `SELECT p.pgno AS pgno, ${PAGE_BYTES} AS data, p.crc AS crc FROM pages p ${PAGE_BLOB_JOIN}
+       WHERE p.kind IN (2, 5) AND p.pgno > 1 AND p.pgno <= ? AND p.version <= ?
+         AND NOT EXISTS (SELECT 1 FROM pages q WHERE q.pgno = p.pgno AND q.version > p.version AND q.version <= ?)
+       ORDER BY p.pgno`,
+      pageCount,
+      v,
+      v,
+    );
+  }
+
+  /** The images pages first..last have at version v: rows pgno, data (zero pages come back without bytes). */
+  pagesBetween(first: number, last: number, v: number): SqlStorageCursor<Record<string, SqlStorageValue>> {
+    return this.sql.exec(
+      `SELECT p.pgno AS pgno, ${PAGE_BYTES} AS data FROM pages p ${PAGE_BLOB_JOIN}
+       WHERE p.pgno BETWEEN ? AND ?
+         AND p.version = (SELECT MAX(q.version) FROM pages q WHERE q.pgno = p.pgno AND q.version <= ?)`,
+      first,
+      last,
+      v,
+    );
+  }
+
+  /** Distinct page numbers written after version `since`, ascending, at most `limit`. */
+  changedSince(since: number, limit: number): number[] {
+    const rows = [...this.sql.exec("SELECT DISTINCT pgno FROM pages WHERE version > ? ORDER BY pgno LIMIT ?", since, limit).raw()];
+    return rows.map((r: SqlStorageValue[]) => r[0] as number);
+  }
+
+  /** Page numbers version `v` wrote, ascending. */
+  writtenAt(v: number): number[] {
+    return [...this.sql.exec("SELECT pgno FROM pages WHERE version = ? ORDER BY pgno", v).raw()].map((r: SqlStorageValue[]) => r[0] as number);
+  }
+}
