@@ -79,6 +79,12 @@ DOSQLITE_EXPORT char *dosqlite_mprintf(const char *s) {
   return sqlite3_mprintf("%s", s);
 }
 
+/* The value of URI parameter zParam of a file name SQLite passed to xOpen (main db or journal), or 0. */
+DOSQLITE_EXPORT const char *dosqlite_uri_parameter(const char *zFile, const char *zParam) {
+  if (sqlite3_api == 0 || zFile == 0) return 0;
+  return sqlite3_uri_parameter(zFile, zParam);
+}
+
 /* Identity: lets Java turn a JNA callback into its native function pointer via direct mapping. */
 DOSQLITE_EXPORT void *dosqlite_fnptr(void *p) { return p; }
 

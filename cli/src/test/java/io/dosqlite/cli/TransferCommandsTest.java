@@ -301,6 +301,6 @@ class TransferCommandsTest {
         none.token = null;
         assertEquals("u", RemoteTarget.parse("http://h/db?token=u", none).token());
         PageStoreException e = assertThrows(PageStoreException.class, () -> RemoteTarget.parse("http://h/db?bogus=1", none));
-        assertTrue(e.getMessage().contains("unknown property 'bogus'"), e.getMessage());
+        assertTrue(e.getMessage().contains("Unknown dosqlite property 'bogus'"), e.getMessage());
     }
 }

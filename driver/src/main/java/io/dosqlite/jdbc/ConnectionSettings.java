@@ -1,5 +1,7 @@
 package io.dosqlite.jdbc;
 
+import io.dosqlite.remote.RemoteConfig;
+import io.dosqlite.vfs.PageStoreException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
@@ -14,18 +16,20 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
- * A parsed {@code jdbc:dosqlite:} URL plus the properties that apply to it, validated. Immutable.
- * Every problem is an {@link SQLException} with SQLState 08001 and a message naming the bad part.
+ * A parsed {@code jdbc:dosqlite:} URL plus the properties that apply to it, validated: the one URL
+ * parser of the project (the CLI uses it too). Immutable. Every problem is an {@link SQLException}
+ * with SQLState 08001 and a message naming the bad part.
  */
-final class ConnectionSettings {
+public final class ConnectionSettings {
     static final String PREFIX = "jdbc:dosqlite:";
     static final String URL_FORM = "jdbc:dosqlite:http[s]://HOST[:PORT][/PATH]/DATABASE[?name=value&...]";
     private static final Pattern DATABASE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
-    private static final String BAD_URL = "08001";
+    private static final String BAD_URL = SqlState.BAD_URL.code();
 
     private final String serverUrl;
     private final String database;
     private final Map<DosqliteProperty, String> values;
+    private final Map<DosqliteProperty, Object> parsed = new EnumMap<>(DosqliteProperty.class);
 
     private ConnectionSettings(String serverUrl, String database, Map<DosqliteProperty, String> values) {
         this.serverUrl = serverUrl;
@@ -37,7 +41,15 @@ final class ConnectionSettings {
         return url != null && url.regionMatches(true, 0, PREFIX, 0, PREFIX.length());
     }
 
-    /** Parses {@code url} and merges {@code info}, which wins over the URL, which wins over the environment. */
+    /**
+     * Parses {@code url} and merges {@code info}, which wins over the URL, which wins over the
+     * environment variables named in {@link DosqliteProperty}.
+     */
+    public static ConnectionSettings parse(String url, Properties info) throws SQLException {
+        return parse(url, info, System::getenv);
+    }
+
+    /** {@link #parse(String, Properties)} with the environment given (tests). */
     static ConnectionSettings parse(String url, Properties info, Function<String, String> environment)
             throws SQLException {
         if (!accepts(url)) {
@@ -52,7 +64,7 @@ final class ConnectionSettings {
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
-            throw new SQLException("dosqlite URL must name an http or https page server, got '" + url
+            throw new SQLException("dosqlite URL must name an http:// or https:// page server, got '" + url
                     + "'. Expected " + URL_FORM, BAD_URL);
         }
         if (uri.getHost() == null || uri.getHost().isEmpty()) {
@@ -138,27 +150,29 @@ final class ConnectionSettings {
         return URLDecoder.decode(s, StandardCharsets.UTF_8);
     }
 
+    /** Checks every value against its property's type, so nothing fails later. */
     private void validate() throws SQLException {
-        int pageSize = intValue(DosqliteProperty.PAGE_SIZE, 512, 65536);
-        if (Integer.bitCount(pageSize) != 1) {
-            throw invalid(DosqliteProperty.PAGE_SIZE, "a power of two from 512 to 65536");
+        for (DosqliteProperty p : DosqliteProperty.values()) {
+            String raw = get(p);
+            if (raw == null) {
+                continue;
+            }
+            try {
+                parsed.put(p, p.type().parse(raw));
+            } catch (RuntimeException e) {
+                throw new SQLException("Invalid value '" + raw + "' for dosqlite property '" + p.propertyName()
+                        + "': expected " + p.type().expected(), BAD_URL);
+            }
         }
-        cacheBytes();
-        bool(DosqliteProperty.CREATE);
-        bool(DosqliteProperty.READ_ONLY);
-        bool(DosqliteProperty.OPTIMISTIC_WRITES);
-        bool(DosqliteProperty.EARLY_UPLOAD);
-        intValue(DosqliteProperty.CONNECT_TIMEOUT, 1, 3600);
-        intValue(DosqliteProperty.READ_TIMEOUT, 1, 86400);
-        intValue(DosqliteProperty.BUSY_TIMEOUT, 0, Integer.MAX_VALUE);
-        intValue(DosqliteProperty.MAX_RETRIES, 0, 100);
     }
 
-    String serverUrl() {
+    /** The page server's base URL (scheme, authority and any path before the database name). */
+    public String serverUrl() {
         return serverUrl;
     }
 
-    String database() {
+    /** The database name. */
+    public String database() {
         return database;
     }
 
@@ -167,93 +181,49 @@ final class ConnectionSettings {
         return values.getOrDefault(p, p.defaultValue());
     }
 
-    String token() {
-        return get(DosqliteProperty.TOKEN);
+    /** A text property; null if not given and without default. */
+    String text(DosqliteProperty p) {
+        return (String) parsed.get(p);
     }
 
-    int pageSize() {
-        return Integer.parseInt(get(DosqliteProperty.PAGE_SIZE).trim());
+    boolean flag(DosqliteProperty p) {
+        return (Boolean) parsed.get(p);
     }
 
-    boolean create() {
-        return Boolean.parseBoolean(get(DosqliteProperty.CREATE).trim());
+    int number(DosqliteProperty p) {
+        return (Integer) parsed.get(p);
     }
 
-    boolean readOnly() {
-        return Boolean.parseBoolean(get(DosqliteProperty.READ_ONLY).trim());
+    long bytes(DosqliteProperty p) {
+        return (Long) parsed.get(p);
     }
 
-    boolean earlyUpload() {
-        return Boolean.parseBoolean(get(DosqliteProperty.EARLY_UPLOAD).trim());
+    Duration seconds(DosqliteProperty p) {
+        return Duration.ofSeconds(number(p));
     }
 
-    boolean optimisticWrites() {
-        return Boolean.parseBoolean(get(DosqliteProperty.OPTIMISTIC_WRITES).trim());
-    }
-
-    Duration connectTimeout() {
-        return Duration.ofSeconds(Integer.parseInt(get(DosqliteProperty.CONNECT_TIMEOUT).trim()));
-    }
-
-    Duration readTimeout() {
-        return Duration.ofSeconds(Integer.parseInt(get(DosqliteProperty.READ_TIMEOUT).trim()));
-    }
-
-    int busyTimeoutMillis() {
-        return Integer.parseInt(get(DosqliteProperty.BUSY_TIMEOUT).trim());
-    }
-
-    int maxRetries() {
-        return Integer.parseInt(get(DosqliteProperty.MAX_RETRIES).trim());
-    }
-
-    long cacheBytes() throws SQLException {
-        String v = get(DosqliteProperty.CACHE_SIZE).trim().toUpperCase(Locale.ROOT);
-        long unit = 1;
-        for (String[] suffix : new String[][] {{"KB", "1024"}, {"MB", "1048576"}, {"GB", "1073741824"}, {"B", "1"}}) {
-            if (v.endsWith(suffix[0])) {
-                unit = Long.parseLong(suffix[1]);
-                v = v.substring(0, v.length() - suffix[0].length()).trim();
-                break;
-            }
-        }
-        try {
-            long n = Math.multiplyExact(Long.parseLong(v), unit);
-            if (n < 0) {
-                throw new NumberFormatException();
-            }
-            return n;
-        } catch (NumberFormatException | ArithmeticException e) {
-            throw invalid(DosqliteProperty.CACHE_SIZE, "a byte count such as 67108864, 64MB or 1GB");
-        }
+    /**
+     * The page store configuration these settings describe: the one place where properties become
+     * client settings (the driver and the CLI both use it).
+     */
+    public RemoteConfig remoteConfig() throws PageStoreException {
+        return RemoteConfig.builder(serverUrl, database)
+                .token(text(DosqliteProperty.TOKEN))
+                .connectTimeout(seconds(DosqliteProperty.CONNECT_TIMEOUT))
+                .readTimeout(seconds(DosqliteProperty.READ_TIMEOUT))
+                .callTimeout(seconds(DosqliteProperty.READ_TIMEOUT))
+                .cacheBytes(bytes(DosqliteProperty.CACHE_SIZE))
+                .createIfMissing(flag(DosqliteProperty.CREATE))
+                .pageSizeForNew(number(DosqliteProperty.PAGE_SIZE))
+                .readOnly(flag(DosqliteProperty.READ_ONLY))
+                .maxRetries(number(DosqliteProperty.MAX_RETRIES))
+                .uploadDuringTransaction(flag(DosqliteProperty.EARLY_UPLOAD))
+                .build();
     }
 
     /** Identifies the database for sharing one store, cache and lock table between connections. */
     String databaseKey() {
-        return serverUrl + "/" + database + "#" + Integer.toHexString(String.valueOf(token()).hashCode());
-    }
-
-    private int intValue(DosqliteProperty p, int min, int max) throws SQLException {
-        try {
-            int n = Integer.parseInt(get(p).trim());
-            if (n < min || n > max) {
-                throw new NumberFormatException();
-            }
-            return n;
-        } catch (NumberFormatException | NullPointerException e) {
-            throw invalid(p, "a whole number from " + min + " to " + max);
-        }
-    }
-
-    private void bool(DosqliteProperty p) throws SQLException {
-        String v = get(p).trim();
-        if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
-            throw invalid(p, "true or false");
-        }
-    }
-
-    private SQLException invalid(DosqliteProperty p, String expected) {
-        return new SQLException("Invalid value '" + get(p) + "' for dosqlite property '" + p.propertyName()
-                + "': expected " + expected, BAD_URL);
+        return serverUrl + "/" + database + "#"
+                + Integer.toHexString(String.valueOf(text(DosqliteProperty.TOKEN)).hashCode());
     }
 }

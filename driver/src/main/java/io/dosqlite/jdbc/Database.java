@@ -49,18 +49,7 @@ final class Database {
     private static Database open(ConnectionSettings settings) throws SQLException {
         RemotePageStore store;
         try {
-            RemoteConfig config = RemoteConfig.builder(settings.serverUrl(), settings.database())
-                    .token(settings.token())
-                    .connectTimeout(settings.connectTimeout())
-                    .readTimeout(settings.readTimeout())
-                    .callTimeout(settings.readTimeout())
-                    .cacheBytes(settings.cacheBytes())
-                    .createIfMissing(settings.create())
-                    .pageSizeForNew(settings.pageSize())
-                    .readOnly(settings.readOnly())
-                    .maxRetries(settings.maxRetries())
-                    .uploadDuringTransaction(settings.earlyUpload())
-                    .build();
+            RemoteConfig config = settings.remoteConfig();
             store = RemotePageStore.open(config);
         } catch (PageStoreException e) {
             throw SqlErrors.fromStore(e, 0);

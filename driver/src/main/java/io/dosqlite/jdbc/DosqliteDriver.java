@@ -7,8 +7,10 @@ import java.sql.DriverPropertyInfo;
 import java.sql.SQLException;
 import java.util.Properties;
 import java.util.logging.Logger;
-import org.sqlite.JDBC;
+import io.dosqlite.remote.RemoteSession;
+import io.dosqlite.vfs.DosqliteVfs;
 import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteConnection;
 
 /**
  * The {@code jdbc:dosqlite:} driver: SQLite in this JVM (sqlite-jdbc), its pages in a Durable
@@ -44,13 +46,16 @@ public final class DosqliteDriver implements Driver {
         }
         ConnectionSettings settings = ConnectionSettings.parse(url, info, System::getenv);
         Database database = Database.acquire(settings);
+        RemoteSession session = database.store().newSession();
         try {
-            Connection sqlite = JDBC.createConnection(database.vfs().jdbcUrl(), sqliteProperties(settings, database));
-            return ConnectionHandler.create(sqlite, database, (int) settings.readTimeout().toMillis(),
-                    settings.optimisticWrites());
+            SQLiteConnection sqlite = (SQLiteConnection) database.vfs().open(session,
+                    sqliteProperties(settings, database));
+            return new JdbcConnection(sqlite, database, session,
+                    (int) settings.seconds(DosqliteProperty.READ_TIMEOUT).toMillis(),
+                    settings.flag(DosqliteProperty.OPTIMISTIC_WRITES));
         } catch (SQLException e) {
             database.release();
-            throw SqlErrors.translate(e);
+            throw SqlErrors.translate(e, session.takeError());
         } catch (RuntimeException e) {
             database.release();
             throw e;
@@ -58,12 +63,12 @@ public final class DosqliteDriver implements Driver {
     }
 
     private static Properties sqliteProperties(ConnectionSettings settings, Database database) {
-        SQLiteConfig config = new SQLiteConfig(database.vfs().connectionProperties());
-        config.setBusyTimeout(settings.busyTimeoutMillis());
+        SQLiteConfig config = new SQLiteConfig(DosqliteVfs.connectionProperties());
+        config.setBusyTimeout(settings.number(DosqliteProperty.BUSY_TIMEOUT));
         // SQLite fixes the page size when it writes the first page; on a database that has pages
         // this pragma does nothing (only VACUUM could change it).
-        config.setPageSize(settings.pageSize());
-        if (settings.readOnly()) {
+        config.setPageSize(settings.number(DosqliteProperty.PAGE_SIZE));
+        if (settings.flag(DosqliteProperty.READ_ONLY)) {
             config.setReadOnly(true);
         }
         return config.toProperties();

@@ -1,5 +1,6 @@
 package io.dosqlite.jdbc;
 
+import io.dosqlite.remote.RemoteConfig;
 import java.sql.DriverPropertyInfo;
 import java.util.Locale;
 import java.util.Properties;
@@ -14,42 +15,44 @@ import java.util.Properties;
  * {@code Properties} win over the URL, which wins over the environment.
  */
 public enum DosqliteProperty {
-    TOKEN("token", null, "DOSQLITE_TOKEN",
+    TOKEN("token", null, "DOSQLITE_TOKEN", PropertyType.TEXT,
             "Bearer token of the page server. Prefer the Properties object or the DOSQLITE_TOKEN"
                     + " environment variable to the URL, so it does not end up in logs."),
-    PASSWORD("password", null, null,
+    PASSWORD("password", null, null, PropertyType.TEXT,
             "Alias of token, so tools with a password field (DBeaver, HikariCP) can supply it."),
-    USER("user", null, null,
+    USER("user", null, null, PropertyType.TEXT,
             "Accepted and ignored: the page server authenticates by token only."),
-    CACHE_SIZE("cacheSize", "64MB", null,
+    CACHE_SIZE("cacheSize", (RemoteConfig.DEFAULT_CACHE_BYTES >> 20) + "MB", null, PropertyType.BYTES,
             "Upper bound of the shared page cache of this database in this JVM, in bytes;"
                     + " suffixes KB, MB, GB."),
-    PAGE_SIZE("pageSize", "4096", null,
+    PAGE_SIZE("pageSize", String.valueOf(RemoteConfig.DEFAULT_PAGE_SIZE), null, PropertyType.PAGE_SIZE,
             "Page size for a database this driver creates: a power of two from 512 to 65536.",
             "512", "1024", "2048", "4096", "8192", "16384", "32768", "65536"),
-    CREATE("create", "true", null,
+    CREATE("create", "true", null, PropertyType.BOOL,
             "Create the database on the page server if it does not exist.", "true", "false"),
-    READ_ONLY("readOnly", "false", null,
+    READ_ONLY("readOnly", "false", null, PropertyType.BOOL,
             "Open the database read-only: writes fail before any request is sent.", "true", "false"),
-    CONNECT_TIMEOUT("connectTimeout", "10", null,
+    CONNECT_TIMEOUT("connectTimeout", String.valueOf(RemoteConfig.DEFAULT_CONNECT_TIMEOUT.toSeconds()), null,
+            PropertyType.range(1, 3600),
             "Seconds to wait for a TCP/TLS connection to the page server."),
-    READ_TIMEOUT("readTimeout", "30", null,
+    READ_TIMEOUT("readTimeout", String.valueOf(RemoteConfig.DEFAULT_READ_TIMEOUT.toSeconds()), null,
+            PropertyType.range(1, 86400),
             "Seconds one HTTP call to the page server may take before it fails with a timeout"
                     + " (also what Connection.setNetworkTimeout changes)."),
-    BUSY_TIMEOUT("busyTimeout", "5000", null,
+    BUSY_TIMEOUT("busyTimeout", "5000", null, PropertyType.range(0, Integer.MAX_VALUE),
             "Milliseconds a connection waits for another connection of this JVM that holds the"
                     + " write lock before failing with SQLITE_BUSY."),
-    MAX_RETRIES("maxRetries", "3", null,
+    MAX_RETRIES("maxRetries", String.valueOf(RemoteConfig.DEFAULT_MAX_RETRIES), null, PropertyType.range(0, 100),
             "How often an idempotent request (read, version check, commit with the same"
                     + " idempotency key) is retried after a network failure."),
-    OPTIMISTIC_WRITES("optimisticWrites", "true", null,
+    OPTIMISTIC_WRITES("optimisticWrites", "true", null, PropertyType.BOOL,
             "Start a transaction whose first statement is an executeUpdate/executeBatch (and an"
                     + " autocommit executeUpdate) on the newest version this JVM knows, without a"
                     + " version check: a write transaction costs one request, its commit. If another"
                     + " client committed in between, commit() fails with SQLState 40001 (autocommit"
                     + " updates run again by themselves). false: check first, one more request.",
             "true", "false"),
-    EARLY_UPLOAD("earlyUpload", "false", null,
+    EARLY_UPLOAD("earlyUpload", "false", null, PropertyType.BOOL,
             "For bulk loads: a transaction with more than 1 MB of changed pages uploads them while it"
                     + " runs, to a stage nobody sees until COMMIT publishes it, so COMMIT only sends the"
                     + " rest (a 100k-row insert commits ~3x faster). The pages of a transaction that rolls"
@@ -61,14 +64,16 @@ public enum DosqliteProperty {
     private final String propertyName;
     private final String defaultValue;
     private final String environmentVariable;
+    private final PropertyType type;
     private final String description;
     private final String[] choices;
 
-    DosqliteProperty(String propertyName, String defaultValue, String environmentVariable,
+    DosqliteProperty(String propertyName, String defaultValue, String environmentVariable, PropertyType type,
                      String description, String... choices) {
         this.propertyName = propertyName;
         this.defaultValue = defaultValue;
         this.environmentVariable = environmentVariable;
+        this.type = type;
         this.description = description;
         this.choices = choices;
     }
@@ -86,6 +91,11 @@ public enum DosqliteProperty {
     /** The environment variable consulted when neither URL nor Properties set it, or null. */
     public String environmentVariable() {
         return environmentVariable;
+    }
+
+    /** What values the property takes and what they mean. */
+    PropertyType type() {
+        return type;
     }
 
     /** What the property does, as shown by GUI tools. */

@@ -28,9 +28,9 @@ class ConnectionSettingsTest {
         ConnectionSettings s = parse("jdbc:dosqlite:http://127.0.0.1:8787/mydb");
         assertEquals("http://127.0.0.1:8787", s.serverUrl());
         assertEquals("mydb", s.database());
-        assertEquals(4096, s.pageSize());
-        assertTrue(s.create());
-        assertEquals(64L << 20, s.cacheBytes());
+        assertEquals(4096, s.number(DosqliteProperty.PAGE_SIZE));
+        assertTrue(s.flag(DosqliteProperty.CREATE));
+        assertEquals(64L << 20, s.bytes(DosqliteProperty.CACHE_SIZE));
     }
 
     @Test
@@ -47,11 +47,11 @@ class ConnectionSettingsTest {
         ConnectionSettings s = ConnectionSettings.parse(
                 "jdbc:dosqlite:http://h/db?cacheSize=10MB&token=from-url&readTimeout=7", p,
                 Map.of("DOSQLITE_TOKEN", "from-env")::get);
-        assertEquals(2L << 30, s.cacheBytes());
-        assertEquals("from-url", s.token());
-        assertEquals(Duration.ofSeconds(7), s.readTimeout());
+        assertEquals(2L << 30, s.bytes(DosqliteProperty.CACHE_SIZE));
+        assertEquals("from-url", s.text(DosqliteProperty.TOKEN));
+        assertEquals(Duration.ofSeconds(7), s.seconds(DosqliteProperty.READ_TIMEOUT));
         assertEquals("from-env", ConnectionSettings.parse("jdbc:dosqlite:http://h/db", null,
-                Map.of("DOSQLITE_TOKEN", "from-env")::get).token());
+                Map.of("DOSQLITE_TOKEN", "from-env")::get).text(DosqliteProperty.TOKEN));
     }
 
     @Test
@@ -59,14 +59,14 @@ class ConnectionSettingsTest {
         Properties p = new Properties();
         p.setProperty("user", "someone");
         p.setProperty("password", "s3cret");
-        assertEquals("s3cret", ConnectionSettings.parse("jdbc:dosqlite:http://h/db", p, NO_ENV::get).token());
+        assertEquals("s3cret", ConnectionSettings.parse("jdbc:dosqlite:http://h/db", p, NO_ENV::get).text(DosqliteProperty.TOKEN));
     }
 
     @Test
     void propertyNamesIgnoreCaseAndValuesAreUrlDecoded() throws SQLException {
         ConnectionSettings s = parse("jdbc:dosqlite:http://h/db?TOKEN=a%2Bb%3D&PageSize=512");
-        assertEquals("a+b=", s.token());
-        assertEquals(512, s.pageSize());
+        assertEquals("a+b=", s.text(DosqliteProperty.TOKEN));
+        assertEquals(512, s.number(DosqliteProperty.PAGE_SIZE));
     }
 
     @Test

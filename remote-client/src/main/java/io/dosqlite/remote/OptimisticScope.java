@@ -7,23 +7,25 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The transactions one thread started between {@link RemotePageStore#beginOptimistic()} and
- * {@link RemotePageStore#leaveOptimistic()}: they were pinned to the newest version this store knew,
+ * The transactions one connection started between {@link RemoteSession#beginOptimistic()} and
+ * {@link RemoteSession#leaveOptimistic()}: they were pinned to the newest version this store knew,
  * without asking the server. Each is proven fresh afterwards — by the server accepting its commit
  * (which names its base version), or, for one that wrote nothing, by a version check showing no
  * other commit came in between ({@link #mustRunAgain()}).
  */
 public final class OptimisticScope {
-    private final RemotePageStore store;
+    private final VersionCheck versions;
+    private final KnownState known;
     private final boolean provesByRead;
     private final List<RemoteSnapshot> snapshots = new ArrayList<>(1);
 
-    OptimisticScope(RemotePageStore store, boolean provesByRead) {
-        this.store = store;
+    OptimisticScope(VersionCheck versions, KnownState known, boolean provesByRead) {
+        this.versions = versions;
+        this.known = known;
         this.provesByRead = provesByRead;
     }
 
-    /** Whether a snapshot's first fetch proves its version (see RemotePageStore#beginOptimisticQuery). */
+    /** Whether a snapshot's first fetch proves its version (see RemoteSession#beginOptimisticQuery). */
     boolean provesByRead() {
         return provesByRead;
     }
@@ -70,7 +72,7 @@ public final class OptimisticScope {
      * or a transaction that sent no commit read a version that was not current. SQLite reads the
      * schema in a transaction of its own before the one that writes, so a read is proven current
      * by an accepted commit based on the same version, or by a fetch that found it current (see
-     * {@link RemotePageStore#beginOptimisticQuery()}), else by one version check. A commit that
+     * {@link RemoteSession#beginOptimisticQuery()}), else by one version check. A commit that
      * failed any other way may have been applied, so that failure stands and nothing runs again.
      */
     public synchronized boolean mustRunAgain() throws PageStoreException {
@@ -89,10 +91,10 @@ public final class OptimisticScope {
                 continue;
             }
             if (current < 0) {
-                current = store.checkVersion().version();
+                current = versions.check().version();
             }
             // a database deleted and created again may have reached the same version number
-            if (current != s.startVersion() || s.otherLife(store.incarnation())) {
+            if (current != s.startVersion() || s.otherLife(known.incarnation())) {
                 return true;
             }
         }

@@ -40,6 +40,7 @@ final class PageApi {
     private final AtomicLong cancelEpoch = new AtomicLong();
     private volatile Duration callTimeout;
     private volatile boolean patchesAccepted = true;
+    private volatile boolean closed;
 
     PageApi(RemoteConfig cfg, OkHttpClient client, ClientStats stats) {
         this.cfg = cfg;
@@ -68,6 +69,17 @@ final class PageApi {
         for (Call c : inFlight) {
             c.cancel();
         }
+    }
+
+    /** Cancels every call in flight and refuses every later one: the store is closed. */
+    void close() {
+        closed = true;
+        cancelAll();
+    }
+
+    /** What a call on a closed store fails with. */
+    PageStoreException closedError() {
+        return new PageStoreException(Kind.IO, "the page store of '" + cfg.database() + "' is closed");
     }
 
     long cancelEpoch() {
@@ -225,6 +237,9 @@ final class PageApi {
      * are not repeated (the caller's time budget is spent). Non-2xx answers are returned.
      */
     Answer execute(Request r, boolean retry, String what, Duration timeout) throws PageStoreException {
+        if (closed) {
+            throw closedError();
+        }
         long epoch = cancelEpoch.get();
         for (int attempt = 0; ; attempt++) {
             if (attempt > 0) {
@@ -261,6 +276,9 @@ final class PageApi {
 
     /** One HTTP exchange; the whole body is read. */
     Answer once(Request r, Duration timeout) throws CallFailed {
+        if (closed) {
+            throw new CallFailed(new IOException(closedError().getMessage()), true);
+        }
         Call call = client.newCall(r);
         Duration t = timeout != null ? timeout : callTimeout;
         call.timeout().timeout(t.toMillis(), TimeUnit.MILLISECONDS);

@@ -17,6 +17,13 @@ public final class RemoteConfig {
     /** Request body limit of protocol v1 (32 MiB); bigger commits are uploaded in stages. */
     public static final long PROTOCOL_MAX_BODY = 32L * 1024 * 1024;
 
+    /** Defaults of the settings a JDBC URL can change (the driver's property enum shows these). */
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
+    public static final long DEFAULT_CACHE_BYTES = 64L * 1024 * 1024;
+    public static final int DEFAULT_PAGE_SIZE = 4096;
+    public static final int DEFAULT_MAX_RETRIES = 3;
+
     private static final Pattern DB_NAME = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$");
 
     private final HttpUrl baseUrl;
@@ -138,14 +145,14 @@ public final class RemoteConfig {
         private final String baseUrl;
         private final String database;
         private String token;
-        private Duration connectTimeout = Duration.ofSeconds(10);
-        private Duration readTimeout = Duration.ofSeconds(30);
+        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private Duration readTimeout = DEFAULT_READ_TIMEOUT;
         private Duration callTimeout = Duration.ofSeconds(60);
-        private long cacheBytes = 64L * 1024 * 1024;
+        private long cacheBytes = DEFAULT_CACHE_BYTES;
         private boolean createIfMissing;
-        private int pageSizeForNew = 4096;
+        private int pageSizeForNew = DEFAULT_PAGE_SIZE;
         private boolean readOnly;
-        private int maxRetries = 3;
+        private int maxRetries = DEFAULT_MAX_RETRIES;
         private Duration retryBackoff = Duration.ofMillis(50);
         private long maxRequestBytes = PROTOCOL_MAX_BODY;
         private boolean prefetchInterior = true;

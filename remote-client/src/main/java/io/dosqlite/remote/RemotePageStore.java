@@ -3,10 +3,10 @@ package io.dosqlite.remote;
 import io.dosqlite.vfs.PageStore;
 import io.dosqlite.vfs.PageStoreException;
 import io.dosqlite.vfs.PageStoreException.Kind;
+import io.dosqlite.vfs.Session;
 import io.dosqlite.vfs.Snapshot;
 
 import java.time.Duration;
-import java.util.SortedMap;
 import java.util.logging.Level;
 
 /**
@@ -14,7 +14,7 @@ import java.util.logging.Level;
  * cache shared by all snapshots, batched reads with read-ahead, one-request version checks and
  * exactly-once commits. Thread-safe; one instance per database per JVM.
  *
- * <p>Round trips: {@link #beginRead()} = 1 request ({@code changes?since}); a cached page = 0; a
+ * <p>Round trips: {@link #beginRead(Session)} = 1 request ({@code changes?since}); a cached page = 0; a
  * missed page = 1 {@code /read} (with read-ahead when access is sequential); a commit = 1 request
  * (plus stage uploads above the request limit).
  */
@@ -24,19 +24,22 @@ public final class RemotePageStore implements PageStore {
     private final ClientStats stats;
     private final PageApi api;
     private final PageCache cache;
-    private final TreeHints treeHints = new TreeHints();
-    private final ThreadLocal<OptimisticScope> optimistic = new ThreadLocal<>();
-    /** The newest version, page size and page count this store has seen; what optimism pins. */
-    private volatile DbState known;
-    /** Which life of the database the cache holds pages of (see {@link Changes#incarnation()}). */
-    private String incarnation;
+    private final TreeHints treeHints;
+    private final KnownState known;
+    private final VersionCheck versions;
+    private final SnapshotParts parts;
     private volatile boolean closed;
 
-    private RemotePageStore(RemoteConfig config, PageApi api, PageCache cache, ClientStats stats) {
+    private RemotePageStore(RemoteConfig config, PageApi api, PageCache cache, ClientStats stats, KnownState known) {
         this.config = config;
         this.api = api;
         this.cache = cache;
         this.stats = stats;
+        this.known = known;
+        this.treeHints = new TreeHints();
+        this.versions = new VersionCheck(api, cache, treeHints, known);
+        this.parts = new SnapshotParts(config, cache, treeHints, stats, new PageReads(api, stats),
+                new Commits(api, stats, cache, treeHints, known, versions));
     }
 
     /**
@@ -77,17 +80,16 @@ public final class RemotePageStore implements PageStore {
         DbState info;
         String incarnation;
         if (a == interior) {
-            info = new DbState(headerLong(a, "X-Dosqlite-Version"), pageSizeHeader(a, 0),
-                    headerLong(a, "X-Dosqlite-Page-Count"));
+            info = new DbState(Headers.requireLong(a, "X-Dosqlite-Version"), Headers.pageSize(a, 0),
+                    Headers.requireLong(a, "X-Dosqlite-Page-Count"));
             incarnation = a.header("X-Dosqlite-Incarnation");
         } else {
             info = DbState.parse(a.body(), "opening the database");
             incarnation = Changes.incarnation(Json.parse(a.body(), "opening the database"));
         }
         RemotePageStore store = new RemotePageStore(config, api,
-                new PageCache(config.cacheBytes(), info.version(), info.pageCount()), stats);
-        store.learn(info);
-        store.incarnation = incarnation;
+                new PageCache(config.cacheBytes(), info.version(), info.pageCount()), stats,
+                new KnownState(info, incarnation));
         if (interior != null) {
             store.cacheInterior(interior, info);
         }
@@ -96,17 +98,17 @@ public final class RemotePageStore implements PageStore {
 
     private void cacheInterior(Answer a, DbState info) {
         try {
-            long version = headerLong(a, "X-Dosqlite-Version");
+            long version = Headers.requireLong(a, "X-Dosqlite-Version");
             if (version != info.version() || info.pageCount() == 0) {
                 return; // a commit landed between the prefetch and the info request of an old server
             }
-            int ps = pageSizeHeader(a, info.pageSize());
+            int ps = Headers.pageSize(a, info.pageSize());
             PageFrames.Decoded d = PageFrames.decode(a.body(), ps, null);
             for (int i = 0; i < d.size(); i++) {
                 cache.put(d.pageNos()[i], version, d.pages()[i]);
                 treeHints.learn(d.pageNos()[i], d.pages()[i], ps, info.pageCount());
             }
-            statsLive().pagesFetched(d.size());
+            stats.pagesFetched(d.size());
             PageApi.LOG.fine("prefetched " + d.size() + " interior pages of " + config.database() + "@" + version);
         } catch (PageStoreException e) {
             // only an optimisation: reads fetch what they need
@@ -114,31 +116,31 @@ public final class RemotePageStore implements PageStore {
         }
     }
 
-    private static long headerLong(Answer a, String name) throws PageStoreException {
-        String h = a.header(name);
-        try {
-            return Long.parseLong(h.trim());
-        } catch (NullPointerException | NumberFormatException e) {
-            throw new PageStoreException(Kind.CORRUPT, "missing or malformed " + name + " header: " + h);
-        }
+    /** A session for one SQLite connection: its last error and how its transactions start. */
+    @Override
+    public RemoteSession newSession() {
+        return new RemoteSession(versions, known);
     }
 
+    /**
+     * A snapshot of the current version (one version check), or, while the connection's session
+     * is optimistic, of the newest version this store knows (no request; proven later).
+     */
     @Override
-    public Snapshot beginRead() throws PageStoreException {
+    public Snapshot beginRead(Session session) throws PageStoreException {
         checkOpen();
-        OptimisticScope scope = optimistic.get();
-        DbState k = known;
-        if (scope != null && k != null && k.pageCount() > 0) {
-            cache.pin(k.version());
-            RemoteSnapshot s = new RemoteSnapshot(this, k.version(), k.pageSize(), k.pageCount());
+        OptimisticScope scope = session instanceof RemoteSession ? ((RemoteSession) session).scope() : null;
+        DbState k = known.newest();
+        if (scope != null && k.pageCount() > 0) {
+            RemoteSnapshot s = pinned(k);
             if (scope.provesByRead()) {
                 s.proveByFirstRead();
             }
             scope.started(s);
             return s;
         }
-        DbState s = versionCheck();
-        return new RemoteSnapshot(this, s.version(), s.pageSize(), s.pageCount());
+        DbState s = versions.checkAndPin();
+        return new RemoteSnapshot(parts, s.version(), s.pageSize(), s.pageCount(), known.incarnation());
     }
 
     /**
@@ -148,121 +150,23 @@ public final class RemotePageStore implements PageStore {
      * each new connection used to cost.
      */
     @Override
-    public Snapshot beginUnlockedRead() throws PageStoreException {
+    public Snapshot beginUnlockedRead(Session session) throws PageStoreException {
         checkOpen();
-        DbState k = known;
-        if (k == null || k.pageCount() == 0 || !cache.contains(1, k.version())) {
-            return beginRead();
+        DbState k = known.newest();
+        if (k.pageCount() == 0 || !cache.contains(1, k.version())) {
+            return beginRead(session);
         }
+        return pinned(k);
+    }
+
+    private RemoteSnapshot pinned(DbState k) {
         cache.pin(k.version());
-        return new RemoteSnapshot(this, k.version(), k.pageSize(), k.pageCount());
-    }
-
-    /**
-     * Until {@link #endOptimistic()}, transactions this thread starts skip the version check and
-     * read the newest version this store knows: a write transaction then costs one request, its
-     * commit, whose base version the server checks. For JDBC statements that return no rows
-     * (executeUpdate) in autocommit mode, which can run again if they turn out to have read an
-     * old version.
-     */
-    public OptimisticScope beginOptimistic() {
-        OptimisticScope scope = new OptimisticScope(this, false);
-        optimistic.set(scope);
-        return scope;
-    }
-
-    /**
-     * Like {@link #beginOptimistic()}, for a query that returns nothing before the scope is
-     * settled: the first page this thread's transaction has to fetch also proves (from the same
-     * answer) that the version it reads is current, so a cold lookup saves the version check; if
-     * the version turned out old, that read fails and {@link OptimisticScope#mustRunAgain()} says
-     * so. A query that fetches nothing is proven by one version check, as before.
-     */
-    public OptimisticScope beginOptimisticQuery() {
-        OptimisticScope scope = new OptimisticScope(this, true);
-        optimistic.set(scope);
-        return scope;
-    }
-
-    /**
-     * Ends {@link #beginOptimistic()} on this thread and says whether the statement must run
-     * again: true if a commit was refused as stale (CONFLICT), or a transaction that wrote nothing
-     * read a version that is no longer current (one version check). Nothing a true answer covers
-     * was committed. A commit that failed otherwise may have been applied: false, and its error
-     * stands.
-     */
-    public boolean endOptimistic() throws PageStoreException {
-        OptimisticScope scope = optimistic.get();
-        optimistic.remove();
-        return scope != null && scope.mustRunAgain();
-    }
-
-    /**
-     * Ends {@link #beginOptimistic()} on this thread without proving anything. For reads SQLite
-     * validates by itself, such as preparing a statement, whose schema cookie SQLite checks again
-     * (and re-prepares) when the statement runs in a transaction that made the version check; and
-     * for a transaction that goes on after the statement, proven later by
-     * {@link OptimisticScope#mustRunAgain()}.
-     */
-    public void leaveOptimistic() {
-        optimistic.remove();
-    }
-
-    /** The version check, applied to the cache, without keeping the version pinned. */
-    DbState checkVersion() throws PageStoreException {
-        DbState s = versionCheck();
-        cache.unpin(s.version());
-        return s;
-    }
-
-    /**
-     * Asks which pages changed since the newest version known, drops exactly those from the cache
-     * (all of them if the database was deleted and created again), and pins the answered version.
-     */
-    private DbState versionCheck() throws PageStoreException {
-        long since = cache.checkedVersion();
-        Changes c = changes(since);
-        DbState state = new DbState(c.version(), c.pageSize(), c.pageCount());
-        synchronized (this) {
-            if (c.incarnation() != null && !c.incarnation().equals(incarnation)) {
-                if (incarnation != null) {
-                    PageApi.LOG.fine(config.database() + " was deleted and created again: dropping its cached pages");
-                    cache.clear();
-                    treeHints.clear();
-                    known = state;
-                }
-                incarnation = c.incarnation();
-            }
-        }
-        cache.applyChangesAndPin(since, c.version(), c.pageCount(), c.changed(), c.complete());
-        learn(state);
-        return state;
-    }
-
-    private Changes changes(long since) throws PageStoreException {
-        Answer a = api.changes(since);
-        if (!a.ok()) {
-            throw HttpErrors.fromAnswer(a, "the version check", config);
-        }
-        return Changes.parse(a.body(), "the version check");
-    }
-
-    /** The incarnation of the database the cache holds pages of ("" if the server sends none). */
-    synchronized String incarnation() {
-        return incarnation == null ? "" : incarnation;
-    }
-
-    void learn(DbState state) {
-        synchronized (this) {
-            if (known == null || state.version() > known.version()) {
-                known = state;
-            }
-        }
+        return new RemoteSnapshot(parts, k.version(), k.pageSize(), k.pageCount(), known.incarnation());
     }
 
     /** Live counters of this store (see {@link ClientStats#snapshot()} and {@link ClientStats#reset()}). */
     public ClientStats stats() {
-        return statsLive();
+        return stats;
     }
 
     /**
@@ -317,121 +221,20 @@ public final class RemotePageStore implements PageStore {
     public void close() {
         if (!closed) {
             closed = true;
-            api.cancelAll();
+            api.close();
             cache.clear();
             treeHints.clear();
         }
     }
 
-    // ---- for RemoteSnapshot ----
-
-    PageCache cache() {
-        return cache;
-    }
-
-    TreeHints treeHints() {
-        return treeHints;
-    }
-
-    ClientStats statsLive() {
-        return stats;
-    }
-
-    /** A stage that uploads the pages of one large write transaction while it runs. */
-    BackgroundStage newStage(int pageSize) {
-        return new BackgroundStage(api, pageSize);
-    }
-
-    /**
-     * Pages read at one version, the version that was current when the server read them (-1: not
-     * said) and the database's incarnation (null: not said).
-     */
-    record Fetched(PageFrames.Decoded pages, long current, String incarnation) {
-    }
-
-    Fetched fetch(long version, int pageSize, long[] pages) throws PageStoreException {
-        checkOpen();
-        Answer a = api.read(version, pages);
-        if (!a.ok()) {
-            throw HttpErrors.fromAnswer(a, "reading pages", config);
-        }
-        String v = a.header("X-Dosqlite-Version");
-        if (v != null && !v.trim().equals(Long.toString(version))) {
-            throw new PageStoreException(Kind.CORRUPT, "asked for pages of version " + version
-                    + ", the page server answered version " + v.trim());
-        }
-        int ps = pageSizeHeader(a, pageSize);
-        if (ps != pageSize) {
-            throw new PageStoreException(Kind.CORRUPT, "the page server sent " + ps + "-byte pages, the snapshot has "
-                    + pageSize + "-byte pages");
-        }
-        PageFrames.Decoded d = PageFrames.decode(a.body(), ps, pages);
-        statsLive().pagesFetched(d.size());
-        String current = a.header("X-Dosqlite-Current-Version");
-        long cur = -1;
-        if (current != null) {
-            try {
-                cur = Long.parseLong(current.trim());
-            } catch (NumberFormatException e) {
-                throw new PageStoreException(Kind.CORRUPT, "malformed X-Dosqlite-Current-Version header: " + current);
-            }
-        }
-        return new Fetched(d, cur, a.header("X-Dosqlite-Incarnation"));
-    }
-
-    CommitResult commit(long base, String incarnation, SortedMap<Long, byte[]> pages, long newPageCount, int pageSize,
-                        BackgroundStage stage) throws PageStoreException {
-        checkOpen();
-        try {
-            SortedMap<Long, byte[]> send = pages;
-            String stageId = null;
-            if (stage != null && stage.started()) {
-                SortedMap<Long, byte[]> rest = stage.remainder(pages, newPageCount, pageSize);
-                if (rest != null) {
-                    send = rest;
-                    stageId = stage.stageId();
-                }
-            }
-            CommitResult r = CommitProtocol.commit(api, statsLive(), base, incarnation, send, newPageCount, pageSize,
-                    stageId, pageNo -> cache.peek(pageNo, base));
-            statsLive().commit(pages.size());
-            return r;
-        } catch (PageStoreException e) {
-            if (e.kind() == Kind.CONFLICT) {
-                statsLive().conflict();
-                refreshAfterConflict();
-            }
-            throw e;
-        }
-    }
-
-    /**
-     * Learns the newer version a refused commit ran into, so the caller's retry (which may start
-     * optimistically, on the newest version known) does not run into the same conflict again.
-     */
-    private void refreshAfterConflict() {
-        try {
-            checkVersion();
-        } catch (PageStoreException e) {
-            PageApi.LOG.log(Level.FINE, "version check after a conflict failed; the next transaction checks again", e);
-        }
-    }
-
-    private static int pageSizeHeader(Answer a, int fallback) throws PageStoreException {
-        String h = a.header("X-Dosqlite-Page-Size");
-        if (h == null) {
-            return fallback;
-        }
-        try {
-            return Integer.parseInt(h.trim());
-        } catch (NumberFormatException e) {
-            throw new PageStoreException(Kind.CORRUPT, "malformed X-Dosqlite-Page-Size header: " + h);
-        }
+    /** What this store's snapshots read and commit through. */
+    SnapshotParts parts() {
+        return parts;
     }
 
     private void checkOpen() throws PageStoreException {
         if (closed) {
-            throw new PageStoreException(Kind.IO, "the page store of '" + config.database() + "' is closed");
+            throw api.closedError();
         }
     }
 

@@ -9,12 +9,12 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * One pinned version of a {@link RemotePageStore}: reads come from the shared cache or from
- * {@code /read} at this version (batched with read-ahead); commit publishes on top of it.
+ * One pinned version of a {@link RemotePageStore}'s database: reads come from the shared cache or
+ * from {@code /read} at this version (batched with read-ahead); commit publishes on top of it.
  */
 final class RemoteSnapshot implements Snapshot {
 
-    private final RemotePageStore store;
+    private final SnapshotParts parts;
     private final ReadAhead readAhead = new ReadAhead();
     private final long startVersion;
     private final String lineage;
@@ -35,10 +35,11 @@ final class RemoteSnapshot implements Snapshot {
     private long batchParent = -1;
     private boolean batchReachedListEnd;
 
-    RemoteSnapshot(RemotePageStore store, long version, int pageSize, long pageCount) {
-        this.store = store;
+    /** {@code version} must be pinned in the cache; {@link #close()} unpins it. */
+    RemoteSnapshot(SnapshotParts parts, long version, int pageSize, long pageCount, String lineage) {
+        this.parts = parts;
         this.startVersion = version;
-        this.lineage = store.incarnation();
+        this.lineage = lineage;
         this.version = version;
         this.pageSize = pageSize;
         this.pageCount = pageCount;
@@ -69,18 +70,18 @@ final class RemoteSnapshot implements Snapshot {
         if (offset < 0 || offset + pageSize > dst.length) {
             throw new PageStoreException(Kind.INVALID, "buffer too small for a " + pageSize + "-byte page");
         }
-        PageCache cache = store.cache();
-        ClientStats stats = store.statsLive();
+        PageCache cache = parts.cache();
+        ClientStats stats = parts.stats();
         if (cache.get(pageNo, version, dst, offset)) {
             stats.hit();
         } else {
             stats.miss();
             long[] batch = batchFor(pageNo, cache);
-            RemotePageStore.Fetched f = store.fetch(version, pageSize, batch);
+            PageReads.Fetched f = parts.reads().fetch(version, pageSize, batch);
             PageFrames.Decoded d = f.pages();
             for (int i = 0; i < d.size(); i++) {
                 cache.put(d.pageNos()[i], version, d.pages()[i]);
-                store.treeHints().learn(d.pageNos()[i], d.pages()[i], pageSize, pageCount);
+                parts.hints().learn(d.pageNos()[i], d.pages()[i], pageSize, pageCount);
             }
             if (unprovenUntilRead && f.current() >= 0) { // a server that does not say: a version check proves it
                 unprovenUntilRead = false;
@@ -145,7 +146,7 @@ final class RemoteSnapshot implements Snapshot {
      */
     private long[] batchFor(long pageNo, PageCache cache) {
         int maxPages = (int) Math.min(256, (16L * 1024 * 1024) / pageSize);
-        long parent = store.treeHints().parentOf(pageNo);
+        long parent = parts.hints().parentOf(pageNo);
         long[] kids = siblingsOf(pageNo, parent, cache);
         int idx = kids == null ? -1 : indexOf(kids, pageNo);
         long[] batch;
@@ -212,7 +213,7 @@ final class RemoteSnapshot implements Snapshot {
     @Override
     public synchronized long commit(SortedMap<Long, byte[]> pages, long newPageCount, int pageSize) throws PageStoreException {
         checkOpen();
-        RemoteConfig cfg = store.config();
+        RemoteConfig cfg = parts.config();
         if (cfg.readOnly()) {
             throw new PageStoreException(Kind.INVALID, "database '" + cfg.database()
                     + "' is open read-only (readOnly=true): writes are refused; open it without readOnly to write");
@@ -230,25 +231,20 @@ final class RemoteSnapshot implements Snapshot {
         }
         SortedMap<Long, byte[]> images = new TreeMap<>(pages);
         long base = version;
-        CommitResult r;
+        long committed;
         commitAttempted = true;
         BackgroundStage staged = stage;
         stage = null;
         try {
-            r = store.commit(base, lineage, images, newPageCount, pageSize, staged);
+            committed = parts.commits().commit(base, lineage, images, newPageCount, pageSize, staged);
         } catch (PageStoreException e) {
             conflicted |= e.kind() == Kind.CONFLICT;
             throw e;
         }
         committedOnStart |= base == startVersion;
-        store.learn(new DbState(r.version(), pageSize, newPageCount));
-        store.cache().applyCommit(base, r.version(), newPageCount, images);
-        for (Map.Entry<Long, byte[]> e : images.entrySet()) {
-            store.treeHints().learn(e.getKey(), e.getValue(), pageSize, newPageCount);
-        }
-        store.cache().pin(r.version());
-        store.cache().unpin(base);
-        version = r.version();
+        parts.cache().pin(committed);
+        parts.cache().unpin(base);
+        version = committed;
         pageCount = newPageCount;
         this.pageSize = pageSize;
         return version;
@@ -256,7 +252,7 @@ final class RemoteSnapshot implements Snapshot {
 
     @Override
     public void pageWritten(long pageNo, byte[] image) {
-        if (!store.config().uploadDuringTransaction() || store.config().readOnly()) {
+        if (!parts.config().uploadDuringTransaction() || parts.config().readOnly()) {
             return; // by default nothing of a transaction leaves the JVM before COMMIT (and no lock per write)
         }
         stageEarly(pageNo, image);
@@ -268,7 +264,7 @@ final class RemoteSnapshot implements Snapshot {
         }
         try {
             if (stage == null) {
-                stage = store.newStage(image.length);
+                stage = parts.commits().newStage(image.length);
             }
             stage.written(pageNo, image);
         } catch (PageStoreException | RuntimeException e) {
@@ -308,7 +304,7 @@ final class RemoteSnapshot implements Snapshot {
         if (!closed) {
             closed = true;
             stage = null; // never committed: the server lets the stage expire
-            store.cache().unpin(version);
+            parts.cache().unpin(version);
         }
     }
 
@@ -320,6 +316,6 @@ final class RemoteSnapshot implements Snapshot {
 
     @Override
     public String toString() {
-        return "Snapshot{" + store.config().database() + "@" + version + ", " + pageCount + " pages}";
+        return "Snapshot{" + parts.config().database() + "@" + version + ", " + pageCount + " pages}";
     }
 }

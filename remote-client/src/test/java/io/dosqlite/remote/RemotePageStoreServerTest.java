@@ -351,7 +351,7 @@ class RemotePageStoreServerTest {
             for (int i = 0; i < many.length; i++) {
                 many[i] = i + 1;
             }
-            PageStoreException e = assertThrows(PageStoreException.class, () -> s.fetch(1, PS, many));
+            PageStoreException e = assertThrows(PageStoreException.class, () -> s.parts().reads().fetch(1, PS, many));
             assertEquals(Kind.TOO_LARGE, e.kind(), e.getMessage());
         }
     }

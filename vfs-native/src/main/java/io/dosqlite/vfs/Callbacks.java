@@ -5,14 +5,19 @@ import static io.dosqlite.vfs.SqliteCodes.*;
 import com.sun.jna.Callback;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The C-callable functions of the VFS: one set per JVM, created once and kept strongly reachable
  * in static fields for the JVM's life. Pointers are passed as {@code long} (no Pointer objects per
- * call); every callback catches Throwable, records it in {@link VfsErrors} and returns an SQLite
- * code, because an exception escaping a JNA callback would make it return 0 (SQLITE_OK).
+ * call); every callback catches Throwable, records it in the {@link Session} of the connection the
+ * file belongs to and returns an SQLite code, because an exception escaping a JNA callback would
+ * make it return 0 (SQLITE_OK).
  */
 final class Callbacks {
+    private static final Logger LOG = Logger.getLogger("io.dosqlite.vfs");
+
     private Callbacks() {}
 
     // ---- sqlite3_vfs ----
@@ -39,118 +44,138 @@ final class Callbacks {
         try {
             return DosqliteVfs.byAddress(vfs).open(zName, file, flags, pOutFlags);
         } catch (Throwable t) {
-            VfsErrors.record(t);
-            return CANTOPEN;
+            return failed(null, t, CANTOPEN);
         }
     };
     static final XDelete X_DELETE = (vfs, zName, syncDir) -> {
         try {
             return DosqliteVfs.byAddress(vfs).delete(zName);
         } catch (Throwable t) {
-            VfsErrors.record(t);
-            return IOERR_DELETE;
+            return failed(null, t, IOERR_DELETE);
         }
     };
     static final XAccess X_ACCESS = (vfs, zName, flags, pResOut) -> {
         try {
             return DosqliteVfs.byAddress(vfs).access(zName, flags, pResOut);
         } catch (Throwable t) {
-            VfsErrors.record(t);
-            return IOERR_ACCESS;
+            return failed(null, t, IOERR_ACCESS);
         }
     };
     static final XFullPathname X_FULLPATHNAME = (vfs, zName, nOut, zOut) -> {
         try {
             return DosqliteVfs.byAddress(vfs).fullPathname(zName, nOut, zOut);
         } catch (Throwable t) {
-            VfsErrors.record(t);
-            return CANTOPEN;
+            return failed(null, t, CANTOPEN);
         }
     };
 
     static final XClose X_CLOSE = file -> {
+        OpenFile f = null;
         try {
-            return FileTable.remove(file).close();
+            f = FileTable.remove(file);
+            return f.close();
         } catch (Throwable t) {
-            VfsErrors.record(t);
-            return IOERR_CLOSE;
+            return failed(f, t, IOERR_CLOSE);
         }
     };
     static final XRead X_READ = (file, buf, amt, offset) -> {
+        OpenFile f = null;
         try {
-            return FileTable.get(file).read(buf, amt, offset);
+            f = FileTable.get(file);
+            return f.read(buf, amt, offset);
         } catch (Throwable t) {
-            VfsErrors.record(t);
-            return IOERR_READ;
+            return failed(f, t, IOERR_READ);
         }
     };
     static final XWrite X_WRITE = (file, buf, amt, offset) -> {
+        OpenFile f = null;
         try {
-            return FileTable.get(file).write(buf, amt, offset);
+            f = FileTable.get(file);
+            return f.write(buf, amt, offset);
         } catch (Throwable t) {
-            VfsErrors.record(t);
-            return IOERR_WRITE;
+            return failed(f, t, IOERR_WRITE);
         }
     };
     static final XTruncate X_TRUNCATE = (file, size) -> {
+        OpenFile f = null;
         try {
-            return FileTable.get(file).truncate(size);
+            f = FileTable.get(file);
+            return f.truncate(size);
         } catch (Throwable t) {
-            VfsErrors.record(t);
-            return IOERR_TRUNCATE;
+            return failed(f, t, IOERR_TRUNCATE);
         }
     };
     static final XSync X_SYNC = (file, flags) -> {
+        OpenFile f = null;
         try {
-            return FileTable.get(file).sync(flags);
+            f = FileTable.get(file);
+            return f.sync(flags);
         } catch (Throwable t) {
-            VfsErrors.record(t);
-            return IOERR_FSYNC;
+            return failed(f, t, IOERR_FSYNC);
         }
     };
     static final XFileSize X_FILESIZE = (file, pSize) -> {
+        OpenFile f = null;
         try {
-            return FileTable.get(file).fileSize(pSize);
+            f = FileTable.get(file);
+            return f.fileSize(pSize);
         } catch (Throwable t) {
-            VfsErrors.record(t);
-            return IOERR_FSTAT;
+            return failed(f, t, IOERR_FSTAT);
         }
     };
     static final XLock X_LOCK = (file, level) -> {
+        OpenFile f = null;
         try {
-            return FileTable.get(file).lock(level);
+            f = FileTable.get(file);
+            return f.lock(level);
         } catch (Throwable t) {
-            VfsErrors.record(t);
-            return IOERR_LOCK;
+            return failed(f, t, IOERR_LOCK);
         }
     };
     static final XUnlock X_UNLOCK = (file, level) -> {
+        OpenFile f = null;
         try {
-            return FileTable.get(file).unlock(level);
+            f = FileTable.get(file);
+            return f.unlock(level);
         } catch (Throwable t) {
-            VfsErrors.record(t);
-            return IOERR_UNLOCK;
+            return failed(f, t, IOERR_UNLOCK);
         }
     };
     static final XCheckReservedLock X_CHECKRESERVED = (file, pResOut) -> {
+        OpenFile f = null;
         try {
-            return FileTable.get(file).checkReservedLock(pResOut);
+            f = FileTable.get(file);
+            return f.checkReservedLock(pResOut);
         } catch (Throwable t) {
-            VfsErrors.record(t);
-            return IOERR_CHECKRESERVEDLOCK;
+            return failed(f, t, IOERR_CHECKRESERVEDLOCK);
         }
     };
     static final XFileControl X_FILECONTROL = (file, op, pArg) -> {
+        OpenFile f = null;
         try {
-            return FileTable.get(file).fileControl(op, pArg);
+            f = FileTable.get(file);
+            return f.fileControl(op, pArg);
         } catch (Throwable t) {
-            VfsErrors.record(t);
-            return op == FCNTL_COMMIT_PHASETWO ? IOERR_FSYNC : IOERR;
+            return failed(f, t, op == FCNTL_COMMIT_PHASETWO ? IOERR_FSYNC : IOERR);
         }
     };
     static final XSectorSize X_SECTORSIZE = file -> 512;
     static final XDeviceCharacteristics X_DEVCHARS = file ->
             IOCAP_POWERSAFE_OVERWRITE | IOCAP_SAFE_APPEND | IOCAP_SEQUENTIAL;
+
+    /**
+     * Keeps why a callback failed where the JDBC layer finds it: the session of the file's
+     * connection. A failure with no file to blame (an unknown handle, a VFS-level call) can only
+     * be logged.
+     */
+    private static int failed(OpenFile f, Throwable t, int code) {
+        if (f != null && f.session != null) {
+            f.session.recordError(t);
+        } else {
+            LOG.log(Level.FINE, "dosqlite: VFS callback failed with code " + code, t);
+        }
+        return code;
+    }
 
     static long pOpen, pDelete, pAccess, pFullPathname;
     /** The one sqlite3_io_methods table shared by every file this JVM's VFSes open. */

@@ -5,6 +5,7 @@ import static io.dosqlite.vfs.SqliteCodes.*;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Locale;
@@ -14,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
+import org.sqlite.JDBC;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteOpenMode;
 
@@ -23,21 +25,23 @@ import org.sqlite.SQLiteOpenMode;
  * and never leave the JVM.
  *
  * <h2>How a connection must be opened</h2>
- * Open sqlite-jdbc with {@link #jdbcUrl()} and {@link #connectionProperties()} (add your own
- * properties on top), e.g.
+ * With {@link #open(Session, Properties)}, which hands the connection's {@link Session} to the VFS,
+ * on top of {@link #connectionProperties()} (add your own properties), e.g.
  * <pre>{@code
  * DosqliteVfs vfs = DosqliteVfs.register("dosqlite-1", store);
- * Connection c = DriverManager.getConnection(vfs.jdbcUrl(), DosqliteVfs.connectionProperties());
+ * Session session = store.newSession();
+ * Connection c = vfs.open(session, DosqliteVfs.connectionProperties());
  * }</pre>
- * The URL is {@code jdbc:sqlite:file:dosqlite.db?vfs=NAME} (a SQLite URI filename; the properties
- * set {@code SQLITE_OPEN_URI} so the {@code vfs=} parameter is honoured).
+ * A connection opened with {@link #jdbcUrl()} directly gets a session of its own that nobody
+ * else sees. The URL is {@code jdbc:sqlite:file:dosqlite.db?vfs=NAME} (a SQLite URI filename; the
+ * properties set {@code SQLITE_OPEN_URI} so the {@code vfs=} parameter is honoured).
  *
  * <h2>Transactions</h2>
  * A write transaction is buffered in the connection and published with one
  * {@link Snapshot#commit} at SQLite's commit point ({@code SQLITE_FCNTL_COMMIT_PHASETWO}); a
  * transaction that rolls back sends nothing. A failed commit (e.g. CONFLICT) surfaces as
  * SQLITE_IOERR_FSYNC ("disk I/O error"), the transaction is rolled back and the connection stays
- * usable; {@link VfsErrors#takeLast()} returns the {@link PageStoreException}.
+ * usable; the connection's {@link Session#takeError()} returns the {@link PageStoreException}.
  *
  * <h2>Pragmas</h2>
  * journal_mode DELETE (default), TRUNCATE, PERSIST and MEMORY work (the journal is in memory in all
@@ -54,6 +58,9 @@ public final class DosqliteVfs implements AutoCloseable {
 
     /** File name used in {@link #jdbcUrl()}; any MAIN_DB name opened through this VFS maps to the store. */
     static final String DB_FILE = "dosqlite.db";
+    /** URI parameter that names the session of the connection opening a file (see {@link #open}). */
+    private static final String SESSION_PARAM = "dosqlite_session";
+    private static final byte[] SESSION_PARAM_Z = (SESSION_PARAM + "\0").getBytes(StandardCharsets.US_ASCII);
 
     private final String name;
     private final PageStore store;
@@ -63,6 +70,9 @@ public final class DosqliteVfs implements AutoCloseable {
     private final long address;
     private final Map<String, MemFile> memFiles = new ConcurrentHashMap<>();
     private final AtomicLong openMain = new AtomicLong();
+    /** Sessions of connections opened by {@link #open}, by the id in their file name, until the main file closes. */
+    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    private final AtomicLong sessionIds = new AtomicLong();
     private volatile boolean closed;
     /** The main-database file name bound to the store by the first open (any name; jdbcUrl() uses DB_FILE). */
     private volatile String mainName;
@@ -130,6 +140,27 @@ public final class DosqliteVfs implements AutoCloseable {
         return "jdbc:sqlite:file:" + DB_FILE + "?vfs=" + name;
     }
 
+    /**
+     * Opens a sqlite-jdbc connection through this VFS whose files report to {@code session}: the
+     * store sees it in every {@link PageStore#beginRead(Session)} of this connection, and the cause
+     * of a failed file operation is kept in it. {@code properties} must include
+     * {@link #connectionProperties()}.
+     */
+    public Connection open(Session session, Properties properties) throws SQLException {
+        String id = Long.toString(sessionIds.incrementAndGet());
+        sessions.put(id, session);
+        boolean opened = false;
+        try {
+            Connection c = JDBC.createConnection(jdbcUrl() + "&" + SESSION_PARAM + "=" + id, properties);
+            opened = true;
+            return c;
+        } finally {
+            if (!opened) {
+                sessions.remove(id);
+            }
+        }
+    }
+
     /** The store behind this VFS. */
     public PageStore store() {
         return store;
@@ -194,8 +225,14 @@ public final class DosqliteVfs implements AutoCloseable {
         Pointer file = new Pointer(pFile);
         file.setLong(0, 0); // pMethods stays NULL unless the open succeeds
         String fname = Callbacks.cString(zName);
+        String sessionId = NativeExt.uriParameter(zName, SESSION_PARAM_Z);
+        Session session = sessionId == null ? null : sessions.get(sessionId);
         OpenFile f;
         if ((flags & OPEN_MAIN_DB) != 0) {
+            if (session == null) {
+                // opened with jdbcUrl() directly: a session only this connection's files see
+                session = store.newSession();
+            }
             if (closed) {
                 return CANTOPEN;
             }
@@ -203,15 +240,18 @@ public final class DosqliteVfs implements AutoCloseable {
                 if (mainName == null) {
                     mainName = fname;
                 } else if (!mainName.equals(fname)) {
-                    VfsErrors.record(new PageStoreException(PageStoreException.Kind.INVALID, "dosqlite: VFS '" + name
-                            + "' serves one database ('" + mainName + "'); cannot open '" + fname + "' through it"));
+                    session.recordError(new PageStoreException(PageStoreException.Kind.INVALID, "dosqlite: VFS '"
+                            + name + "' serves one database ('" + mainName + "'); cannot open '" + fname + "' through it"));
                     return CANTOPEN;
                 }
             }
-            f = new MainDbFile(this, store, locks);
+            f = new MainDbFile(this, store, locks, session, sessionId);
             openMain.incrementAndGet();
         } else if ((flags & OPEN_WAL) != 0) {
-            VfsErrors.record(new PageStoreException(PageStoreException.Kind.INVALID, "dosqlite: WAL is not supported"));
+            if (session != null) {
+                session.recordError(new PageStoreException(PageStoreException.Kind.INVALID,
+                        "dosqlite: WAL is not supported"));
+            }
             return CANTOPEN;
         } else {
             boolean anon = fname == null || (flags & OPEN_DELETEONCLOSE) != 0;
@@ -226,7 +266,7 @@ public final class DosqliteVfs implements AutoCloseable {
                     return CANTOPEN;
                 }
             }
-            f = new MemOpenFile(this, anon ? null : fname, m, false);
+            f = new MemOpenFile(this, anon ? null : fname, m, false, session);
         }
         FileTable.put(pFile, f);
         file.setPointer(0, Callbacks.ioMethods);
@@ -236,7 +276,10 @@ public final class DosqliteVfs implements AutoCloseable {
         return OK;
     }
 
-    void mainClosed(MainDbFile f) {
+    void mainClosed(String sessionId) {
+        if (sessionId != null) {
+            sessions.remove(sessionId);
+        }
         openMain.decrementAndGet();
     }
 

@@ -21,6 +21,8 @@ final class MainDbFile extends OpenFile {
     private static final Logger LOG = Logger.getLogger("io.dosqlite.vfs");
 
     private final DosqliteVfs vfs;
+    /** The id {@link DosqliteVfs#open} gave this connection's session; null if it came without one. */
+    private final String sessionId;
     private final PageStore store;
     private final LockTable locks;
     private final int[] lockOut = new int[1];
@@ -40,7 +42,9 @@ final class MainDbFile extends OpenFile {
     private byte[] pageBuf = new byte[4096];
     private final byte[] hdr = new byte[2];
 
-    MainDbFile(DosqliteVfs vfs, PageStore store, LockTable locks) {
+    MainDbFile(DosqliteVfs vfs, PageStore store, LockTable locks, Session session, String sessionId) {
+        super(session);
+        this.sessionId = sessionId;
         this.vfs = vfs;
         this.store = store;
         this.locks = locks;
@@ -72,7 +76,7 @@ final class MainDbFile extends OpenFile {
         if (snap != null) {
             return false;
         }
-        snap = store.beginUnlockedRead();
+        snap = store.beginUnlockedRead(session);
         return true;
     }
 
@@ -348,7 +352,7 @@ final class MainDbFile extends OpenFile {
             return OK;
         } catch (Throwable t) {
             discard();
-            VfsErrors.record(t);
+            session.recordError(t);
             LOG.log(Level.FINE, "dosqlite: commit failed", t);
             return IOERR_FSYNC;
         }
@@ -364,14 +368,14 @@ final class MainDbFile extends OpenFile {
         if (before == LOCK_NONE && after >= LOCK_SHARED) {
             discard();
             try {
-                snap = store.beginRead();
+                snap = store.beginRead(session);
                 String l = snap.lineage();
                 foreignCache |= lineage != null && !lineage.equals(l);
                 lineage = l;
             } catch (Throwable t) {
                 locks.unlock(this, after, LOCK_NONE);
                 level = LOCK_NONE;
-                VfsErrors.record(t);
+                session.recordError(t);
                 return IOERR_LOCK;
             }
         }
@@ -440,7 +444,7 @@ final class MainDbFile extends OpenFile {
         }
         locks.unlock(this, level, LOCK_NONE);
         level = LOCK_NONE;
-        vfs.mainClosed(this);
+        vfs.mainClosed(sessionId);
         return OK;
     }
 }

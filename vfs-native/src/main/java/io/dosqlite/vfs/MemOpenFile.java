@@ -9,7 +9,8 @@ final class MemOpenFile extends OpenFile {
     private final MemFile file;
     private final boolean deleteOnClose;
 
-    MemOpenFile(DosqliteVfs vfs, String name, MemFile file, boolean deleteOnClose) {
+    MemOpenFile(DosqliteVfs vfs, String name, MemFile file, boolean deleteOnClose, Session session) {
+        super(session);
         this.vfs = vfs;
         this.name = name;
         this.file = file;

@@ -45,6 +45,8 @@ final class NativeExt {
 
     static native long dosqlite_mprintf(byte[] nulTerminatedUtf8);
 
+    static native long dosqlite_uri_parameter(long zFile, byte[] nulTerminatedParam);
+
     static native int dosqlite_sizeof_vfs();
 
     static native int dosqlite_sizeof_io_methods();
@@ -111,6 +113,15 @@ final class NativeExt {
         byte[] z = new byte[b.length + 1];
         System.arraycopy(b, 0, z, 0, b.length);
         return dosqlite_mprintf(z);
+    }
+
+    /** URI parameter {@code name} (ASCII, NUL-terminated) of a file name SQLite passed to xOpen, or null. */
+    static String uriParameter(long zFile, byte[] name) {
+        if (zFile == 0) {
+            return null;
+        }
+        long v = dosqlite_uri_parameter(zFile, name);
+        return v == 0 ? null : new Pointer(v).getString(0, "UTF-8");
     }
 
     private static Method directPointer;

@@ -6,9 +6,15 @@ import com.sun.jna.Pointer;
 
 /** One file SQLite opened through a dosqlite VFS. Used by one SQLite connection at a time. */
 abstract class OpenFile {
+    /** The connection that opened this file; null for an anonymous temp file. */
+    final Session session;
     /** Reusable view onto native buffers SQLite passes in (re-pointed per call, never allocated per call). */
     final Pointer mem = new Pointer(0);
     byte[] io = new byte[4096];
+
+    OpenFile(Session session) {
+        this.session = session;
+    }
 
     final Pointer at(long addr) {
         Pointer.nativeValue(mem, addr);

@@ -94,7 +94,7 @@ public final class InMemoryPageStore implements PageStore {
     }
 
     @Override
-    public Snapshot beginRead() throws PageStoreException {
+    public Snapshot beginRead(Session session) throws PageStoreException {
         if (failNextBeginReads.get() > 0 && failNextBeginReads.decrementAndGet() >= 0) {
             throw new PageStoreException(PageStoreException.Kind.UNAVAILABLE, "injected: server unreachable");
         }

@@ -6,7 +6,7 @@ import java.sql.Connection;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** SQLite's lock-less reads (header and size at open) use {@link PageStore#beginUnlockedRead()}. */
+/** SQLite's lock-less reads (header and size at open) use {@link PageStore#beginUnlockedRead(Session)}. */
 class UnlockedReadTest extends VfsTestSupport {
 
     /** Counts both kinds of snapshot, served by an in-memory store. */
@@ -16,13 +16,13 @@ class UnlockedReadTest extends VfsTestSupport {
         final AtomicInteger unlocked = new AtomicInteger();
 
         @Override
-        public Snapshot beginRead() throws PageStoreException {
+        public Snapshot beginRead(Session session) throws PageStoreException {
             locked.incrementAndGet();
             return inner.beginRead();
         }
 
         @Override
-        public Snapshot beginUnlockedRead() throws PageStoreException {
+        public Snapshot beginUnlockedRead(Session session) throws PageStoreException {
             unlocked.incrementAndGet();
             return inner.beginRead();
         }

@@ -3,7 +3,10 @@ package io.dosqlite.vfs;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.sql.*;
+import java.util.Collections;
+import java.util.Map;
 import java.util.Properties;
+import java.util.WeakHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Helpers shared by the VFS tests. */
@@ -14,12 +17,23 @@ abstract class VfsTestSupport {
         return prefix + "-" + SEQ.incrementAndGet();
     }
 
+    private static final Map<Connection, Session> SESSIONS = Collections.synchronizedMap(new WeakHashMap<>());
+
     static Connection open(DosqliteVfs vfs, String... props) throws SQLException {
         Properties p = DosqliteVfs.connectionProperties();
         for (int i = 0; i + 1 < props.length; i += 2) {
             p.setProperty(props[i], props[i + 1]);
         }
-        return DriverManager.getConnection(vfs.jdbcUrl(), p);
+        Session session = vfs.store().newSession();
+        Connection c = vfs.open(session, p);
+        SESSIONS.put(c, session);
+        return c;
+    }
+
+    /** The cause of the last failed file operation of {@code c} (opened by {@link #open}), cleared on read. */
+    static Throwable lastError(Connection c) {
+        Session s = SESSIONS.get(c);
+        return s == null ? null : s.takeError();
     }
 
     static void exec(Connection c, String... sql) throws SQLException {

@@ -1,0 +1,251 @@
+package io.dosqlite.jdbc;
+
+import io.dosqlite.remote.OptimisticScope;
+import io.dosqlite.remote.RemoteSession;
+import io.dosqlite.vfs.PageStoreException;
+import java.sql.SQLException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.sqlite.SQLiteConnection;
+
+/**
+ * Runs a connection's statements on the newest version this JVM knows, without a version check,
+ * wherever the result can be proven afterwards: autocommit updates (the commit's base check proves
+ * them; a stale one runs again), autocommit queries (proven before the first row is seen),
+ * manual-commit transactions that begin by writing (proven by their commit) and prepares
+ * (SQLite checks the schema cookie again). Whatever turns out stale runs again or fails with
+ * 40001; nobody ever sees rows of a version that was not current after they asked.
+ */
+final class OptimisticRunner {
+    private static final Logger LOG = Logger.getLogger("io.dosqlite.jdbc");
+
+    private final SQLiteConnection sqlite;
+    private final RemoteSession session;
+    private final String url;
+    private final boolean optimisticWrites;
+    /** Set while the open manual-commit transaction started optimistically and is not proven fresh yet. */
+    private OptimisticScope unproven;
+
+    OptimisticRunner(SQLiteConnection sqlite, RemoteSession session, String url, boolean optimisticWrites) {
+        this.sqlite = sqlite;
+        this.session = session;
+        this.url = url;
+        this.optimisticWrites = optimisticWrites;
+    }
+
+    /** The transaction ended without effect (rolled back): nothing it read can matter now. */
+    void forgetTransaction() {
+        unproven = null;
+    }
+
+    /**
+     * Runs an executeUpdate. In autocommit mode it runs optimistically on the newest version this
+     * JVM knows, without a version check first, so a write costs one request: its commit, which the
+     * server accepts only on top of the current version. A statement that turns out to have read
+     * an old version (its commit was refused, or it wrote nothing and the database moved on) had no
+     * effect and returns nothing to the caller but a count, so it runs again, the ordinary way.
+     */
+    <T> T runUpdate(JdbcObject.Call<T> update) throws SQLException {
+        if (!optimisticWrites || sqlite.isClosed()) {
+            return update.run();
+        }
+        if (!sqlite.getAutoCommit()) {
+            return startTransaction(update);
+        }
+        T result = null;
+        SQLException failure = null;
+        boolean runAgain;
+        session.beginOptimistic();
+        try {
+            result = update.run();
+        } catch (SQLException e) {
+            failure = e;
+        } finally {
+            try {
+                runAgain = session.endOptimistic();
+            } catch (PageStoreException e) {
+                SQLException validation = SqlErrors.fromStore(e, 0);
+                if (failure != null) {
+                    validation.addSuppressed(failure);
+                }
+                throw validation;
+            }
+        }
+        if (runAgain) {
+            LOG.fine("an optimistic update read an old version of " + url + "; running it again");
+            return update.run();
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        return result;
+    }
+
+    /**
+     * Runs an executeQuery of a SELECT in autocommit mode on the newest version this JVM knows,
+     * proving that version current before any row is seen: by the answer of the first page the
+     * query fetches (a cold lookup saves the version check), else by one version check after
+     * SQLite computed the first row. If the version was old, the query runs again the ordinary
+     * way; the caller only ever sees rows of a version that was current after it asked.
+     */
+    <T extends AutoCloseable> T runQuery(String sql, JdbcObject.Call<T> query) throws SQLException {
+        if (sqlite.isClosed() || !sqlite.getAutoCommit() || !SqlText.isSelect(sql)) {
+            return query.run();
+        }
+        OptimisticScope scope = session.beginOptimisticQuery();
+        T result;
+        try {
+            result = query.run();
+        } catch (SQLException e) {
+            session.leaveOptimistic();
+            scope.settle();
+            boolean again;
+            try {
+                again = scope.mustRunAgain(); // the error may come from an old version (a table not there yet)
+            } catch (PageStoreException check) {
+                e.addSuppressed(check);
+                throw e;
+            }
+            if (again) {
+                return runQueryAgain(scope, query, e);
+            }
+            throw e;
+        } finally {
+            session.leaveOptimistic();
+        }
+        scope.settle();
+        boolean again;
+        try {
+            again = scope.mustRunAgain();
+        } catch (PageStoreException e) {
+            closeQuietly(result);
+            throw SqlErrors.fromStore(e, 0);
+        }
+        if (again) {
+            closeQuietly(result);
+            return runQueryAgain(scope, query, null);
+        }
+        return result;
+    }
+
+    /**
+     * Runs a query that started on an old version again, the ordinary way — unless SQLite still
+     * holds that version because the query ran inside a transaction begun in SQL (BEGIN without
+     * setAutoCommit(false)): running it again would read the same snapshot, so that transaction
+     * must be rolled back and retried, as after any serialization failure.
+     */
+    private <T> T runQueryAgain(OptimisticScope scope, JdbcObject.Call<T> query, SQLException cause)
+            throws SQLException {
+        if (scope.stillOpen()) {
+            SQLException e = SqlState.SERIALIZATION_FAILURE.exception("The query started a transaction (begun in SQL)"
+                    + " on version " + scope.startVersion() + " of " + url + ", and another client had committed a"
+                    + " newer version first. Roll back and run the transaction again.");
+            if (cause != null) {
+                e.addSuppressed(cause);
+            }
+            throw e;
+        }
+        LOG.fine("a query read an old version of " + url + "; running it again");
+        return query.run();
+    }
+
+    private static void closeQuietly(AutoCloseable resultSet) {
+        try {
+            resultSet.close();
+        } catch (Exception e) {
+            LOG.log(Level.FINE, "closing a result set of an old version failed", e);
+        }
+    }
+
+    /** Runs an executeBatch: optimistically when it starts a manual-commit transaction (see startTransaction). */
+    <T> T runBatch(JdbcObject.Call<T> batch) throws SQLException {
+        if (!optimisticWrites || sqlite.isClosed() || sqlite.getAutoCommit()) {
+            // a batch in autocommit mode commits row by row: it cannot simply run again
+            return batch.run();
+        }
+        return startTransaction(batch);
+    }
+
+    /**
+     * A manual-commit transaction whose first statement writes starts on the newest version this
+     * JVM knows, without a version check, so the whole transaction costs one request: its commit,
+     * which the server accepts only on top of the version the transaction read (else commit()
+     * fails with 40001 and the caller runs the transaction again, as after any serialization
+     * failure). A transaction that ends up writing nothing is proven fresh at commit() by one
+     * version check. A statement that fails in such a transaction is proven fresh at once, so an
+     * error caused by reading an old version (a constraint that no longer holds) surfaces as 40001.
+     * A transaction that already holds its snapshot (it began with a read) is not affected.
+     */
+    private <T> T startTransaction(JdbcObject.Call<T> write) throws SQLException {
+        if (unproven != null) {
+            return write.run();
+        }
+        OptimisticScope scope = session.beginOptimistic();
+        try {
+            T result = write.run();
+            if (scope.startedAny()) {
+                unproven = scope;
+            }
+            return result;
+        } catch (SQLException failure) {
+            if (scope.startedAny()) {
+                proveFresh(scope, failure);
+            }
+            throw failure;
+        } finally {
+            session.leaveOptimistic();
+        }
+    }
+
+    /** Throws 40001 if the optimistic transaction of {@code scope} read a version that was not current. */
+    private void proveFresh(OptimisticScope scope, SQLException cause) throws SQLException {
+        boolean stale;
+        try {
+            stale = scope.mustRunAgain();
+        } catch (PageStoreException e) {
+            SQLException validation = SqlErrors.fromStore(e, 0);
+            if (cause != null) {
+                validation.addSuppressed(cause);
+            }
+            throw validation;
+        }
+        if (stale) {
+            SQLException e = SqlState.SERIALIZATION_FAILURE.exception("The transaction started on version "
+                    + scope.startVersion() + " of " + url + " without a version check (optimisticWrites=true), and"
+                    + " another client had committed a newer version first: what it read may be out of date and"
+                    + " nothing it did was committed. Roll back and run the transaction again.");
+            if (cause != null) {
+                e.addSuppressed(cause);
+            }
+            throw e;
+        }
+    }
+
+    /** COMMIT, then proof that an optimistic transaction which wrote nothing read a current version. */
+    void commit(JdbcObject.Action commit) throws SQLException {
+        OptimisticScope scope = unproven;
+        unproven = null;
+        commit.run(); // a refused commit (conflict) throws 40001 here
+        if (scope != null) {
+            proveFresh(scope, null);
+        }
+    }
+
+    /**
+     * Prepares on the newest version this JVM knows, without a version check: SQLite compares the
+     * schema cookie again when the statement runs, in a transaction that did check, and prepares
+     * it again if the schema moved on. A prepare that fails may have seen an old schema (a table
+     * another client just created), so it is tried once more the ordinary way.
+     */
+    <T> T prepare(JdbcObject.Call<T> prepare) throws SQLException {
+        session.beginOptimistic();
+        try {
+            return prepare.run();
+        } catch (SQLException maybeStale) {
+            LOG.log(Level.FINE, "prepare on the known version failed; preparing on the current one", maybeStale);
+        } finally {
+            session.leaveOptimistic();
+        }
+        return prepare.run();
+    }
+}

@@ -1,0 +1,87 @@
+package io.dosqlite.jdbc;
+
+import java.util.Locale;
+
+/** The values a {@link DosqliteProperty} takes: how its text is checked and turned into a value. */
+abstract class PropertyType {
+    static final PropertyType TEXT = new PropertyType("any text") {
+        @Override
+        Object parse(String v) {
+            return v;
+        }
+    };
+
+    static final PropertyType BOOL = new PropertyType("true or false") {
+        @Override
+        Object parse(String v) {
+            String t = v.trim();
+            if (!t.equalsIgnoreCase("true") && !t.equalsIgnoreCase("false")) {
+                throw new IllegalArgumentException();
+            }
+            return Boolean.parseBoolean(t);
+        }
+    };
+
+    static final PropertyType BYTES = new PropertyType("a byte count such as 67108864, 64MB or 1GB") {
+        @Override
+        Object parse(String value) {
+            String v = value.trim().toUpperCase(Locale.ROOT);
+            long unit = 1;
+            for (String[] suffix : new String[][] {{"KB", "1024"}, {"MB", "1048576"}, {"GB", "1073741824"}, {"B", "1"}}) {
+                if (v.endsWith(suffix[0])) {
+                    unit = Long.parseLong(suffix[1]);
+                    v = v.substring(0, v.length() - suffix[0].length()).trim();
+                    break;
+                }
+            }
+            long n = Math.multiplyExact(Long.parseLong(v), unit);
+            if (n < 0) {
+                throw new IllegalArgumentException();
+            }
+            return n;
+        }
+    };
+
+    static final PropertyType PAGE_SIZE = new PropertyType("a power of two from 512 to 65536") {
+        @Override
+        Object parse(String v) {
+            int n = Integer.parseInt(v.trim());
+            if (n < 512 || n > 65536 || Integer.bitCount(n) != 1) {
+                throw new IllegalArgumentException();
+            }
+            return n;
+        }
+    };
+
+    /** A whole number from {@code min} to {@code max}. */
+    static PropertyType range(int min, int max) {
+        return new PropertyType("a whole number from " + min + " to " + max) {
+            @Override
+            Object parse(String v) {
+                int n = Integer.parseInt(v.trim());
+                if (n < min || n > max) {
+                    throw new IllegalArgumentException();
+                }
+                return n;
+            }
+        };
+    }
+
+    private final String expected;
+
+    private PropertyType(String expected) {
+        this.expected = expected;
+    }
+
+    /** What a valid value looks like, for error messages. */
+    final String expected() {
+        return expected;
+    }
+
+    /**
+     * The value of {@code text}: a String, Boolean, Integer or Long.
+     *
+     * @throws RuntimeException (NumberFormatException, ArithmeticException, IllegalArgumentException) if invalid
+     */
+    abstract Object parse(String text);
+}

@@ -1,0 +1,73 @@
+package io.dosqlite.remote;
+
+import io.dosqlite.vfs.PageStoreException;
+import io.dosqlite.vfs.Session;
+
+/**
+ * One SQLite connection to a {@link RemotePageStore} ({@link RemotePageStore#newSession()}): besides
+ * the connection's last error, how its next transactions start. Between {@link #beginOptimistic()}
+ * and {@link #leaveOptimistic()} / {@link #endOptimistic()}, transactions the connection starts skip
+ * the version check and read the newest version the store knows; each is proven fresh afterwards
+ * (see {@link OptimisticScope}).
+ */
+public final class RemoteSession extends Session {
+    private final VersionCheck versions;
+    private final KnownState known;
+    /** Set while the connection's statement runs optimistically; read by the VFS on the same connection. */
+    private volatile OptimisticScope scope;
+
+    RemoteSession(VersionCheck versions, KnownState known) {
+        this.versions = versions;
+        this.known = known;
+    }
+
+    /**
+     * Until {@link #endOptimistic()}, transactions this connection starts skip the version check
+     * and read the newest version the store knows: a write transaction then costs one request, its
+     * commit, whose base version the server checks. For JDBC statements that return no rows
+     * (executeUpdate) in autocommit mode, which can run again if they turn out to have read an old
+     * version.
+     */
+    public OptimisticScope beginOptimistic() {
+        return scope = new OptimisticScope(versions, known, false);
+    }
+
+    /**
+     * Like {@link #beginOptimistic()}, for a query that returns nothing before the scope is
+     * settled: the first page the connection's transaction has to fetch also proves (from the same
+     * answer) that the version it reads is current, so a cold lookup saves the version check; if the
+     * version turned out old, that read fails and {@link OptimisticScope#mustRunAgain()} says so. A
+     * query that fetches nothing is proven by one version check, as before.
+     */
+    public OptimisticScope beginOptimisticQuery() {
+        return scope = new OptimisticScope(versions, known, true);
+    }
+
+    /**
+     * Ends {@link #beginOptimistic()} and says whether the statement must run again: true if a
+     * commit was refused as stale (CONFLICT), or a transaction that wrote nothing read a version that
+     * is no longer current (one version check). Nothing a true answer covers was committed. A commit
+     * that failed otherwise may have been applied: false, and its error stands.
+     */
+    public boolean endOptimistic() throws PageStoreException {
+        OptimisticScope s = scope;
+        scope = null;
+        return s != null && s.mustRunAgain();
+    }
+
+    /**
+     * Ends {@link #beginOptimistic()} without proving anything. For reads SQLite validates by
+     * itself, such as preparing a statement, whose schema cookie SQLite checks again (and
+     * re-prepares) when the statement runs in a transaction that made the version check; and for a
+     * transaction that goes on after the statement, proven later by
+     * {@link OptimisticScope#mustRunAgain()}.
+     */
+    public void leaveOptimistic() {
+        scope = null;
+    }
+
+    /** The optimistic scope the connection's next transaction starts in, or null. */
+    OptimisticScope scope() {
+        return scope;
+    }
+}

@@ -1,0 +1,65 @@
+package io.dosqlite.remote;
+
+import io.dosqlite.vfs.PageStoreException;
+import java.util.logging.Level;
+
+/**
+ * The version check ({@code changes?since}): learns the current version and drops exactly the
+ * pages that changed since the newest version the cache was checked at (all of them if the
+ * database was deleted and created again). One request.
+ */
+final class VersionCheck {
+    private final PageApi api;
+    private final PageCache cache;
+    private final TreeHints hints;
+    private final KnownState known;
+
+    VersionCheck(PageApi api, PageCache cache, TreeHints hints, KnownState known) {
+        this.api = api;
+        this.cache = cache;
+        this.hints = hints;
+        this.known = known;
+    }
+
+    /** The check, with the answered version pinned in the cache for a new snapshot. */
+    DbState checkAndPin() throws PageStoreException {
+        long since = cache.checkedVersion();
+        Changes c = changes(since);
+        DbState state = new DbState(c.version(), c.pageSize(), c.pageCount());
+        if (known.enterIncarnation(c.incarnation(), state)) {
+            PageApi.LOG.fine(api.config().database() + " was deleted and created again: dropping its cached pages");
+            cache.clear();
+            hints.clear();
+        }
+        cache.applyChangesAndPin(since, c.version(), c.pageCount(), c.changed(), c.complete());
+        known.learn(state);
+        return state;
+    }
+
+    /** The check, applied to the cache, without keeping the version pinned. */
+    DbState check() throws PageStoreException {
+        DbState s = checkAndPin();
+        cache.unpin(s.version());
+        return s;
+    }
+
+    /**
+     * Learns the newer version a refused commit ran into, so the caller's retry (which may start
+     * optimistically, on the newest version known) does not run into the same conflict again.
+     */
+    void afterConflict() {
+        try {
+            check();
+        } catch (PageStoreException e) {
+            PageApi.LOG.log(Level.FINE, "version check after a conflict failed; the next transaction checks again", e);
+        }
+    }
+
+    private Changes changes(long since) throws PageStoreException {
+        Answer a = api.changes(since);
+        if (!a.ok()) {
+            throw HttpErrors.fromAnswer(a, "the version check", api.config());
+        }
+        return Changes.parse(a.body(), "the version check");
+    }
+}
