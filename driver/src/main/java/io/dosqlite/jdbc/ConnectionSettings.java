@@ -64,7 +64,7 @@ public final class ConnectionSettings {
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
-            throw new SQLException("dosqlite URL must name an http:// or https:// page server, got '" + url
+            throw new SQLException("dosqlite URL must name an http or https page server (http://HOST or https://HOST), got '" + url
                     + "'. Expected " + URL_FORM, BAD_URL);
         }
         if (uri.getHost() == null || uri.getHost().isEmpty()) {

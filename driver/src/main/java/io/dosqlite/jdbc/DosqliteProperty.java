@@ -52,13 +52,12 @@ public enum DosqliteProperty {
                     + " client committed in between, commit() fails with SQLState 40001 (autocommit"
                     + " updates run again by themselves). false: check first, one more request.",
             "true", "false"),
-    EARLY_UPLOAD("earlyUpload", "false", null, PropertyType.BOOL,
-            "For bulk loads: a transaction with more than 1 MB of changed pages uploads them while it"
-                    + " runs, to a stage nobody sees until COMMIT publishes it, so COMMIT only sends the"
-                    + " rest (a 100k-row insert commits ~3x faster). The pages of a transaction that rolls"
-                    + " back then stay on the server until the stage expires (15 minutes). false: nothing"
-                    + " leaves the JVM before COMMIT. Applies to the database's shared client (first"
-                    + " connection of the JVM).",
+    EARLY_UPLOAD("earlyUpload", "true", null, PropertyType.BOOL,
+            "A transaction with more than 1 MB of changed pages uploads them while it runs, to a stage"
+                    + " nobody sees until its COMMIT publishes it, so COMMIT only sends the rest (a 100k-row"
+                    + " insert commits ~3x faster). The pages of a transaction that rolls back stay on the"
+                    + " server until the stage expires (15 minutes). false: nothing leaves the JVM before"
+                    + " COMMIT. Applies to the database's shared client (first connection of the JVM).",
             "true", "false");
 
     private final String propertyName;
