@@ -28,10 +28,13 @@ const UNIQUE_KEY = "dosqlite-database-v1";
 const CATALOG_KEY = "dosqlite-catalog-v1";
 const COMPAT_DATE = "2025-09-01";
 
+// What the user typed to get here: `dosqlite serve` through the project's script, else this file.
+const SELF = process.env.DOSQLITE_SERVE_NAME || "node scripts/serve.mjs";
+
 function usage(msg) {
-  if (msg) process.stderr.write(`serve.mjs: ${msg}\n`);
+  if (msg) process.stderr.write(`${SELF}: ${msg}\n`);
   process.stderr.write(
-    "usage: node scripts/serve.mjs --port N --data DIR [--token T] [--host 127.0.0.1] [--ignore-stdin]\n" +
+    `usage: ${SELF} [--port N] [--data DIR] [--token T] [--host 127.0.0.1]\n` +
       "       [--retain-ms MS] [--retain-versions N] [--idem-keys N] [--idem-ms MS] [--stage-ttl-ms MS]\n",
   );
   process.exit(2);
@@ -87,6 +90,69 @@ for (const [k, v] of Object.entries(tuning)) {
 
 const dataDir = path.resolve(opts.data);
 fs.mkdirSync(dataDir, { recursive: true });
+
+// One server per data directory: workerd keeps each Durable Object's state in memory (versions,
+// idempotency keys, stages), so two processes on one directory would each believe their own.
+// A lock file names the running one, as PostgreSQL's postmaster.pid does; a stale one (its
+// process is gone) is taken over.
+const lockPath = path.join(dataDir, "server.lock");
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return e.code === "EPERM";
+  }
+}
+function holderAlive(h) {
+  return h && ((Number.isInteger(h.pid) && h.pid !== process.pid && alive(h.pid)) || (Number.isInteger(h.workerd) && alive(h.workerd)));
+}
+function writeLock(fd, workerd) {
+  fs.writeSync(fd, JSON.stringify({ pid: process.pid, workerd, url: `http://${opts.host}:${opts.port}` }) + "\n", 0);
+}
+function takeLock() {
+  const stopping = Date.now() + 5000; // a server that is stopping (its workerd just died) gets a moment
+  for (let attempt = 0; attempt < 100; attempt++) {
+    try {
+      const fd = fs.openSync(lockPath, "wx", 0o600);
+      writeLock(fd, null);
+      fs.closeSync(fd);
+      return;
+    } catch (e) {
+      if (e.code !== "EEXIST") throw e;
+    }
+    let holder = null;
+    let young = false;
+    try {
+      young = Date.now() - fs.statSync(lockPath).mtimeMs < 2000;
+      holder = JSON.parse(fs.readFileSync(lockPath, "utf8"));
+    } catch {}
+    if ((holderAlive(holder) || (holder === null && young)) && Date.now() < stopping) {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+      continue;
+    }
+    if (holderAlive(holder)) {
+      process.stderr.write(
+        `${SELF}: another page server (pid ${holder.pid}, ${holder.url}) is already running on the data directory ${dataDir}.\n` +
+          `Connect to it, stop it, or start this one with another --data DIR.\n`,
+      );
+      process.exit(1);
+    }
+    try {
+      fs.unlinkSync(lockPath); // stale: its process is gone
+    } catch {}
+  }
+  process.stderr.write(`${SELF}: cannot take the lock ${lockPath}\n`);
+  process.exit(1);
+}
+takeLock();
+function releaseLock() {
+  try {
+    const holder = JSON.parse(fs.readFileSync(lockPath, "utf8"));
+    if (holder.pid === process.pid) fs.unlinkSync(lockPath);
+  } catch {}
+}
+process.stderr.write(`data directory: ${dataDir}\n`);
 
 // 1. The bundle.
 const workerJs = path.join(root, "dist", "worker.js");
@@ -172,9 +238,14 @@ fs.writeFileSync(configPath, config, { mode: 0o600 });
 // 4. Spawn.
 const child = spawn(workerdBin, ["serve", configPath, "--experimental"], {
   cwd: dataDir,
-  stdio: ["ignore", "pipe", "inherit"],
+  stdio: ["ignore", "pipe", "pipe"],
 });
 child.stdout.pipe(process.stderr); // keep our stdout to the two protocol lines
+let portBusy = false;
+child.stderr.on("data", (d) => {
+  if (String(d).includes("Address already in use")) portBusy = true;
+  process.stderr.write(d);
+});
 let exited = false;
 child.on("error", (e) => {
   process.stderr.write(`serve.mjs: cannot start workerd: ${e.message}\n`);
@@ -187,10 +258,19 @@ child.on("exit", (code, signal) => {
     const signos = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
     rc = 128 + (signos[signal] ?? 1);
   }
-  if (!ready) process.stderr.write(`serve.mjs: workerd exited before it was ready (code ${code}, signal ${signal})\n`);
+  if (!ready) {
+    process.stderr.write(`${SELF}: workerd exited before it was ready (code ${code}, signal ${signal})\n`);
+    if (portBusy) process.stderr.write(`${SELF}: port ${opts.port} is in use on ${opts.host}; pick another with --port N\n`);
+  }
   process.exit(rc);
 });
 process.stdout.write(`workerd pid ${child.pid}\n`);
+try {
+  const fd = fs.openSync(lockPath, "r+");
+  fs.ftruncateSync(fd, 0);
+  writeLock(fd, child.pid); // an orphaned workerd still holds the directory
+  fs.closeSync(fd);
+} catch {}
 
 function stopChild(sig = "SIGTERM") {
   if (exited) return;
@@ -209,6 +289,7 @@ function stopChild(sig = "SIGTERM") {
 for (const sig of ["SIGTERM", "SIGINT", "SIGHUP"]) process.on(sig, () => stopChild(sig));
 // Never leave workerd behind, whatever ends this process (uncaught error, process.exit).
 process.on("exit", () => {
+  releaseLock();
   if (!exited) {
     try {
       child.kill("SIGKILL");
@@ -249,7 +330,12 @@ function poll() {
     }
     ready = true;
     const shownHost = opts.host.includes(":") ? `[${opts.host}]` : opts.host;
-    process.stdout.write(`READY http://${shownHost}:${opts.port}\n`);
+    const url = `http://${shownHost}:${opts.port}`;
+    process.stderr.write(
+      `page server ready at ${url} (token: ${opts.token === "dev-token" ? "dev-token" : "the one given"})\n` +
+        `connect with: jdbc:dosqlite:${url}/DATABASE and the token in DOSQLITE_TOKEN or the 'token' property\n`,
+    );
+    process.stdout.write(`READY ${url}\n`);
   });
   req.on("timeout", () => req.destroy(new Error("timeout")));
   req.on("error", retry);

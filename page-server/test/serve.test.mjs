@@ -70,11 +70,46 @@ test("a port in use makes serve.mjs fail without READY", async () => {
     const proc = spawn(process.execPath, [SERVE, "--port", String(port), "--data", tempDir(), "--token", "t"], { stdio: ["pipe", "pipe", "pipe"] });
     const lines = [];
     readline.createInterface({ input: proc.stdout }).on("line", (l) => lines.push(l));
+    let stderr = "";
+    proc.stderr.on("data", (d) => (stderr += d));
     const code = await new Promise((r) => proc.on("exit", (c) => r(c)));
     assert.notEqual(code, 0);
     assert.ok(!lines.some((l) => l.startsWith("READY")), lines.join("|"));
+    assert.match(stderr, new RegExp(`port ${port} is in use.*--port N`), stderr);
   } finally {
     blocker.close();
+  }
+});
+
+test("one server per data directory: a second is refused and names the running one; a stale lock is taken over", async () => {
+  const dataDir = tempDir();
+  const first = await startServer({ dataDir });
+  try {
+    const proc = spawn(process.execPath, [SERVE, "--port", String(await freePort()), "--data", dataDir, "--token", "t"], {
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stderr = "";
+    proc.stderr.on("data", (d) => (stderr += d));
+    const code = await new Promise((r) => proc.on("exit", (c) => r(c)));
+    assert.equal(code, 1, stderr);
+    assert.match(stderr, new RegExp(`another page server \\(pid \\d+, http://127.0.0.1:${first.port}\\) is already running`), stderr);
+    assert.match(stderr, /--data DIR/, stderr);
+    assert.equal((await first.api("GET", "/v1/databases")).status, 200, "the running server is untouched");
+  } finally {
+    await first.stop();
+  }
+  // killed without cleaning up: serve.mjs and workerd are gone, the lock file stays behind
+  const crashed = await startServer({ dataDir });
+  crashed.proc.kill("SIGKILL");
+  process.kill(crashed.workerdPid, "SIGKILL");
+  await crashed.exited;
+  assert.ok(await waitDead(crashed.workerdPid));
+  const next = await startServer({ dataDir });
+  try {
+    assert.match(next.stderr, new RegExp(`data directory: ${dataDir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
+    assert.equal((await next.api("GET", "/v1/databases")).status, 200);
+  } finally {
+    await next.stop();
   }
 });
 

@@ -18,7 +18,7 @@ import org.sqlite.SQLiteConnection;
  *
  * <pre>{@code
  * Properties p = new Properties();
- * p.setProperty("token", System.getenv("DOSQLITE_TOKEN"));
+ * p.setProperty("token", System.getenv().getOrDefault("DOSQLITE_TOKEN", "dev-token"));
  * try (Connection c = DriverManager.getConnection("jdbc:dosqlite:http://127.0.0.1:8787/mydb", p)) { ... }
  * }</pre>
  *
