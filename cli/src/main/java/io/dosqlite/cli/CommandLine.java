@@ -13,9 +13,13 @@ import java.util.Set;
  * rejects the ones it does not know with {@link #unknownOptions(Set, Set)}.
  */
 final class CommandLine {
+    /** The token `./dosqlite serve` uses when started without one; tried for local servers when none is given. */
+    static final String DEV_TOKEN = "dev-token";
+
     final List<String> positional = new ArrayList<>();
     /** From --token, else DOSQLITE_TOKEN (null if neither). */
     String token = System.getenv("DOSQLITE_TOKEN");
+    private boolean devTokenUsed;
     /** True if --token was given (it then wins over a token in the URL). */
     boolean tokenGiven;
     final Map<String, String> options = new HashMap<>();
@@ -73,6 +77,27 @@ final class CommandLine {
             }
         }
         return out;
+    }
+
+    /**
+     * The token for a server at {@code url}: --token, else DOSQLITE_TOKEN, else, for a server on
+     * this machine, the development token a local server started without --token uses.
+     */
+    String tokenFor(String url) {
+        if (token != null) {
+            return token;
+        }
+        String u = url.toLowerCase(java.util.Locale.ROOT);
+        if (u.contains("://127.") || u.contains("://localhost") || u.contains("://[::1]")) {
+            devTokenUsed = true;
+            return DEV_TOKEN;
+        }
+        return null;
+    }
+
+    /** Whether {@link #tokenFor} fell back to the development token (error messages say so). */
+    boolean devTokenUsed() {
+        return devTokenUsed;
     }
 
     /** Accepts the URL with or without its {@code jdbc:dosqlite:} prefix. */

@@ -59,7 +59,7 @@ final class ExportCommand {
             return 0;
         } catch (PageStoreException e) {
             bar.abort();
-            err.println("dosqlite export: " + e.getMessage());
+            err.println("dosqlite export: " + CliErrors.explain(e, cl));
             return 1;
         } catch (IOException e) {
             bar.abort();

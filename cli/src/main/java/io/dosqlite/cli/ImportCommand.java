@@ -66,7 +66,7 @@ final class ImportCommand {
             return 0;
         } catch (PageStoreException e) {
             bar.abort();
-            err.println("dosqlite import: " + e.getMessage());
+            err.println("dosqlite import: " + CliErrors.explain(e, cl));
             return 1;
         } catch (IOException e) {
             bar.abort();

@@ -15,12 +15,15 @@ public final class Main {
             "  shell [URL]                                 SQL shell (sqlline); without URL: a local page",
             "                                              server is started and database 'demo' opened",
             "  stats URL                                   database size, version, page count",
+            "  list SERVER_URL                             the databases of a page server",
+            "  delete URL [--force]                        delete a database (asks first unless --force)",
             "  import URL FILE.db                          replace the database with a SQLite file (atomic)",
             "  export URL FILE.db [--at V] [--force]       write a consistent snapshot to a SQLite file",
             "  test                                        run every test (page server and Java)",
             "",
             "URL: jdbc:dosqlite:http://127.0.0.1:8787/mydb (the jdbc:dosqlite: prefix may be left out).",
-            "The token comes from --token or the DOSQLITE_TOKEN environment variable.");
+            "The token comes from --token or the DOSQLITE_TOKEN environment variable; for a server on this",
+            "machine, the development token 'dev-token' (what serve uses without --token) when neither is set.");
 
     public static void main(String[] args) throws Exception {
         System.exit(run(args, System.out, System.err));
@@ -34,7 +37,11 @@ public final class Main {
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         switch (args[0]) {
             case "shell":
-                return ShellCommand.run(rest, err);
+                return ShellCommand.run(rest, System.in, err);
+            case "list":
+                return ListCommand.run(rest, out, err);
+            case "delete":
+                return DeleteCommand.run(rest, System.in, out, err);
             case "stats":
                 return StatsCommand.run(rest, out, err);
             case "import":

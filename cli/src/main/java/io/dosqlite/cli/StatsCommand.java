@@ -34,7 +34,7 @@ final class StatsCommand {
             }
             info = new Transfer(cfg).info();
         } catch (PageStoreException e) {
-            err.println("dosqlite stats: " + e.getMessage() + " (SQLState " + e.kind().sqlState() + ")");
+            err.println("dosqlite stats: " + CliErrors.explain(e, cl));
             return 1;
         }
         try (Connection c = DriverManager.getConnection(url, props);
@@ -51,7 +51,7 @@ final class StatsCommand {
             out.printf("client      %s%n", c.unwrap(DosqliteConnection.class).statistics());
             return 0;
         } catch (SQLException e) {
-            err.println("dosqlite stats: " + e.getMessage() + " (SQLState " + e.getSQLState() + ")");
+            err.println("dosqlite stats: " + CliErrors.explain(e, cl));
             return 1;
         }
     }

@@ -33,6 +33,11 @@ final class HttpErrors {
                 if (code.equals("not_found") || code.isEmpty()) {
                     return notFound(cfg, suffix);
                 }
+                if (code.equals("unknown_route")) {
+                    return new PageStoreException(Kind.INVALID, "no page API at " + cfg.baseUrl() + ": check the URL's"
+                            + " path; the database name is its last segment, e.g. http://127.0.0.1:8787/" + cfg.database()
+                            + suffix);
+                }
                 return new PageStoreException(Kind.NOT_FOUND, what + " failed" + suffix);
             case 409: {
                 long v = n != null && n.has("version") ? n.get("version").asLong(-1) : -1;
@@ -67,8 +72,8 @@ final class HttpErrors {
 
     static PageStoreException notFound(RemoteConfig cfg, String suffix) {
         return new PageStoreException(Kind.NOT_FOUND, "database '" + cfg.database() + "' does not exist on the page server at "
-                + cfg.baseUrl() + ": create it (e.g. PUT /v1/databases/" + cfg.database()
-                + ") or set createIfMissing=true" + suffix);
+                + cfg.baseUrl() + " (./dosqlite list " + cfg.baseUrl() + " shows the ones there; a JDBC connection"
+                + " creates it unless create=false)" + suffix);
     }
 
     /** True if nothing of the request can have reached the server. */

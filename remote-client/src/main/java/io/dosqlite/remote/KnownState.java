@@ -7,7 +7,8 @@ package io.dosqlite.remote;
  * its commits and its sessions.
  */
 final class KnownState {
-    private DbState newest;
+    /** Read on every transaction start without a lock; written under this object's lock. */
+    private volatile DbState newest;
     private String incarnation;
 
     KnownState(DbState newest, String incarnation) {
@@ -15,7 +16,7 @@ final class KnownState {
         this.incarnation = incarnation;
     }
 
-    synchronized DbState newest() {
+    DbState newest() {
         return newest;
     }
 

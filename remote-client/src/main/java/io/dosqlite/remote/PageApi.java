@@ -88,6 +88,17 @@ final class PageApi {
 
     // ---- endpoints ----
 
+    /** Every database of the page server ({@code GET /v1/databases}). */
+    Answer list() throws PageStoreException {
+        HttpUrl all = cfg.httpUrl().newBuilder().addPathSegment("v1").addPathSegment("databases").build();
+        return execute(get(all), true, "listing the databases", null);
+    }
+
+    /** Deletes the database with all its pages; repeating it is harmless (404 the second time). */
+    Answer delete() throws PageStoreException {
+        return execute(new Request.Builder().url(dbUrl).delete().build(), true, "deleting the database", null);
+    }
+
     /** Database info; with a {@code timeout} (ping) it is one attempt bounded by it, else retried. */
     Answer info(Duration timeout) throws PageStoreException {
         return execute(get(dbUrl), timeout == null, "the database info request", timeout);

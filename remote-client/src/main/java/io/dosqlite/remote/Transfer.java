@@ -76,6 +76,28 @@ public final class Transfer {
                 n.path("oldestReadableVersion").asLong(0));
     }
 
+    /** Every database of the page server this config names (its database name is ignored). */
+    public List<DatabaseInfo> listDatabases() throws PageStoreException {
+        Answer a = api.list();
+        if (!a.ok()) {
+            throw HttpErrors.fromAnswer(a, "listing the databases", config);
+        }
+        List<DatabaseInfo> out = new ArrayList<>();
+        for (JsonNode n : Json.parse(a.body(), "listing the databases").path("databases")) {
+            out.add(new DatabaseInfo(n.path("name").asText(), n.path("pageSize").asInt(), n.path("pageCount").asLong(),
+                    n.path("version").asLong(), n.path("oldestReadableVersion").asLong(0)));
+        }
+        return out;
+    }
+
+    /** Deletes the database and all its pages; NOT_FOUND if it does not exist. */
+    public void delete() throws PageStoreException {
+        Answer a = api.delete();
+        if (!a.ok()) {
+            throw HttpErrors.fromAnswer(a, "deleting the database", config);
+        }
+    }
+
     /**
      * Checks that {@code file} is a whole SQLite database in rollback-journal mode, before anything
      * is sent. INVALID with the reason otherwise.
@@ -186,7 +208,10 @@ public final class Transfer {
         Progress p = progress == null ? Progress.NONE : progress;
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".part");
+        // not createTempFile, whose file is private whatever the umask: the export gets the
+        // permissions any new file of the user gets
+        Path tmp = dir.resolve("." + file.getFileName() + "." + java.util.UUID.randomUUID() + ".part");
+        Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
         try (Response resp = api.stream(api.exportRequest(version), "the export")) {
             ResponseBody body = resp.body();
             long v = parseHeader(resp.header("X-Dosqlite-Version"), "X-Dosqlite-Version");

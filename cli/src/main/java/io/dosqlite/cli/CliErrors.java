@@ -1,0 +1,36 @@
+package io.dosqlite.cli;
+
+import io.dosqlite.vfs.PageStoreException;
+import java.sql.SQLException;
+
+/**
+ * Errors in the words of a command-line user: the driver and the page store speak of properties
+ * and HTTP headers; here a token is {@code --token} or DOSQLITE_TOKEN, and the fix is a command.
+ */
+final class CliErrors {
+    private CliErrors() {
+    }
+
+    static String tokenAdvice(CommandLine cl) {
+        return "pass --token T or set DOSQLITE_TOKEN"
+                + (cl.devTokenUsed() ? " (no token was given, so the local development token '" + CommandLine.DEV_TOKEN
+                + "' was tried)" : " (./dosqlite serve started without --token uses '" + CommandLine.DEV_TOKEN + "')");
+    }
+
+    /** One line for a page store failure. */
+    static String explain(PageStoreException e, CommandLine cl) {
+        if (e.kind() == PageStoreException.Kind.AUTH) {
+            return "the page server refused the token: " + tokenAdvice(cl) + ". " + e.getMessage();
+        }
+        return e.getMessage() + " (SQLState " + e.kind().sqlState() + ")";
+    }
+
+    /** One line for a JDBC failure. */
+    static String explain(SQLException e, CommandLine cl) {
+        String state = String.valueOf(e.getSQLState());
+        if (state.equals("28000")) {
+            return "the page server refused the token: " + tokenAdvice(cl) + ".";
+        }
+        return e.getMessage() + " (SQLState " + state + ")";
+    }
+}
