@@ -1,7 +1,8 @@
 package io.dosqlite.bench;
 
 import io.dosqlite.bench.Db.Stmt;
-import io.dosqlite.remote.local.LocalPageServer;
+import io.dosqlite.local.LocalPageServer;
+import io.dosqlite.testsupport.proxy.LatencyProxy;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;

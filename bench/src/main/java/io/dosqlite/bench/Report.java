@@ -83,7 +83,7 @@ final class Report {
                 | `ship` | statement shipping as Cloudflare users do it today (D1-style): a Worker + SQLite-backed Durable Object (`bench/shipping-worker/worker.js`, its own workerd) runs each statement with `ctx.storage.sql.exec` and answers JSON; a Java `java.net.http` client | latency proxy → workerd |
                 | `pg` | PostgreSQL (Debian package, `initdb` into a temp dir, default settings) through pgjdbc | latency proxy → postgres |
 
-                **Latency proxy** (`LatencyProxy.java`): a TCP proxy in front of each remote server that delays every
+                **Latency proxy** (`LatencyProxy`, in `test-support/`): a TCP proxy in front of each remote server that delays every
                 chunk by RTT/2 in each direction (order preserved), and one extra RTT before a new connection's first
                 bytes (the TCP handshake that a loopback connect does not pay; no TLS). It counts wire bytes (HTTP
                 headers included) and **dependent round trips**: a client→server burst that follows server→client data

@@ -1,6 +1,6 @@
 package io.dosqlite.cli;
 
-import io.dosqlite.remote.local.LocalPageServer;
+import io.dosqlite.local.LocalPageServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;

@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.dosqlite.remote.local.LocalPageServer;
+import io.dosqlite.local.LocalPageServer;
+import io.dosqlite.testsupport.TestPageServer;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,27 +16,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** What a user of {@code ./dosqlite} sees: the CLI run as a process, its exit codes and messages. */
 class CliProcessTest {
-    private static final String TOKEN = "cli-proc-" + UUID.randomUUID();
-    private static LocalPageServer server;
-
-    @BeforeAll
-    static void start(@TempDir Path data) throws Exception {
-        server = LocalPageServer.start(LocalPageServer.findPageServerDir(), data, TOKEN, 0);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
+    private static final String TOKEN = TestPageServer.TOKEN;
+    @RegisterExtension
+    static final TestPageServer server = new TestPageServer();
 
     record Run(int code, String out, String err) {
     }

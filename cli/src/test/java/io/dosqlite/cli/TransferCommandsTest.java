@@ -5,10 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static io.dosqlite.testsupport.TestPageServer.TOKEN;
 
 import io.dosqlite.remote.RemoteConfig;
 import io.dosqlite.remote.Transfer;
-import io.dosqlite.remote.local.LocalPageServer;
+import io.dosqlite.testsupport.TestPageServer;
 import io.dosqlite.vfs.PageStoreException;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -23,27 +24,14 @@ import java.sql.Statement;
 import java.util.Properties;
 import java.util.Random;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code dosqlite import / export / stats} and {@link Transfer} against a real page server (workerd). */
 class TransferCommandsTest {
-    private static final String TOKEN = "cli-token-" + UUID.randomUUID();
-    private static LocalPageServer server;
-
-    @BeforeAll
-    static void start(@TempDir Path data) throws Exception {
-        server = LocalPageServer.start(LocalPageServer.findPageServerDir(), data, TOKEN, 0);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
+    @RegisterExtension
+    static final TestPageServer server = new TestPageServer();
 
     /** Exit code, stdout and stderr of one {@code dosqlite} command. */
     record Run(int code, String out, String err) {

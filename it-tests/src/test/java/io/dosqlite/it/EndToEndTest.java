@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dosqlite.jdbc.DosqliteConnection;
 import io.dosqlite.remote.ClientStats;
+import io.dosqlite.testsupport.TestPageServer;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -20,12 +21,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** The driver against a real page server in workerd, as a user drives it. */
 class EndToEndTest {
     @RegisterExtension
-    static final SharedServer server = new SharedServer();
+    static final TestPageServer server = new TestPageServer();
 
     @Test
     void crudThroughDriverManager() throws SQLException {
-        String url = server.freshDatabaseUrl();
-        try (Connection c = TestServer.connect(url); Statement s = c.createStatement()) {
+        String url = server.freshJdbcUrl("db");
+        try (Connection c = TestPageServer.connect(url); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE item(id INTEGER PRIMARY KEY, name TEXT NOT NULL, qty INTEGER)");
             try (PreparedStatement ins = c.prepareStatement("INSERT INTO item(name, qty) VALUES (?, ?)")) {
                 for (int i = 0; i < 100; i++) {
@@ -44,7 +45,7 @@ class EndToEndTest {
             assertEquals(c, s.getConnection());
         }
         // A new connection (new cache, new JVM-level handle) reads it back from the server.
-        try (Connection c = TestServer.connect(url); Statement s = c.createStatement();
+        try (Connection c = TestPageServer.connect(url); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT qty FROM item WHERE name = 'item-7'")) {
             assertTrue(rs.next());
             assertEquals(1000, rs.getInt(1));
@@ -53,18 +54,18 @@ class EndToEndTest {
 
     @Test
     void rolledBackTransactionLeavesNoTrace() throws SQLException {
-        String url = server.freshDatabaseUrl();
-        try (Connection c = TestServer.connect(url); Statement s = c.createStatement()) {
+        String url = server.freshJdbcUrl("db");
+        try (Connection c = TestPageServer.connect(url); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE t(x)");
             s.execute("INSERT INTO t VALUES (1)");
             long commitsBefore = stats(c).commits();
             c.setAutoCommit(false);
-            s.execute("INSERT INTO t " + TestServer.series(2, 5000) + " SELECT value FROM series");
+            s.execute("INSERT INTO t " + Sql.series(2, 5000) + " SELECT value FROM series");
             c.rollback();
             c.setAutoCommit(true);
             assertEquals(commitsBefore, stats(c).commits(), "a rollback must send no commit");
         }
-        try (Connection c = TestServer.connect(url); Statement s = c.createStatement();
+        try (Connection c = TestPageServer.connect(url); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT count(*) FROM t")) {
             rs.next();
             assertEquals(1, rs.getInt(1));
@@ -73,15 +74,15 @@ class EndToEndTest {
 
     @Test
     void dataSurvivesClosingEveryConnectionAndRestartingTheServer() throws Exception {
-        try (TestServer own = TestServer.start()) {
+        try (TestPageServer own = TestPageServer.start()) {
             String url = "jdbc:dosqlite:" + own.url() + "/durable";
-            try (Connection c = TestServer.connect(url); Statement s = c.createStatement()) {
+            try (Connection c = TestPageServer.connect(url); Statement s = c.createStatement()) {
                 s.execute("CREATE TABLE kv(k TEXT PRIMARY KEY, v BLOB)");
-                s.execute("INSERT INTO kv " + TestServer.series(1, 2000) + " SELECT 'k' || value, randomblob(300) FROM series");
+                s.execute("INSERT INTO kv " + Sql.series(1, 2000) + " SELECT 'k' || value, randomblob(300) FROM series");
             }
             own.restart();
             String newUrl = "jdbc:dosqlite:" + own.url() + "/durable";
-            try (Connection c = TestServer.connect(newUrl); Statement s = c.createStatement()) {
+            try (Connection c = TestPageServer.connect(newUrl); Statement s = c.createStatement()) {
                 try (ResultSet rs = s.executeQuery("SELECT count(*), sum(length(v)) FROM kv")) {
                     rs.next();
                     assertEquals(2000, rs.getInt(1));
@@ -97,9 +98,9 @@ class EndToEndTest {
 
     @Test
     void preparedStatementsKeepWorkingAfterTheServerWasAway() throws Exception {
-        try (TestServer own = TestServer.start()) {
+        try (TestPageServer own = TestPageServer.start()) {
             String url = "jdbc:dosqlite:" + own.url() + "/comeback?maxRetries=0";
-            try (Connection c = TestServer.connect(url); Statement s = c.createStatement()) {
+            try (Connection c = TestPageServer.connect(url); Statement s = c.createStatement()) {
                 s.execute("CREATE TABLE n(x INTEGER)");
                 try (PreparedStatement ins = c.prepareStatement("INSERT INTO n VALUES (?)");
                      PreparedStatement count = c.prepareStatement("SELECT count(*) FROM n")) {
@@ -123,13 +124,13 @@ class EndToEndTest {
 
     @Test
     void secondIdenticalQueryIsServedFromTheCache() throws SQLException {
-        String url = server.freshDatabaseUrl();
-        try (Connection c = TestServer.connect(url); Statement s = c.createStatement()) {
+        String url = server.freshJdbcUrl("db");
+        try (Connection c = TestPageServer.connect(url); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE big(id INTEGER PRIMARY KEY, pad TEXT)");
-            s.execute("INSERT INTO big " + TestServer.series(1, 3000) + " SELECT value, printf('%.500c', 'x') FROM series");
+            s.execute("INSERT INTO big " + Sql.series(1, 3000) + " SELECT value, printf('%.500c', 'x') FROM series");
         }
         // A new connection starts with a cold cache: the first query fetches, the second must not.
-        try (Connection c = TestServer.connect(url); Statement s = c.createStatement()) {
+        try (Connection c = TestPageServer.connect(url); Statement s = c.createStatement()) {
             String q = "SELECT count(*), sum(length(pad)) FROM big";
             ClientStats before = stats(c).snapshot();
             query(s, q);
@@ -149,17 +150,17 @@ class EndToEndTest {
         Properties p = new Properties();
         p.setProperty("token", "not-the-token");
         SQLException e = assertThrows(SQLException.class,
-                () -> DriverManager.getConnection(server.freshDatabaseUrl(), p));
+                () -> DriverManager.getConnection(server.freshJdbcUrl("db"), p));
         assertEquals("28000", e.getSQLState());
         assertTrue(e.getMessage().toLowerCase().contains("token"), e.getMessage());
     }
 
     @Test
     void missingDatabaseWithCreateFalseSaysHowToCreateIt() {
-        Properties p = TestServer.withToken();
+        Properties p = TestPageServer.properties();
         p.setProperty("create", "false");
         SQLException e = assertThrows(SQLException.class,
-                () -> DriverManager.getConnection(server.freshDatabaseUrl(), p));
+                () -> DriverManager.getConnection(server.freshJdbcUrl("db"), p));
         assertEquals("08004", e.getSQLState());
         assertTrue(e.getMessage().contains("create"), e.getMessage());
     }
@@ -172,7 +173,7 @@ class EndToEndTest {
         }
         long start = System.nanoTime();
         SQLException e = assertThrows(SQLException.class,
-                () -> TestServer.connect("jdbc:dosqlite:http://127.0.0.1:" + port + "/db?maxRetries=1"));
+                () -> TestPageServer.connect("jdbc:dosqlite:http://127.0.0.1:" + port + "/db?maxRetries=1"));
         long millis = (System.nanoTime() - start) / 1_000_000;
         assertTrue(e.getSQLState().startsWith("08"), e.getSQLState() + ": " + e.getMessage());
         assertTrue(millis < 15_000, "took " + millis + " ms");
@@ -181,18 +182,18 @@ class EndToEndTest {
     @Test
     void malformedUrlAndUnknownPropertyAreClearErrors() {
         SQLException bad = assertThrows(SQLException.class,
-                () -> DriverManager.getConnection("jdbc:dosqlite:http://127.0.0.1:1", TestServer.withToken()));
+                () -> DriverManager.getConnection("jdbc:dosqlite:http://127.0.0.1:1", TestPageServer.properties()));
         assertEquals("08001", bad.getSQLState());
         SQLException unknown = assertThrows(SQLException.class,
-                () -> DriverManager.getConnection(server.freshDatabaseUrl() + "?cache=1", TestServer.withToken()));
+                () -> DriverManager.getConnection(server.freshJdbcUrl("db") + "?cache=1", TestPageServer.properties()));
         assertEquals("08001", unknown.getSQLState());
         assertTrue(unknown.getMessage().contains("cache"), unknown.getMessage());
     }
 
     @Test
     void isValidReachesTheServerAndSqlErrorsCarryStates() throws Exception {
-        String url = server.freshDatabaseUrl();
-        try (Connection c = TestServer.connect(url); Statement s = c.createStatement()) {
+        String url = server.freshJdbcUrl("db");
+        try (Connection c = TestPageServer.connect(url); Statement s = c.createStatement()) {
             assertTrue(c.isValid(5));
             s.execute("CREATE TABLE u(x UNIQUE)");
             s.execute("INSERT INTO u VALUES (1)");
@@ -205,7 +206,7 @@ class EndToEndTest {
 
     @Test
     void walAndJournalOffAreRefused() throws SQLException {
-        try (Connection c = TestServer.connect(server.freshDatabaseUrl()); Statement s = c.createStatement()) {
+        try (Connection c = TestPageServer.connect(server.freshJdbcUrl("db")); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE t(x)");
             assertThrows(SQLException.class, () -> s.execute("PRAGMA journal_mode=WAL"));
             assertThrows(SQLException.class, () -> s.execute("PRAGMA journal_mode=OFF"));
@@ -215,11 +216,11 @@ class EndToEndTest {
 
     @Test
     void readOnlyConnectionCannotWrite() throws SQLException {
-        String url = server.freshDatabaseUrl();
-        try (Connection c = TestServer.connect(url); Statement s = c.createStatement()) {
+        String url = server.freshJdbcUrl("db");
+        try (Connection c = TestPageServer.connect(url); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE t(x)");
         }
-        Properties p = TestServer.withToken();
+        Properties p = TestPageServer.properties();
         p.setProperty("readOnly", "true");
         try (Connection c = DriverManager.getConnection(url, p); Statement s = c.createStatement()) {
             query(s, "SELECT count(*) FROM t");

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dosqlite.jdbc.DosqliteConnection;
 import io.dosqlite.remote.ClientStats;
+import io.dosqlite.testsupport.TestPageServer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -22,14 +23,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class OptimisticQueryTest {
 
     @RegisterExtension
-    static final SharedServer server = new SharedServer();
+    static final TestPageServer server = new TestPageServer();
 
     private static final int ROWS = 5_000;
 
     private static String fill(String url) throws SQLException {
-        try (Connection c = TestServer.connect(url); Statement s = c.createStatement()) {
+        try (Connection c = TestPageServer.connect(url); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, k INTEGER NOT NULL, v TEXT NOT NULL)");
-            s.execute("INSERT INTO t " + TestServer.series(1, ROWS)
+            s.execute("INSERT INTO t " + Sql.series(1, ROWS)
                     + " SELECT value, value * 3, printf('row %d %.80c', value, 'x') FROM series");
             s.execute("CREATE INDEX t_k ON t(k)");
         }
@@ -52,8 +53,8 @@ class OptimisticQueryTest {
 
     @Test
     void coldIndexLookupFetchesTwoLeavesAndNothingElse() throws Exception {
-        String url = fill(server.freshDatabaseUrl());
-        try (Connection c = TestServer.connect(url)) { // a new store: interior pages only
+        String url = fill(server.freshJdbcUrl("db"));
+        try (Connection c = TestPageServer.connect(url)) { // a new store: interior pages only
             ClientStats before = stats(c);
             assertTrue(valueByK(c, 3 * 4321).startsWith("row 4321 "));
             ClientStats d = stats(c).minus(before);
@@ -63,9 +64,9 @@ class OptimisticQueryTest {
 
     @Test
     void aStaleCacheFoundByTheFirstFetchRunsTheQueryAgain() throws Exception {
-        String url = fill(server.freshDatabaseUrl());
-        try (Connection a = TestServer.connect(url);
-             Connection b = TestServer.connect(url.replace("127.0.0.1", "localhost"));
+        String url = fill(server.freshJdbcUrl("db"));
+        try (Connection a = TestPageServer.connect(url);
+             Connection b = TestPageServer.connect(url.replace("127.0.0.1", "localhost"));
              Statement sb = b.createStatement()) {
             assertTrue(valueByK(a, 3).startsWith("row 1 ")); // a knows the version, not row 4000's leaf
             sb.executeUpdate("UPDATE t SET v = 'changed by b' WHERE id = 4000");
@@ -76,9 +77,9 @@ class OptimisticQueryTest {
 
     @Test
     void aStaleCacheWithNothingToFetchIsFoundByTheVersionCheck() throws Exception {
-        String url = fill(server.freshDatabaseUrl());
-        try (Connection a = TestServer.connect(url);
-             Connection b = TestServer.connect(url.replace("127.0.0.1", "localhost"));
+        String url = fill(server.freshJdbcUrl("db"));
+        try (Connection a = TestPageServer.connect(url);
+             Connection b = TestPageServer.connect(url.replace("127.0.0.1", "localhost"));
              Statement sb = b.createStatement()) {
             assertTrue(valueByK(a, 3 * 10).startsWith("row 10 ")); // row 10's pages are cached now
             sb.executeUpdate("UPDATE t SET v = 'changed by b' WHERE id = 10");
@@ -91,9 +92,9 @@ class OptimisticQueryTest {
 
     @Test
     void aQueryOpeningATransactionBegunInSqlNeverReturnsAnOldVersion() throws Exception {
-        String url = fill(server.freshDatabaseUrl());
-        try (Connection a = TestServer.connect(url);
-             Connection b = TestServer.connect(url.replace("127.0.0.1", "localhost"));
+        String url = fill(server.freshJdbcUrl("db"));
+        try (Connection a = TestPageServer.connect(url);
+             Connection b = TestPageServer.connect(url.replace("127.0.0.1", "localhost"));
              Statement sa = a.createStatement(); Statement sb = b.createStatement()) {
             assertTrue(valueByK(a, 3 * 10).startsWith("row 10 "));
             sb.executeUpdate("UPDATE t SET v = 'changed by b' WHERE id = 10");
@@ -111,9 +112,9 @@ class OptimisticQueryTest {
 
     @Test
     void aTableCreatedByAnotherClientIsFound() throws Exception {
-        String url = fill(server.freshDatabaseUrl());
-        try (Connection a = TestServer.connect(url);
-             Connection b = TestServer.connect(url.replace("127.0.0.1", "localhost"));
+        String url = fill(server.freshJdbcUrl("db"));
+        try (Connection a = TestPageServer.connect(url);
+             Connection b = TestPageServer.connect(url.replace("127.0.0.1", "localhost"));
              Statement sa = a.createStatement(); Statement sb = b.createStatement()) {
             assertTrue(valueByK(a, 3).startsWith("row 1 "));
             sb.execute("CREATE TABLE fresh(x INTEGER)");

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dosqlite.jdbc.DosqliteConnection;
 import io.dosqlite.remote.ClientStats;
+import io.dosqlite.testsupport.TestPageServer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -24,14 +25,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class OptimisticTransactionTest {
 
     @RegisterExtension
-    static final SharedServer server = new SharedServer();
+    static final TestPageServer server = new TestPageServer();
 
     private static String otherClient(String url) {
         return url.replace("127.0.0.1", "localhost");
     }
 
     private static void setUp(String url) throws SQLException {
-        try (Connection c = TestServer.connect(url); Statement s = c.createStatement()) {
+        try (Connection c = TestPageServer.connect(url); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE acct(id INTEGER PRIMARY KEY, bal INTEGER NOT NULL)");
             s.execute("INSERT INTO acct VALUES (1, 100), (2, 100), (7, 0)");
         }
@@ -73,9 +74,9 @@ class OptimisticTransactionTest {
 
     @Test
     void writeTransactionOnCachedPagesIsOneRequest() throws Exception {
-        String url = server.freshDatabaseUrl();
+        String url = server.freshJdbcUrl("db");
         setUp(url);
-        try (Connection c = TestServer.connect(url)) {
+        try (Connection c = TestPageServer.connect(url)) {
             transfer(c, 1); // warms the cache
             ClientStats before = stats(c);
             for (int i = 0; i < 10; i++) {
@@ -90,9 +91,9 @@ class OptimisticTransactionTest {
 
     @Test
     void staleStartFailsWith40001AtCommitAndTheRetryLosesNothing() throws Exception {
-        String url = server.freshDatabaseUrl();
+        String url = server.freshJdbcUrl("db");
         setUp(url);
-        try (Connection a = TestServer.connect(url); Connection b = TestServer.connect(otherClient(url))) {
+        try (Connection a = TestPageServer.connect(url); Connection b = TestPageServer.connect(otherClient(url))) {
             assertEquals(100, balance(a, 1)); // a caches version v
             transfer(b, 10); // b commits v+1; a does not know
             SQLException e = assertThrows(SQLException.class, () -> transfer(a, 5));
@@ -106,9 +107,9 @@ class OptimisticTransactionTest {
 
     @Test
     void transactionThatWroteNothingIsCheckedAtCommit() throws Exception {
-        String url = server.freshDatabaseUrl();
+        String url = server.freshJdbcUrl("db");
         setUp(url);
-        try (Connection a = TestServer.connect(url); Connection b = TestServer.connect(otherClient(url))) {
+        try (Connection a = TestPageServer.connect(url); Connection b = TestPageServer.connect(otherClient(url))) {
             assertEquals(100, balance(a, 1));
             transfer(b, 10);
             a.setAutoCommit(false);
@@ -135,9 +136,9 @@ class OptimisticTransactionTest {
 
     @Test
     void errorCausedByAStaleStartIsReportedAs40001() throws Exception {
-        String url = server.freshDatabaseUrl();
+        String url = server.freshJdbcUrl("db");
         setUp(url);
-        try (Connection a = TestServer.connect(url); Connection b = TestServer.connect(otherClient(url));
+        try (Connection a = TestPageServer.connect(url); Connection b = TestPageServer.connect(otherClient(url));
              Statement sb = b.createStatement()) {
             assertEquals(0, balance(a, 7));
             sb.executeUpdate("DELETE FROM acct WHERE id = 7");
@@ -159,9 +160,9 @@ class OptimisticTransactionTest {
 
     @Test
     void staleAutocommitPreparedUpdateRunsAgainAndLosesNothing() throws Exception {
-        String url = server.freshDatabaseUrl();
+        String url = server.freshJdbcUrl("db");
         setUp(url);
-        try (Connection a = TestServer.connect(url); Connection b = TestServer.connect(otherClient(url));
+        try (Connection a = TestPageServer.connect(url); Connection b = TestPageServer.connect(otherClient(url));
              PreparedStatement inc = a.prepareStatement("UPDATE acct SET bal = bal + 1 WHERE id = ?")) {
             inc.setInt(1, 1);
             assertEquals(1, inc.executeUpdate()); // a knows this version now
@@ -175,10 +176,10 @@ class OptimisticTransactionTest {
 
     @Test
     void checkedStartWhenOptimisticWritesIsOff() throws Exception {
-        String url = server.freshDatabaseUrl();
+        String url = server.freshJdbcUrl("db");
         setUp(url);
         String checked = url + "?optimisticWrites=false";
-        try (Connection a = TestServer.connect(checked); Connection b = TestServer.connect(otherClient(url))) {
+        try (Connection a = TestPageServer.connect(checked); Connection b = TestPageServer.connect(otherClient(url))) {
             assertEquals(100, balance(a, 1));
             transfer(b, 10);
             transfer(a, 5); // checks first: sees b's commit, no 40001

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dosqlite.testsupport.TestPageServer;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -27,9 +28,9 @@ class PoolContractTest {
     @Test
     void aHungServerIsDetectedBoundedAndAbortable() throws Exception {
         ExecutorService executor = Executors.newCachedThreadPool();
-        try (TestServer server = TestServer.start()) {
-            String url = server.freshDatabaseUrl() + "?maxRetries=0";
-            try (Connection c = TestServer.connect(url); Connection other = TestServer.connect(url)) {
+        try (TestPageServer server = TestPageServer.start()) {
+            String url = server.freshJdbcUrl("db") + "?maxRetries=0";
+            try (Connection c = TestPageServer.connect(url); Connection other = TestPageServer.connect(url)) {
                 try (Statement s = c.createStatement()) {
                     s.execute("CREATE TABLE t(x)");
                     s.execute("INSERT INTO t VALUES (1)");
@@ -86,7 +87,7 @@ class PoolContractTest {
         }
     }
 
-    private static void signal(TestServer server, String signal) throws Exception {
+    private static void signal(TestPageServer server, String signal) throws Exception {
         Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(server.workerdPid())).start();
         assertEquals(0, kill.waitFor());
     }

@@ -2,6 +2,7 @@ package io.dosqlite.it;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dosqlite.testsupport.TestPageServer;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -10,8 +11,8 @@ class RoundTripTargetsTest {
 
     @Test
     void roundTripTargetsHold() throws Exception {
-        try (TestServer server = TestServer.start()) {
-            List<RoundTrips.Row> rows = RoundTrips.measure(server.freshDatabaseUrl());
+        try (TestPageServer server = TestPageServer.start()) {
+            List<RoundTrips.Row> rows = RoundTrips.measure(server.freshJdbcUrl("db"));
             RoundTrips.print(rows, System.out);
             RoundTrips.Row warmRead = rows.get(0);
             RoundTrips.Row write = rows.get(1);

@@ -2,6 +2,7 @@ package io.dosqlite.it;
 
 import io.dosqlite.jdbc.DosqliteConnection;
 import io.dosqlite.remote.ClientStats;
+import io.dosqlite.testsupport.TestPageServer;
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -32,13 +33,13 @@ public final class RoundTrips {
 
     static List<Row> measure(String url) throws SQLException {
         List<Row> rows = new ArrayList<>();
-        try (Connection c = TestServer.connect(url); Statement s = c.createStatement()) {
+        try (Connection c = TestPageServer.connect(url); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, k INTEGER NOT NULL, v TEXT NOT NULL)");
-            s.execute("INSERT INTO t " + TestServer.series(1, ROWS)
+            s.execute("INSERT INTO t " + Sql.series(1, ROWS)
                     + " SELECT value, value * 7 + 3, printf('%.100c', char(65 + value % 26)) FROM series");
             s.execute("CREATE INDEX t_k ON t(k)");
         }
-        try (Connection c = TestServer.connect(url)) {
+        try (Connection c = TestPageServer.connect(url)) {
             // Warm the cache with the rows the operations touch, then measure.
             try (PreparedStatement q = c.prepareStatement("SELECT v FROM t WHERE id = ?");
                  PreparedStatement u = c.prepareStatement("UPDATE t SET v = ? WHERE id = ?")) {
@@ -76,21 +77,21 @@ public final class RoundTrips {
             }
         }
         // Cold: a new handle (all connections were closed), so the cache starts empty.
-        try (Connection c = TestServer.connect(url)) {
+        try (Connection c = TestPageServer.connect(url)) {
             ClientStats before = stats(c);
             try (PreparedStatement q = c.prepareStatement("SELECT v FROM t WHERE id = ?")) {
                 lookup(q, 12_345);
             }
             rows.add(row("cold point lookup after open (prepare + execute)", "<= 2", before, stats(c), 1));
         }
-        try (Connection c = TestServer.connect(url)) {
+        try (Connection c = TestPageServer.connect(url)) {
             ClientStats before = stats(c);
             try (PreparedStatement q = c.prepareStatement("SELECT v FROM t WHERE k = ?")) {
                 lookup(q, 16_001 * 7 + 3);
             }
             rows.add(row("cold secondary-index lookup after open", "<= 2", before, stats(c), 1));
         }
-        try (Connection c = TestServer.connect(url); Statement s = c.createStatement()) {
+        try (Connection c = TestPageServer.connect(url); Statement s = c.createStatement()) {
             ClientStats before = stats(c);
             long pages;
             try (ResultSet rs = s.executeQuery("SELECT sum(length(v)) FROM t")) {
@@ -136,10 +137,10 @@ public final class RoundTrips {
 
     /** Prints the table against a fresh local page server: {@code ./dosqlite bench-roundtrips}. */
     public static void main(String[] args) throws Exception {
-        try (TestServer server = TestServer.start()) {
+        try (TestPageServer server = TestPageServer.start()) {
             System.out.println("Round trips per operation over a local page server (client counters), "
                     + ROWS + " rows of ~100 bytes, page size " + PAGE_SIZE);
-            print(measure(server.freshDatabaseUrl()), System.out);
+            print(measure(server.freshJdbcUrl("db")), System.out);
         }
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dosqlite.testsupport.TestPageServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -20,12 +21,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** Separate JVMs writing one database: kept apart by the server's version check (invariant 2). */
 class TwoJvmTest {
     @RegisterExtension
-    static final SharedServer server = new SharedServer();
+    static final TestPageServer server = new TestPageServer();
 
     @Test
     void loserOfAConcurrentCommitGets40001AndNoUpdateIsLost() throws Exception {
         String url = counterDatabase();
-        try (Connection c = TestServer.connect(url); Statement s = c.createStatement()) {
+        try (Connection c = TestPageServer.connect(url); Statement s = c.createStatement()) {
 
             c.setAutoCommit(false);
             s.executeUpdate("UPDATE counter SET n = n + 10 WHERE id = 1");
@@ -47,7 +48,7 @@ class TwoJvmTest {
     @Test
     void readerSeesAnotherJvmsAcknowledgedCommitInItsNextTransaction() throws Exception {
         String url = counterDatabase();
-        try (Connection c = TestServer.connect(url); Statement s = c.createStatement()) {
+        try (Connection c = TestPageServer.connect(url); Statement s = c.createStatement()) {
             for (int i = 1; i <= 3; i++) {
                 assertEquals(i - 1, counter(s));
                 runClient(url, 1);
@@ -59,7 +60,7 @@ class TwoJvmTest {
     @Test
     void anAutocommitUpdateSeesAnotherJvmsCommitEvenWhenItWouldChangeNothingOnTheOldVersion() throws Exception {
         String url = counterDatabase();
-        try (Connection c = TestServer.connect(url); Statement s = c.createStatement()) {
+        try (Connection c = TestPageServer.connect(url); Statement s = c.createStatement()) {
             assertEquals(0, counter(s));
             runClient(url, 1); // n = 1 now; this JVM last saw n = 0
             // Updates run optimistically on the version this JVM knows; on that version the WHERE
@@ -86,15 +87,15 @@ class TwoJvmTest {
             String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
             assertEquals(0, p.exitValue(), out + err);
         }
-        try (Connection c = TestServer.connect(url); Statement s = c.createStatement()) {
+        try (Connection c = TestPageServer.connect(url); Statement s = c.createStatement()) {
             assertEquals(2 * perClient, counter(s));
         }
     }
 
     /** A new database holding counter row 1 at 0. */
     private static String counterDatabase() throws SQLException {
-        String url = server.freshDatabaseUrl();
-        try (Connection c = TestServer.connect(url); Statement s = c.createStatement()) {
+        String url = server.freshJdbcUrl("db");
+        try (Connection c = TestPageServer.connect(url); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE counter(id INTEGER PRIMARY KEY, n INTEGER NOT NULL)");
             s.execute("INSERT INTO counter VALUES (1, 0)");
         }
@@ -120,7 +121,7 @@ class TwoJvmTest {
     private static Process startClient(String url, int n) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                CounterClient.class.getName(), url, TestServer.TOKEN, Integer.toString(n))
+                CounterClient.class.getName(), url, TestPageServer.TOKEN, Integer.toString(n))
                 .redirectInput(ProcessBuilder.Redirect.PIPE)
                 .start();
     }

@@ -1,5 +1,6 @@
 package io.dosqlite.remote;
 
+import io.dosqlite.testsupport.TestPageServer;
 import io.dosqlite.vfs.Snapshot;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -7,7 +8,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
-import static io.dosqlite.remote.TestServer.*;
+import static io.dosqlite.remote.RemoteTests.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
@@ -21,7 +22,7 @@ class BackgroundStageServerTest {
     static final int CHUNK_PAGES = (int) (BackgroundStage.CHUNK_BYTES / PS);
 
     @RegisterExtension
-    static final SharedPageServer server = new SharedPageServer();
+    static final TestPageServer server = new TestPageServer();
 
     /** A store that uploads large transactions while they run (off by default). */
     private static RemotePageStore early(String db) throws Exception {

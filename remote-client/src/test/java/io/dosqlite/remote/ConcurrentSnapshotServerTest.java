@@ -1,5 +1,6 @@
 package io.dosqlite.remote;
 
+import io.dosqlite.testsupport.TestPageServer;
 import io.dosqlite.vfs.PageStoreException;
 import io.dosqlite.vfs.PageStoreException.Kind;
 import io.dosqlite.vfs.Snapshot;
@@ -14,7 +15,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import static io.dosqlite.remote.TestServer.*;
+import static io.dosqlite.remote.RemoteTests.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** Invariant 4 under load: threads sharing one store (one cache) while another store commits. */
@@ -24,7 +25,7 @@ class ConcurrentSnapshotServerTest {
     static final int PAGES = 12;
 
     @RegisterExtension
-    static final SharedPageServer server = new SharedPageServer();
+    static final TestPageServer server = new TestPageServer();
 
     /**
      * Readers on several threads share one store (one cache) while another store commits

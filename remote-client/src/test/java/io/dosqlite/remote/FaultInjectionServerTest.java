@@ -1,5 +1,10 @@
 package io.dosqlite.remote;
 
+import io.dosqlite.testsupport.TestPageServer;
+import io.dosqlite.testsupport.proxy.Action;
+import io.dosqlite.testsupport.proxy.Fault;
+import io.dosqlite.testsupport.proxy.FaultProxy;
+import io.dosqlite.testsupport.proxy.Rule;
 import io.dosqlite.vfs.PageStoreException;
 import io.dosqlite.vfs.PageStoreException.Kind;
 import io.dosqlite.vfs.Snapshot;
@@ -13,7 +18,7 @@ import java.util.SortedMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import static io.dosqlite.remote.TestServer.*;
+import static io.dosqlite.remote.RemoteTests.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** Network faults injected by a real TCP proxy between the client and a real page server. */
@@ -22,12 +27,12 @@ class FaultInjectionServerTest {
     static final int PS = 4096;
 
     @RegisterExtension
-    static final SharedPageServer server = new SharedPageServer();
+    static final TestPageServer server = new TestPageServer();
     FaultProxy proxy;
 
     @BeforeEach
     void startProxy() throws Exception {
-        proxy = new FaultProxy(server.url());
+        proxy = new FaultProxy(server.port(), 1).keepAlive(); // clients reuse connections, as with the server
     }
 
     @AfterEach
@@ -55,10 +60,10 @@ class FaultInjectionServerTest {
         String db = seeded("lost-resp", 4);
         try (RemotePageStore s = open(proxy.url(), db); Snapshot snap = s.beginRead()) {
             SortedMap<Long, byte[]> change = pages(PS, 2, 2, 7);
-            proxy.arm(FaultProxy.Fault.DROP_RESPONSE);
+            proxy.rule(Rule.next(Action.of(Fault.DROP_AFTER)));
             ClientStats before = s.stats().snapshot();
             assertEquals(2, snap.commit(change, 4, PS), "the applied commit's result, found by asking");
-            assertEquals(1, proxy.applied());
+            assertEquals(1, proxy.appliedTotal());
             ClientStats d = s.stats().minus(before);
             assertEquals(2, d.requests(), "commit + GET /commits/{key}: " + d);
             assertEquals(1, d.commits());
@@ -73,10 +78,10 @@ class FaultInjectionServerTest {
     void swallowedCommitIsResolvedAsNotAppliedAndResentWithTheSameKey() throws Exception {
         String db = seeded("swallowed", 4);
         try (RemotePageStore s = open(proxy.url(), db); Snapshot snap = s.beginRead()) {
-            proxy.arm(FaultProxy.Fault.SWALLOW_REQUEST);
+            proxy.rule(Rule.next(Action.of(Fault.DROP_BEFORE)));
             ClientStats before = s.stats().snapshot();
             assertEquals(2, snap.commit(pages(PS, 3, 3, 8), 4, PS));
-            assertEquals(1, proxy.applied());
+            assertEquals(1, proxy.appliedTotal());
             ClientStats d = s.stats().minus(before);
             assertEquals(3, d.requests(), "commit + look-up (404) + re-send: " + d);
         }
@@ -88,11 +93,11 @@ class FaultInjectionServerTest {
         String db = seeded("corrupt", 4);
         try (RemotePageStore s = RemotePageStore.open(config(proxy.url(), db).prefetchInterior(false).build());
              Snapshot snap = s.beginRead()) {
-            proxy.arm(FaultProxy.Fault.FLIP_BODY_BYTE);
+            proxy.rule(Rule.next(Action.of(Fault.BITFLIP)));
             byte[] buf = new byte[PS];
             PageStoreException e = assertThrows(PageStoreException.class, () -> snap.readPage(3, buf, 0));
             assertEquals(Kind.CORRUPT, e.kind());
-            assertEquals(1, proxy.applied());
+            assertEquals(1, proxy.appliedTotal());
             assertEquals(0, s.cachedBytes(), "nothing of the bad answer was cached");
             long before = s.stats().requests();
             assertArrayEquals(page(PS, 3, 1), read(snap, 3), "read again from the server, intact");
@@ -106,7 +111,7 @@ class FaultInjectionServerTest {
         try (RemotePageStore s = RemotePageStore.open(config(proxy.url(), db).prefetchInterior(false).build());
              Snapshot snap = s.beginRead()) {
             s.setCallTimeout(Duration.ofMillis(500));
-            proxy.arm(FaultProxy.Fault.STALL_RESPONSE);
+            proxy.rule(Rule.next(Action.of(Fault.STALL_AFTER, 60_000)));
             long t0 = System.nanoTime();
             PageStoreException e = assertThrows(PageStoreException.class, () -> read(snap, 1));
             long ms = (System.nanoTime() - t0) / 1_000_000;
@@ -122,7 +127,7 @@ class FaultInjectionServerTest {
         String db = seeded("stall-commit", 2);
         try (RemotePageStore s = open(proxy.url(), db); Snapshot snap = s.beginRead()) {
             s.setCallTimeout(Duration.ofMillis(700));
-            proxy.arm(FaultProxy.Fault.STALL_RESPONSE);
+            proxy.rule(Rule.next(Action.of(Fault.STALL_AFTER, 60_000)));
             // the server applies it; the answer is held; the client times out and asks
             assertEquals(2, snap.commit(pages(PS, 1, 1, 4), 2, PS));
         }
@@ -134,7 +139,7 @@ class FaultInjectionServerTest {
         String db = seeded("cancel", 2);
         try (RemotePageStore s = RemotePageStore.open(config(proxy.url(), db).prefetchInterior(false).build());
              Snapshot snap = s.beginRead()) {
-            proxy.arm(FaultProxy.Fault.STALL_RESPONSE);
+            proxy.rule(Rule.next(Action.of(Fault.STALL_AFTER, 60_000)));
             CompletableFuture<Void> aborter = CompletableFuture.runAsync(() -> {
                 try {
                     Thread.sleep(300);
@@ -160,7 +165,7 @@ class FaultInjectionServerTest {
         String db = seeded("retry", 2);
         try (RemotePageStore s = RemotePageStore.open(config(proxy.url(), db).prefetchInterior(false).build());
              Snapshot snap = s.beginRead()) {
-            proxy.arm(FaultProxy.Fault.DROP_RESPONSE);
+            proxy.rule(Rule.next(Action.of(Fault.DROP_AFTER)));
             ClientStats before = s.stats().snapshot();
             assertArrayEquals(page(PS, 2, 1), read(snap, 2));
             ClientStats d = s.stats().minus(before);
@@ -173,9 +178,9 @@ class FaultInjectionServerTest {
     void commitAnswered503AfterApplyingIsResolvedNotGuessed() throws Exception {
         String db = seeded("503-applied", 3);
         try (RemotePageStore s = open(proxy.url(), db); Snapshot snap = s.beginRead()) {
-            proxy.arm(FaultProxy.Fault.REPLACE_WITH_503);
+            proxy.rule(Rule.next(Action.of(Fault.ERROR_503_AFTER)));
             assertEquals(2, snap.commit(pages(PS, 1, 1, 6), 3, PS));
-            assertEquals(1, proxy.applied());
+            assertEquals(1, proxy.appliedTotal());
         }
         assertEquals(2, serverVersion(db), "applied exactly once");
     }
@@ -184,7 +189,7 @@ class FaultInjectionServerTest {
     void commitRefused503IsResentWithTheSameKey() throws Exception {
         String db = seeded("503-refused", 3);
         try (RemotePageStore s = open(proxy.url(), db); Snapshot snap = s.beginRead()) {
-            proxy.arm(FaultProxy.Fault.REFUSE_503);
+            proxy.rule(Rule.next(Action.of(Fault.ERROR_503_BEFORE)));
             ClientStats before = s.stats().snapshot();
             assertEquals(2, snap.commit(pages(PS, 1, 1, 6), 3, PS));
             assertEquals(3, s.stats().minus(before).requests(), "commit (503) + look-up (404) + re-send");
@@ -197,7 +202,7 @@ class FaultInjectionServerTest {
         String db = seeded("503-read", 2);
         try (RemotePageStore s = RemotePageStore.open(config(proxy.url(), db).prefetchInterior(false).build());
              Snapshot snap = s.beginRead()) {
-            proxy.arm(FaultProxy.Fault.REFUSE_503);
+            proxy.rule(Rule.next(Action.of(Fault.ERROR_503_BEFORE)));
             assertArrayEquals(page(PS, 2, 1), read(snap, 2));
             assertEquals(1, s.stats().retries());
         }
@@ -227,7 +232,7 @@ class FaultInjectionServerTest {
             for (Thread th : readers) {
                 th.join();
             }
-            proxy.dropAllConnections();
+            proxy.dropConnections();
             try (Snapshot snap = s.beginRead()) { // one failure on a dead connection, then a fresh one
                 assertArrayEquals(pages(PS, 1, 64, 1).get(50L), read(snap, 50));
             }
@@ -241,12 +246,12 @@ class FaultInjectionServerTest {
         long n = 3L * BackgroundStage.CHUNK_BYTES / PS;
         SortedMap<Long, byte[]> live = pages(PS, 1, n, 21);
         try (RemotePageStore s = RemotePageStore.open(cfg); Snapshot snap = s.beginRead()) {
-            proxy.arm(FaultProxy.Fault.REFUSE_503); // the first stage upload is refused
+            proxy.rule(Rule.next(Action.of(Fault.ERROR_503_BEFORE))); // the first stage upload is refused
             for (var e : live.entrySet()) {
                 snap.pageWritten(e.getKey(), e.getValue());
             }
             assertEquals(1, snap.commit(new java.util.TreeMap<>(live), n, PS));
-            assertEquals(1, proxy.applied());
+            assertEquals(1, proxy.appliedTotal());
         }
         try (RemotePageStore cold = open(server.url(), db); Snapshot snap = cold.beginRead()) {
             assertEquals(n, snap.pageCount());

@@ -1,5 +1,6 @@
 package io.dosqlite.remote;
 
+import io.dosqlite.testsupport.TestPageServer;
 import io.dosqlite.vfs.Snapshot;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -7,7 +8,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
-import static io.dosqlite.remote.TestServer.*;
+import static io.dosqlite.remote.RemoteTests.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** Commits that send only the changed bytes of pages the base version holds (frames=patch). */
@@ -16,7 +17,7 @@ class PatchCommitServerTest {
     static final int PS = 4096;
 
     @RegisterExtension
-    static final SharedPageServer server = new SharedPageServer();
+    static final TestPageServer server = new TestPageServer();
 
     @Test
     void aSmallChangeToCachedPagesSendsOnlyTheChangedBytes() throws Exception {

@@ -1,6 +1,7 @@
 package io.dosqlite.remote;
 
-import io.dosqlite.remote.local.LocalPageServer;
+import io.dosqlite.local.LocalPageServer;
+import io.dosqlite.testsupport.TestPageServer;
 import io.dosqlite.vfs.PageStoreException;
 import io.dosqlite.vfs.PageStoreException.Kind;
 import io.dosqlite.vfs.Snapshot;
@@ -11,7 +12,7 @@ import java.time.Duration;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
-import static io.dosqlite.remote.TestServer.*;
+import static io.dosqlite.remote.RemoteTests.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** RemotePageStore against a real local page server (workerd). */
@@ -20,7 +21,7 @@ class RemotePageStoreServerTest {
     static final int PS = 4096;
 
     @RegisterExtension
-    static final SharedPageServer server = new SharedPageServer();
+    static final TestPageServer server = new TestPageServer();
 
     static String url() {
         return server.url();
@@ -56,7 +57,7 @@ class RemotePageStoreServerTest {
             }
             try (okhttp3.Response r = new okhttp3.OkHttpClient().newCall(new okhttp3.Request.Builder()
                     .url(url() + "/v1/databases/" + db).delete()
-                    .header("Authorization", "Bearer " + TOKEN).build()).execute()) {
+                    .header("Authorization", "Bearer " + TestPageServer.TOKEN).build()).execute()) {
                 assertEquals(204, r.code());
             }
             // Another client creates it again and commits as often as the first life had.

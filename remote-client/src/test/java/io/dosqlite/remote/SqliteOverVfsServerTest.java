@@ -1,11 +1,9 @@
 package io.dosqlite.remote;
 
-import io.dosqlite.remote.local.LocalPageServer;
+import io.dosqlite.testsupport.TestPageServer;
 import io.dosqlite.vfs.DosqliteVfs;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -19,14 +17,11 @@ import static org.junit.jupiter.api.Assertions.*;
  * server; prints request counts.
  */
 class SqliteOverVfsServerTest {
-    @TempDir
-    Path data;
-
     @Test
     void realSqlite() throws Exception {
-        try (LocalPageServer server = TestServer.start(data)) {
-            String db = TestServer.newDbName("e2e");
-            RemotePageStore store = TestServer.open(server.url(), db);
+        try (TestPageServer server = TestPageServer.start()) {
+            String db = RemoteTests.newDbName("e2e");
+            RemotePageStore store = RemoteTests.open(server.url(), db);
             DosqliteVfs vfs = DosqliteVfs.register("e2e-" + System.nanoTime() % 100000, store);
             try {
                 try (Connection c = DriverManager.getConnection(vfs.jdbcUrl(), DosqliteVfs.connectionProperties());
@@ -57,7 +52,7 @@ class SqliteOverVfsServerTest {
             } finally {
                 vfs.close();
             }
-            RemotePageStore cold = TestServer.open(server.url(), db);
+            RemotePageStore cold = RemoteTests.open(server.url(), db);
             System.out.println("cold open: " + cold.stats());
             DosqliteVfs vfs2 = DosqliteVfs.register("e2e2-" + System.nanoTime() % 100000, cold);
             try (Connection c = DriverManager.getConnection(vfs2.jdbcUrl(), DosqliteVfs.connectionProperties());

@@ -1,5 +1,6 @@
 package io.dosqlite.remote;
 
+import io.dosqlite.testsupport.TestPageServer;
 import io.dosqlite.vfs.PageStoreException;
 import io.dosqlite.vfs.PageStoreException.Kind;
 import io.dosqlite.vfs.Snapshot;
@@ -17,14 +18,14 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
-import static io.dosqlite.remote.TestServer.*;
+import static io.dosqlite.remote.RemoteTests.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** Import and export of real SQLite files (made with sqlite-jdbc) through a real page server. */
 class TransferServerTest {
 
     @RegisterExtension
-    static final SharedPageServer server = new SharedPageServer();
+    static final TestPageServer server = new TestPageServer();
     @TempDir
     Path tmp;
 

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dosqlite.jdbc.DosqliteDriver;
 import io.dosqlite.jdbc.DosqliteProperty;
+import io.dosqlite.testsupport.PerRunPageServer;
+import io.dosqlite.testsupport.TestPageServer;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.Driver;
@@ -30,14 +32,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * What DBeaver (and other GUI tools) ask a driver: the property list for the connection dialog,
  * then DatabaseMetaData for the navigator and the ER diagram, on a real dosqlite connection.
  */
-@ExtendWith(EcoServer.class)
+@ExtendWith(PerRunPageServer.class)
 class DbeaverMetadataTest {
     private static String url;
 
     @BeforeAll
-    static void schema(EcoServer server) throws SQLException {
+    static void schema(TestPageServer server) throws SQLException {
         url = server.freshJdbcUrl("dbeaver");
-        try (Connection c = EcoServer.connect(url); Statement s = c.createStatement()) {
+        try (Connection c = TestPageServer.connect(url); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE customer(id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE, name TEXT)");
             s.execute("CREATE TABLE orders(id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL REFERENCES customer(id),"
                     + " total REAL DEFAULT 0, placed TEXT)");
@@ -82,7 +84,7 @@ class DbeaverMetadataTest {
     @Test
     void metadataAnswersTheNavigator() throws SQLException {
         Properties p = new Properties();
-        p.setProperty("password", EcoServer.TOKEN); // as DBeaver sends it
+        p.setProperty("password", TestPageServer.TOKEN); // as DBeaver sends it
         p.setProperty("user", "");
         try (Connection c = DriverManager.getConnection(url, p)) {
             DatabaseMetaData md = c.getMetaData();

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.dosqlite.testsupport.PerRunPageServer;
+import io.dosqlite.testsupport.TestPageServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -23,14 +25,14 @@ import org.junit.jupiter.api.io.TempDir;
  * it must be given a DataSource (it then detects "SQLite" from the connection's metadata); given
  * only the {@code jdbc:dosqlite:} URL it gives up. Both are checked.
  */
-@ExtendWith(EcoServer.class)
+@ExtendWith(PerRunPageServer.class)
 class FlywayMigrationTest {
 
     private static HikariDataSource dataSource(String url) {
         HikariConfig cfg = new HikariConfig();
         cfg.setJdbcUrl(url);
         cfg.setDriverClassName("io.dosqlite.jdbc.DosqliteDriver");
-        cfg.setPassword(EcoServer.TOKEN);
+        cfg.setPassword(TestPageServer.TOKEN);
         cfg.setMaximumPoolSize(2);
         return new HikariDataSource(cfg);
     }
@@ -40,7 +42,7 @@ class FlywayMigrationTest {
     }
 
     @Test
-    void migratesThroughADataSource(EcoServer server, @TempDir Path migrations) throws Exception {
+    void migratesThroughADataSource(TestPageServer server, @TempDir Path migrations) throws Exception {
         write(migrations, "V1__create_account.sql",
                 "CREATE TABLE account(id INTEGER PRIMARY KEY, owner TEXT NOT NULL);\n"
                         + "CREATE INDEX account_owner ON account(owner);\n");
@@ -67,7 +69,7 @@ class FlywayMigrationTest {
             assertEquals(0, flyway.validateWithResult().invalidMigrations.size());
         }
         // everything, history included, is on the page server
-        try (Connection c = EcoServer.connect(url); Statement s = c.createStatement()) {
+        try (Connection c = TestPageServer.connect(url); Statement s = c.createStatement()) {
             try (ResultSet rs = s.executeQuery("SELECT sum(balance), count(*) FROM account")) {
                 rs.next();
                 assertEquals(150, rs.getInt(1));
@@ -83,7 +85,7 @@ class FlywayMigrationTest {
     }
 
     @Test
-    void aFailedMigrationLeavesNoHalfApplyingChange(EcoServer server, @TempDir Path migrations) throws Exception {
+    void aFailedMigrationLeavesNoHalfApplyingChange(TestPageServer server, @TempDir Path migrations) throws Exception {
         write(migrations, "V1__ok.sql", "CREATE TABLE t(x INTEGER NOT NULL);\n");
         write(migrations, "V2__broken.sql", "INSERT INTO t VALUES (1);\nINSERT INTO t VALUES (NULL);\n");
         String url = server.freshJdbcUrl("flyway-fail");
@@ -91,7 +93,7 @@ class FlywayMigrationTest {
             Flyway flyway = Flyway.configure().dataSource(ds).locations("filesystem:" + migrations).load();
             assertThrows(FlywayException.class, flyway::migrate);
         }
-        try (Connection c = EcoServer.connect(url); Statement s = c.createStatement();
+        try (Connection c = TestPageServer.connect(url); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT count(*) FROM t")) {
             rs.next();
             assertEquals(0, rs.getInt(1), "V2 ran in one transaction: its first INSERT was rolled back too");
@@ -99,11 +101,11 @@ class FlywayMigrationTest {
     }
 
     @Test
-    void urlAloneIsNotEnough(EcoServer server, @TempDir Path migrations) throws Exception {
+    void urlAloneIsNotEnough(TestPageServer server, @TempDir Path migrations) throws Exception {
         write(migrations, "V1__t.sql", "CREATE TABLE t(x);\n");
         String url = server.freshJdbcUrl("flyway-url");
         FlywayException e = assertThrows(FlywayException.class, () -> Flyway.configure()
-                .dataSource(url, "", EcoServer.TOKEN).locations("filesystem:" + migrations).load().migrate());
+                .dataSource(url, "", TestPageServer.TOKEN).locations("filesystem:" + migrations).load().migrate());
         // Flyway 13: "No Flyway database plugin found to handle jdbc:dosqlite:..."; older: "No database found to handle ..."
         assertTrue(e.getMessage().contains("found to handle"),
                 "Flyway says it cannot handle the URL: " + e.getMessage());

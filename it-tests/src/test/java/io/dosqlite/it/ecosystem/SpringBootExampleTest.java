@@ -10,6 +10,8 @@ import io.dosqlite.examples.spring.Note;
 import io.dosqlite.examples.spring.NoteRepository;
 import io.dosqlite.examples.spring.NotesApplication;
 import io.dosqlite.jdbc.DosqliteConnection;
+import io.dosqlite.testsupport.PerRunPageServer;
+import io.dosqlite.testsupport.TestPageServer;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -29,7 +31,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * against a real page server: Spring Boot builds a HikariCP pool from nothing but
  * {@code spring.datasource.*}, schema.sql runs, JdbcTemplate does CRUD and a transaction.
  */
-@ExtendWith(EcoServer.class)
+@ExtendWith(PerRunPageServer.class)
 class SpringBootExampleTest {
 
     static {
@@ -39,7 +41,7 @@ class SpringBootExampleTest {
 
     private static ConfigurableApplicationContext start(String jdbcUrl, String... more) {
         String[] args = {"--spring.datasource.url=" + jdbcUrl,
-                        "--spring.datasource.password=" + EcoServer.TOKEN,
+                        "--spring.datasource.password=" + TestPageServer.TOKEN,
                         "--spring.main.banner-mode=off",
                         // this module also has Flyway 13 (FlywayMigrationTest), which Boot 3.5's
                         // Flyway auto-configuration does not support; the example has no Flyway
@@ -50,7 +52,7 @@ class SpringBootExampleTest {
     }
 
     @Test
-    void withoutTheDriverClassNameSpringSaysSo(EcoServer server) {
+    void withoutTheDriverClassNameSpringSaysSo(TestPageServer server) {
         // Spring Boot knows drivers by URL prefix; jdbc:dosqlite: is not among them (README: Spring Boot)
         Exception e = assertThrows(Exception.class,
                 () -> start(server.freshJdbcUrl("spring-nodriver"), "--spring.datasource.driver-class-name=").close());
@@ -62,7 +64,7 @@ class SpringBootExampleTest {
     }
 
     @Test
-    void exampleAppDoesCrudThroughHikari(EcoServer server) throws Exception {
+    void exampleAppDoesCrudThroughHikari(TestPageServer server) throws Exception {
         String url = server.freshJdbcUrl("spring");
         try (ConfigurableApplicationContext ctx = start(url)) {
             DataSource ds = ctx.getBean(DataSource.class);
@@ -101,7 +103,7 @@ class SpringBootExampleTest {
             assertEquals(5L, ctx.getBean(JdbcTemplate.class).queryForObject("SELECT count(*) FROM note", Long.class));
         }
         // the rows are on the page server, not in the pool: a plain connection reads them back
-        try (Connection c = EcoServer.connect(url); Statement s = c.createStatement();
+        try (Connection c = TestPageServer.connect(url); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT title FROM note ORDER BY id")) {
             StringBuilder titles = new StringBuilder();
             while (rs.next()) {

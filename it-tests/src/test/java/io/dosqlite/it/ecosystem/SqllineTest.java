@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.dosqlite.local.LocalPageServer;
+import io.dosqlite.testsupport.PerRunPageServer;
+import io.dosqlite.testsupport.TestPageServer;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@code driver/target/dosqlite-jdbc-<version>-all.jar}) and sqlline's own jars, nothing else:
  * what a user of a generic JDBC tool gets.
  */
-@ExtendWith(EcoServer.class)
+@ExtendWith(PerRunPageServer.class)
 class SqllineTest {
 
     /** The -all jar: -Ddosqlite.driverAllJar, else driver/target next to the page-server directory. */
@@ -34,7 +37,7 @@ class SqllineTest {
         if (prop != null && !prop.isBlank()) {
             return Path.of(prop);
         }
-        Path target = EcoServer.pageServerDir().resolveSibling("driver").resolve("target");
+        Path target = LocalPageServer.findPageServerDir().resolveSibling("driver").resolve("target");
         if (Files.isDirectory(target)) {
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(target, "dosqlite-jdbc-*-all.jar")) {
                 for (Path p : ds) {
@@ -58,7 +61,7 @@ class SqllineTest {
     }
 
     @Test
-    void sqllineWithTheSelfContainedJarAlone(EcoServer server, @TempDir Path dir) throws Exception {
+    void sqllineWithTheSelfContainedJarAlone(TestPageServer server, @TempDir Path dir) throws Exception {
         Path allJar = driverAllJar();
         assertTrue(Files.isRegularFile(allJar), allJar.toString());
         List<String> sqlline = sqllineJars();
@@ -81,7 +84,7 @@ class SqllineTest {
         List<String> cmd = new ArrayList<>(List.of(java,
                 "-Djava.io.tmpdir=" + dir, "-Dorg.jline.terminal.dumb=true",
                 "-cp", String.join(File.pathSeparator, cp), "sqlline.SqlLine",
-                "-d", "io.dosqlite.jdbc.DosqliteDriver", "-u", url, "-n", "", "-p", EcoServer.TOKEN,
+                "-d", "io.dosqlite.jdbc.DosqliteDriver", "-u", url, "-n", "", "-p", TestPageServer.TOKEN,
                 // no terminal: give the table output a width; SQLite only knows SERIALIZABLE
                 "--maxWidth=200", "--isolation=TRANSACTION_SERIALIZABLE", "-f", script.toString()));
         Path log = dir.resolve("sqlline.out");
@@ -100,7 +103,7 @@ class SqllineTest {
         assertTrue(!out.contains("Exception") && !out.contains("Error:") && !out.contains("not supported"), "no error:\n" + out);
 
         // what sqlline wrote is on the page server
-        try (Connection c = EcoServer.connect(url); Statement s = c.createStatement();
+        try (Connection c = TestPageServer.connect(url); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT group_concat(name, ',') FROM (SELECT name FROM fruit ORDER BY id)")) {
             rs.next();
             assertEquals("banana,kiwi,cherry", rs.getString(1));

@@ -3,6 +3,7 @@ package io.dosqlite.it.ecosystem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.dosqlite.local.LocalPageServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -31,7 +32,7 @@ class TestcontainersPageServerTest {
     void pageServerInAContainer() throws Exception {
         assumeTrue(dockerAvailable(), "no Docker engine reachable (DOCKER_HOST / /var/run/docker.sock):"
                 + " the Testcontainers test of the page-server image is skipped");
-        Path dir = EcoServer.pageServerDir();
+        Path dir = LocalPageServer.findPageServerDir();
         Path dockerfile = dir.resolve("Dockerfile");
         assumeTrue(Files.isRegularFile(dockerfile), "no " + dockerfile);
         ImageFromDockerfile image = new ImageFromDockerfile("dosqlite-page-server-test", true).withDockerfile(dockerfile);

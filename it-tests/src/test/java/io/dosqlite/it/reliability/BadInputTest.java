@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.dosqlite.remote.local.LocalPageServer;
+import io.dosqlite.local.LocalPageServer;
+import io.dosqlite.testsupport.TestPageServer;
+import io.dosqlite.testsupport.proxy.Frames;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -29,7 +31,7 @@ import org.junit.jupiter.api.TestFactory;
  * database is byte-for-byte what it was.
  */
 class BadInputTest {
-    private static RelServer server;
+    private static TestPageServer server;
     private static RawHttp h;
     private static final String REF = "reference-db";
     private static byte[] refBefore;
@@ -38,9 +40,9 @@ class BadInputTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = RelServer.start("badinput");
-        h = server.http();
-        try (Connection c = Rel.connect(server.jdbc(REF))) {
+        server = TestPageServer.start();
+        h = RawHttp.of(server.url());
+        try (Connection c = TestPageServer.connect(server.jdbc(REF))) {
             Rel.exec(c, "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)");
             for (int i = 0; i < 20; i++) {
                 Rel.exec(c, "INSERT INTO t VALUES (" + i + ", '" + "x".repeat(200) + i + "')");
@@ -92,7 +94,7 @@ class BadInputTest {
     }
 
     static Connection open(String url, String... kv) throws SQLException {
-        return Rel.connect(url, kv);
+        return TestPageServer.connect(url, kv);
     }
 
     static void openAndClose(String url, String... kv) throws SQLException {
@@ -114,7 +116,7 @@ class BadInputTest {
             jdbc("database name starting with '-'", "08001", "invalid database name", () -> openAndClose(db + "-db")),
             jdbc("database name of 64 characters", "08001", "invalid database name", () -> openAndClose(db + "a".repeat(64))),
             jdbc("database name with an encoded space", "08001", "invalid database name", () -> openAndClose(db + "d%20b")),
-            jdbc("URL with user:password@", "08001", "token", () -> openAndClose("jdbc:dosqlite:http://u:p@127.0.0.1:" + server.port + "/x")),
+            jdbc("URL with user:password@", "08001", "token", () -> openAndClose("jdbc:dosqlite:http://u:p@127.0.0.1:" + server.port() + "/x")),
             jdbc("URL with a #fragment", "08001", "fragment", () -> openAndClose(db + "x#frag")),
             jdbc("URL without host", "08001", "host", () -> openAndClose("jdbc:dosqlite:http:///x")),
             jdbc("URL with a non-numeric port", "08001", "has no host", () -> openAndClose("jdbc:dosqlite:http://127.0.0.1:abc/x")),
@@ -271,7 +273,7 @@ class BadInputTest {
                 LocalPageServer second = null;
                 java.nio.file.Path busyDir = Rel.tempDir("busy");
                 try {
-                    second = LocalPageServer.start(LocalPageServer.findPageServerDir(), busyDir, "other-token", server.port);
+                    second = LocalPageServer.start(LocalPageServer.findPageServerDir(), busyDir, "other-token", server.port());
                 } catch (IOException e) {
                     Rel.figure("bad input", "page server on a port already in use", "IOException: " + e.getMessage().replace("\n", " / "));
                     return;
@@ -290,7 +292,7 @@ class BadInputTest {
         rows.add(DynamicTest.dynamicTest("after all rows: server serves, reference database unchanged", () -> {
             assertEquals(refVersion, h.version(REF), "version of the reference database");
             assertArrayEquals(refBefore, h.export(REF).body(), "bytes of the reference database");
-            try (Connection c = Rel.connect(server.jdbc(REF) + "?cacheSize=0")) {
+            try (Connection c = TestPageServer.connect(server.jdbc(REF) + "?cacheSize=0")) {
                 assertEquals("ok", Rel.integrity(c));
                 assertEquals(20, Rel.one(c, "SELECT count(*) FROM t"));
             }

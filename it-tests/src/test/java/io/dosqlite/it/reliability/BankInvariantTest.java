@@ -3,6 +3,10 @@ package io.dosqlite.it.reliability;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dosqlite.testsupport.TestPageServer;
+import io.dosqlite.testsupport.proxy.Fault;
+import io.dosqlite.testsupport.proxy.FaultProxy;
+import io.dosqlite.testsupport.proxy.Rule;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -63,10 +67,10 @@ class BankInvariantTest {
         int seconds = faults || crashes ? Rel.n("bankFaultSeconds", 8, 20) : Rel.n("bankSeconds", 12, 40);
         boolean tolerant = faults || crashes;
         long total = accounts * BankClient.INITIAL;
-        String db = Rel.dbName("bank");
-        try (RelServer server = RelServer.start("bank");
-             FaultProxy proxy = new FaultProxy(server.port, Rel.SEED)) {
-            try (Connection c = Rel.connect(server.jdbc(db))) {
+        String db = TestPageServer.freshName("bank");
+        try (TestPageServer server = TestPageServer.start();
+             FaultProxy proxy = new FaultProxy(server.port(), Rel.SEED)) {
+            try (Connection c = TestPageServer.connect(server.jdbc(db))) {
                 Rel.exec(c, BankClient.SCHEMA);
                 c.setAutoCommit(false);
                 for (int i = 1; i <= accounts; i++) {
@@ -97,12 +101,12 @@ class BankInvariantTest {
             };
             String writerUrl = faults ? proxy.jdbc("writers", db) : server.jdbc(db);
             if (faults) {
-                FaultProxy.Fault[] kinds = {FaultProxy.Fault.DROP_AFTER, FaultProxy.Fault.RESET_BEFORE, FaultProxy.Fault.ERROR_500_AFTER,
-                    FaultProxy.Fault.TRUNCATE, FaultProxy.Fault.BITFLIP, FaultProxy.Fault.RESET_AFTER};
-                proxy.rule(FaultProxy.random(r -> r.prefix.equals("writers"), 0.03, Rel.SEED, kinds));
+                Fault[] kinds = {Fault.DROP_AFTER, Fault.RESET_BEFORE, Fault.ERROR_500_AFTER,
+                    Fault.TRUNCATE, Fault.BITFLIP, Fault.RESET_AFTER};
+                proxy.rule(Rule.random(r -> r.prefix().equals("writers"), 0.03, Rel.SEED, kinds));
             }
             // the second JVM
-            Process child = Rel.startJvm(BankClient.class, writerUrl, Rel.TOKEN, "jvm2", "" + remoteWriters,
+            Process child = Rel.startJvm(BankClient.class, writerUrl, TestPageServer.TOKEN, "jvm2", "" + remoteWriters,
                     "" + seconds, "" + accounts);
             StringBuilder childDone = new StringBuilder();
             Thread childOut = new Thread(() -> {
@@ -129,7 +133,7 @@ class BankInvariantTest {
             List<Thread> readers = new ArrayList<>();
             for (String url : new String[] {server.jdbc(db), proxy.jdbc("reader", db)}) {
                 Thread r = new Thread(() -> {
-                    try (Connection c = Rel.connect(url)) {
+                    try (Connection c = TestPageServer.connect(url)) {
                         while (!stop.get()) {
                             long sum;
                             try {
@@ -145,7 +149,7 @@ class BankInvariantTest {
                                     }
                                 }
                                 readerErrors.incrementAndGet();
-                                FaultProxy.sleepQuietly(50);
+                                Rel.sleepQuietly(50);
                                 continue;
                             }
                             reads.incrementAndGet();
@@ -186,7 +190,7 @@ class BankInvariantTest {
                 });
                 killer.start();
             }
-            BankClient.Counters local = BankClient.run(writerUrl, Rel.props(), "jvm1", localWriters, deadline,
+            BankClient.Counters local = BankClient.run(writerUrl, TestPageServer.properties(), "jvm1", localWriters, deadline,
                     accounts, sink);
             if (killer != null) {
                 killer.join(60_000);
@@ -207,7 +211,7 @@ class BankInvariantTest {
             // final state
             Map<String, long[]> stored = new HashMap<>();
             long[] balances = new long[accounts + 1];
-            try (Connection c = Rel.connect(proxy.jdbc("final", db))) {
+            try (Connection c = TestPageServer.connect(proxy.jdbc("final", db))) {
                 c.setAutoCommit(false);
                 try (PreparedStatement ps = c.prepareStatement("SELECT id, src, dst, amount FROM transfers");
                      ResultSet rs = ps.executeQuery()) {

@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.dosqlite.it.reliability.FaultProxy.Action;
-import io.dosqlite.it.reliability.FaultProxy.Fault;
+import io.dosqlite.testsupport.TestPageServer;
+import io.dosqlite.testsupport.proxy.Action;
+import io.dosqlite.testsupport.proxy.Fault;
+import io.dosqlite.testsupport.proxy.FaultProxy;
+import io.dosqlite.testsupport.proxy.Rule;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -35,24 +38,24 @@ class CorruptionTest {
     void damagedPagesInTransitAreAlwaysDetectedNeverUsedNeverWrittenBack() throws Exception {
         int trials = Rel.n("corruptionTrials", 50, 400);
         Fault[] kinds = {Fault.BITFLIP, Fault.SHORT_BODY, Fault.WRONG_PAGE, Fault.OLD_VERSION, Fault.TRUNCATE};
-        String db = Rel.dbName("corrupt");
+        String db = TestPageServer.freshName("corrupt");
         Map<String, Integer> outcomes = new TreeMap<>();
         List<String> used = new ArrayList<>();
         Map<Fault, Integer> served = new TreeMap<>();
         long touched = 0;
-        try (RelServer server = RelServer.start("corrupt");
-             FaultProxy proxy = new FaultProxy(server.port, Rel.SEED)) {
+        try (TestPageServer server = TestPageServer.start();
+             FaultProxy proxy = new FaultProxy(server.port(), Rel.SEED)) {
             long[] expected = setup(server.jdbc(db));
             for (int i = 0; i < trials; i++) {
                 Fault f = kinds[i % kinds.length];
                 // every page-bearing answer this client gets is damaged: it can never obtain good data
                 String prefix = "c" + i;
-                proxy.rule(r -> r.prefix.equals(prefix) && (r.is("read") || r.is("interior")) ? Action.of(f) : Action.PASS);
+                proxy.rule(r -> r.prefix().equals(prefix) && (r.is("read") || r.is("interior")) ? Action.of(f) : Action.PASS);
                 int before = proxy.applied(f);
                 String outcome;
                 Connection c = null;
                 try {
-                    c = Rel.connect(proxy.jdbc(prefix, db));
+                    c = TestPageServer.connect(proxy.jdbc(prefix, db));
                     long[] got = query(c);
                     String ok = Rel.integrity(c);
                     if (!java.util.Arrays.equals(expectedWithTouched(expected, touched), got) || !"ok".equals(ok)) {
@@ -80,7 +83,7 @@ class CorruptionTest {
                 // damage gone: the same client must now read right (nothing damaged was cached) and write
                 try {
                     if (c == null) {
-                        c = Rel.connect(proxy.jdbc(prefix, db));
+                        c = TestPageServer.connect(proxy.jdbc(prefix, db));
                     }
                     long[] got = query(c);
                     if (!java.util.Arrays.equals(expectedWithTouched(expected, touched), got)) {
@@ -95,7 +98,7 @@ class CorruptionTest {
                     Rel.closeQuietly(c);
                 }
                 if (i % 25 == 24 || i == trials - 1) {
-                    try (Connection v = Rel.connect(proxy.jdbc("verify" + i, db))) {
+                    try (Connection v = TestPageServer.connect(proxy.jdbc("verify" + i, db))) {
                         assertEquals("ok", Rel.integrity(v), "server copy after trial " + i);
                         assertArrayEquals(expectedWithTouched(expected, touched), query(v), "server copy after trial " + i);
                     }
@@ -127,13 +130,13 @@ class CorruptionTest {
      */
     @Test
     void integrityCheckDuringATransportFaultRaisesTheErrorInsteadOfReportingDamage() throws Exception {
-        String db = Rel.dbName("icheck");
-        try (RelServer server = RelServer.start("icheck");
-             FaultProxy proxy = new FaultProxy(server.port, Rel.SEED)) {
+        String db = TestPageServer.freshName("icheck");
+        try (TestPageServer server = TestPageServer.start();
+             FaultProxy proxy = new FaultProxy(server.port(), Rel.SEED)) {
             setup(server.jdbc(db));
-            try (Connection c = Rel.connect(proxy.jdbc("icheck", db))) {
+            try (Connection c = TestPageServer.connect(proxy.jdbc("icheck", db))) {
                 Rel.one(c, "SELECT n FROM meta");
-                proxy.rule(FaultProxy.nth(FaultProxy.endpoint("read"), 1, Action.of(Fault.BITFLIP)));
+                proxy.rule(Rule.nth(Rule.endpoint("read"), 1, Action.of(Fault.BITFLIP)));
                 String result;
                 try {
                     result = "rows: " + Rel.integrity(c);
@@ -151,14 +154,14 @@ class CorruptionTest {
     @Test
     void damagedUploadsAreRefusedAndNothingIsWritten() throws Exception {
         int trials = Rel.n("uploadCorruptionTrials", 20, 200);
-        String db = Rel.dbName("upload");
+        String db = TestPageServer.freshName("upload");
         Map<String, Integer> outcomes = new TreeMap<>();
-        try (RelServer server = RelServer.start("upload");
-             FaultProxy proxy = new FaultProxy(server.port, Rel.SEED)) {
+        try (TestPageServer server = TestPageServer.start();
+             FaultProxy proxy = new FaultProxy(server.port(), Rel.SEED)) {
             long[] expected = setup(server.jdbc(db));
-            try (Connection c = Rel.connect(proxy.jdbc("w", db))) {
+            try (Connection c = TestPageServer.connect(proxy.jdbc("w", db))) {
                 for (int i = 0; i < trials; i++) {
-                    long v0 = server.http().version(db);
+                    long v0 = RawHttp.of(server.url()).version(db);
                     proxy.rule(r -> r.is("commit") || r.is("stage") ? Action.of(Fault.BITFLIP_REQUEST) : Action.PASS);
                     String outcome;
                     try {
@@ -169,7 +172,7 @@ class CorruptionTest {
                     }
                     proxy.pass();
                     outcomes.merge(outcome, 1, Integer::sum);
-                    assertEquals(v0, server.http().version(db), "a damaged upload changed the database (" + outcome + ")");
+                    assertEquals(v0, RawHttp.of(server.url()).version(db), "a damaged upload changed the database (" + outcome + ")");
                     assertArrayEquals(expectedWithTouched(expected, 0), query(c), "the client must roll back its cache");
                 }
             }
@@ -199,13 +202,13 @@ class CorruptionTest {
     }
 
     private static void atRest(String... damage) throws Exception {
-        String db = Rel.dbName("atrest");
+        String db = TestPageServer.freshName("atrest");
         Map<String, String> results = new TreeMap<>();
-        try (RelServer server = RelServer.start("atrest")) {
+        try (TestPageServer server = TestPageServer.start()) {
             long[] expected = setup(server.jdbc(db));
             byte[] big = new byte[40_000];
             new java.util.Random(1).nextBytes(big);
-            try (Connection c = Rel.connect(server.jdbc(db))) {
+            try (Connection c = TestPageServer.connect(server.jdbc(db))) {
                 Rel.exec(c, "CREATE TABLE big(id INTEGER PRIMARY KEY, b BLOB NOT NULL)");
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO big VALUES (1, ?)")) {
                     ps.setBytes(1, big);
@@ -214,14 +217,14 @@ class CorruptionTest {
             }
             for (String what : damage) {
                 server.stop();
-                Path file = storageFile(server.dataDir, db);
+                Path file = storageFile(server.dataDir(), db);
                 String restore;
                 try (Connection s = DriverManager.getConnection("jdbc:sqlite:" + file)) {
                     restore = damage(s, what);
                 }
                 server.restart();
                 String outcome;
-                try (Connection c = Rel.connect(server.jdbc(db) + "?cacheSize=0")) {
+                try (Connection c = TestPageServer.connect(server.jdbc(db) + "?cacheSize=0")) {
                     long[] got = query(c);
                     byte[] b = blob(c);
                     String ok = Rel.integrity(c);
@@ -236,7 +239,7 @@ class CorruptionTest {
                     Rel.exec(s, restore);
                 }
                 server.restart();
-                try (Connection c = Rel.connect(server.jdbc(db))) {
+                try (Connection c = TestPageServer.connect(server.jdbc(db))) {
                     assertArrayEquals(expected, query(c), "restored");
                 }
             }
@@ -250,7 +253,7 @@ class CorruptionTest {
 
     /** Creates the test tables and answers the expected {@link #query} result (touched = 0). */
     static long[] setup(String url) throws SQLException {
-        try (Connection c = Rel.connect(url)) {
+        try (Connection c = TestPageServer.connect(url)) {
             Rel.exec(c, "CREATE TABLE t(id INTEGER PRIMARY KEY, v INTEGER NOT NULL, pad TEXT NOT NULL)",
                     "CREATE TABLE meta(k INTEGER PRIMARY KEY, n INTEGER NOT NULL, s INTEGER NOT NULL, touched INTEGER NOT NULL)");
             c.setAutoCommit(false);

@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.dosqlite.it.reliability.FaultProxy.Action;
-import io.dosqlite.it.reliability.FaultProxy.Fault;
-import io.dosqlite.it.reliability.FaultProxy.Phase;
+import io.dosqlite.testsupport.TestPageServer;
+import io.dosqlite.testsupport.proxy.Action;
+import io.dosqlite.testsupport.proxy.Fault;
+import io.dosqlite.testsupport.proxy.FaultProxy;
+import io.dosqlite.testsupport.proxy.Phase;
+import io.dosqlite.testsupport.proxy.Rule;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -39,12 +42,12 @@ class CrashSweepTest {
     void killingTheClientJvmAtAnyPointLeavesAPrefixOfAcknowledgedTransactions() throws Exception {
         int points = Rel.n("crashPoints", 6, 200);
         Random rnd = new Random(Rel.SEED);
-        String db = Rel.dbName("crash-jvm");
+        String db = TestPageServer.freshName("crash-jvm");
         Map<String, Integer> byMode = new TreeMap<>();
         long acked = 0;
-        try (RelServer server = RelServer.start("crash-jvm");
-             FaultProxy proxy = new FaultProxy(server.port, Rel.SEED);
-             Connection v = Rel.connect(server.jdbc(db))) {
+        try (TestPageServer server = TestPageServer.start();
+             FaultProxy proxy = new FaultProxy(server.port(), Rel.SEED);
+             Connection v = TestPageServer.connect(server.jdbc(db))) {
             Rel.exec(v, CrashWorkload.SCHEMA);
             Ledger ledger = new Ledger();
             for (int point = 0; point < points; point++) {
@@ -91,10 +94,10 @@ class CrashSweepTest {
                             a = Action.of(Fault.PASS).hook(Phase.AFTER_REPLY, kill);
                             break;
                     }
-                    proxy.rule(FaultProxy.nth(FaultProxy.endpoint("commit"), k, a));
+                    proxy.rule(Rule.nth(Rule.endpoint("commit"), k, a));
                     url = proxy.jdbc("jvm" + point, db);
                 }
-                Process p = Rel.startJvm(CrashWorkload.class, url, Rel.TOKEN, Long.toString(first), "1000000",
+                Process p = Rel.startJvm(CrashWorkload.class, url, TestPageServer.TOKEN, Long.toString(first), "1000000",
                         "readTimeout=10");
                 child.set(p);
                 List<String> lines = new ArrayList<>();
@@ -170,18 +173,18 @@ class CrashSweepTest {
 
     @Test
     void killingTheClientDuringAStagedCommitPublishesAllOrNothing() throws Exception {
-        String db = Rel.dbName("crash-big");
+        String db = TestPageServer.freshName("crash-big");
         Map<String, String> results = new TreeMap<>();
-        try (RelServer server = RelServer.start("crash-big");
-             FaultProxy proxy = new FaultProxy(server.port, Rel.SEED);
-             Connection v = Rel.connect(server.jdbc(db))) {
+        try (TestPageServer server = TestPageServer.start();
+             FaultProxy proxy = new FaultProxy(server.port(), Rel.SEED);
+             Connection v = TestPageServer.connect(server.jdbc(db))) {
             Rel.exec(v, CrashWorkload.SCHEMA);
             String[] labels = {"before the stage upload reaches the server", "after the stage upload was stored",
                 "before the publishing commit reaches the server", "after the publishing commit was applied, before its answer"};
             for (int point = 0; point < labels.length; point++) {
                 long next = Rel.one(v, "SELECT coalesce(max(id), " + (CrashWorkload.BIG_BASE - 1) + ") FROM t WHERE id >= "
                         + CrashWorkload.BIG_BASE) + 1;
-                long v0 = server.http().version(db);
+                long v0 = RawHttp.of(server.url()).version(db);
                 AtomicReference<Process> child = new AtomicReference<>();
                 CountDownLatch killed = new CountDownLatch(1);
                 Runnable kill = () -> {
@@ -196,8 +199,8 @@ class CrashSweepTest {
                 String endpoint = point < 2 ? "stage" : "commit";
                 Action a = point % 2 == 0 ? Action.of(Fault.DROP_BEFORE).hook(Phase.BEFORE_FORWARD, kill)
                         : Action.of(Fault.DROP_AFTER).hook(Phase.AFTER_UPSTREAM, kill);
-                proxy.rule(FaultProxy.nth(FaultProxy.endpoint(endpoint), 1, a));
-                Process p = Rel.startJvm(CrashWorkload.class, proxy.jdbc("big" + point, db), Rel.TOKEN, Long.toString(next), "1",
+                proxy.rule(Rule.nth(Rule.endpoint(endpoint), 1, a));
+                Process p = Rel.startJvm(CrashWorkload.class, proxy.jdbc("big" + point, db), TestPageServer.TOKEN, Long.toString(next), "1",
                         "readTimeout=60");
                 child.set(p);
                 if (!killed.await(120, TimeUnit.SECONDS)) {
@@ -207,7 +210,7 @@ class CrashSweepTest {
                 }
                 proxy.awaitIdle();
                 proxy.pass();
-                long applied = server.http().version(db) - v0;
+                long applied = RawHttp.of(server.url()).version(db) - v0;
                 v.setAutoCommit(false);
                 try {
                     assertEquals("ok", Rel.integrity(v), labels[point]);
@@ -239,13 +242,13 @@ class CrashSweepTest {
     /** workerd is killed and restarted after the stage upload, before the publishing commit: the commit still publishes it all. */
     @Test
     void aStageSurvivesAWorkerdRestartBeforeItsPublishingCommit() throws Exception {
-        String db = Rel.dbName("stage-restart");
-        try (RelServer server = RelServer.start("stage-restart");
-             FaultProxy proxy = new FaultProxy(server.port, Rel.SEED);
-             Connection c = Rel.connect(proxy.jdbc("w", db), "readTimeout", "60")) {
+        String db = TestPageServer.freshName("stage-restart");
+        try (TestPageServer server = TestPageServer.start();
+             FaultProxy proxy = new FaultProxy(server.port(), Rel.SEED);
+             Connection c = TestPageServer.connect(proxy.jdbc("w", db), "readTimeout", "60")) {
             Rel.exec(c, CrashWorkload.SCHEMA);
             AtomicReference<Throwable> failed = new AtomicReference<>();
-            proxy.rule(FaultProxy.nth(FaultProxy.endpoint("commit"), 1, Action.of(Fault.PASS).hook(Phase.BEFORE_FORWARD, () -> {
+            proxy.rule(Rule.nth(Rule.endpoint("commit"), 1, Action.of(Fault.PASS).hook(Phase.BEFORE_FORWARD, () -> {
                 try {
                     server.kill9Workerd();
                     server.restart();
@@ -265,7 +268,7 @@ class CrashSweepTest {
                 throw new AssertionError(failed.get());
             }
             assertEquals(1, server.restarts());
-            try (Connection v = Rel.connect(server.jdbc(db))) {
+            try (Connection v = TestPageServer.connect(server.jdbc(db))) {
                 assertEquals(CrashWorkload.payload(id), Rel.text(v, "SELECT payload FROM t WHERE id = " + id));
                 assertEquals("ok", Rel.integrity(v));
             }
@@ -280,13 +283,13 @@ class CrashSweepTest {
     void killingWorkerdAtAnyPointLosesNoAcknowledgedTransactionAndClientsRecover() throws Exception {
         int points = Rel.n("serverCrashPoints", 6, 200);
         Random rnd = new Random(Rel.SEED + 1);
-        String db = Rel.dbName("crash-srv");
+        String db = TestPageServer.freshName("crash-srv");
         Map<String, Integer> byMode = new TreeMap<>();
         Map<String, Integer> errors = new TreeMap<>();
         long[] acked = {0};
-        try (RelServer server = RelServer.start("crash-srv");
-             FaultProxy proxy = new FaultProxy(server.port, Rel.SEED)) {
-            Connection v = Rel.connect(server.jdbc(db), "readTimeout", "10");
+        try (TestPageServer server = TestPageServer.start();
+             FaultProxy proxy = new FaultProxy(server.port(), Rel.SEED)) {
+            Connection v = TestPageServer.connect(server.jdbc(db), "readTimeout", "10");
             Rel.exec(v, CrashWorkload.SCHEMA);
             Ledger ledger = new Ledger();
             // two client handles: direct (pooled keep-alive connections to workerd) and via the proxy (hooks)
@@ -316,7 +319,7 @@ class CrashSweepTest {
                     proxy.pass();
                     long delay = 50 + rnd.nextInt(400);
                     Thread killer = new Thread(() -> {
-                        FaultProxy.sleepQuietly(delay);
+                        Rel.sleepQuietly(delay);
                         killAndRestart.run();
                     });
                     killer.start();
@@ -342,14 +345,14 @@ class CrashSweepTest {
                         label = "while the server applies the commit";
                         long micros = rnd.nextInt(3000);
                         a = Action.of(Fault.PASS).hook(Phase.BEFORE_FORWARD, () -> new Thread(() -> {
-                            FaultProxy.sleepQuietly(micros / 1000);
+                            Rel.sleepQuietly(micros / 1000);
                             killAndRestart.run();
                         }).start());
                     } else {
                         label = "after server applied, before ack";
                         a = Action.of(Fault.DROP_AFTER).hook(Phase.AFTER_UPSTREAM, async);
                     }
-                    proxy.rule(FaultProxy.nth(FaultProxy.endpoint("commit"), k, a));
+                    proxy.rule(Rule.nth(Rule.endpoint("commit"), k, a));
                 }
                 w.resync();
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -423,7 +426,7 @@ class CrashSweepTest {
         void step(Map<String, Integer> errors) {
             try {
                 if (c == null) {
-                    c = Rel.connect(url, "readTimeout", "10");
+                    c = TestPageServer.connect(url, "readTimeout", "10");
                     c.setAutoCommit(false);
                 }
                 if (next < 0) {
@@ -470,7 +473,7 @@ class CrashSweepTest {
                     Rel.closeQuietly(c); // a new connection must work too
                     c = null;
                 }
-                FaultProxy.sleepQuietly(100);
+                Rel.sleepQuietly(100);
             }
         }
 

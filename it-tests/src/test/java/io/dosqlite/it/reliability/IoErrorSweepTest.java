@@ -3,8 +3,11 @@ package io.dosqlite.it.reliability;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.dosqlite.it.reliability.FaultProxy.Action;
-import io.dosqlite.it.reliability.FaultProxy.Fault;
+import io.dosqlite.testsupport.TestPageServer;
+import io.dosqlite.testsupport.proxy.Action;
+import io.dosqlite.testsupport.proxy.Fault;
+import io.dosqlite.testsupport.proxy.FaultProxy;
+import io.dosqlite.testsupport.proxy.Rule;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -44,13 +47,13 @@ class IoErrorSweepTest {
         int injected = 0;
         int corruptions = 0;
         long worstMs = 0;
-        try (RelServer server = RelServer.start("ioerr");
-             FaultProxy proxy = new FaultProxy(server.port, Rel.SEED)) {
+        try (TestPageServer server = TestPageServer.start();
+             FaultProxy proxy = new FaultProxy(server.port(), Rel.SEED)) {
             // a clean run counts the requests K of the workload
-            String cleanDb = Rel.dbName("io-clean");
+            String cleanDb = TestPageServer.freshName("io-clean");
             seed(server.jdbc(cleanDb));
             proxy.resetCounters();
-            try (Connection c = Rel.connect(proxy.jdbc("clean", cleanDb), "readTimeout", "" + READ_TIMEOUT_S)) {
+            try (Connection c = TestPageServer.connect(proxy.jdbc("clean", cleanDb), "readTimeout", "" + READ_TIMEOUT_S)) {
                 workload(c);
             }
             int k = proxy.requests();
@@ -64,7 +67,7 @@ class IoErrorSweepTest {
                     }
                     for (int i = 1 + (runs % step); i <= k; i += step) {
                         runs++;
-                        String db = Rel.dbName("io");
+                        String db = TestPageServer.freshName("io");
                         seed(server.jdbc(db)); // existing data: the cold client must read pages from the server
                         String prefix = "io" + runs;
                         int target = i;
@@ -80,7 +83,7 @@ class IoErrorSweepTest {
                         Connection[] holder = new Connection[1];
                         Future<String> run = exec.submit(() -> {
                             try {
-                                holder[0] = Rel.connect(proxy.jdbc(prefix, db), "readTimeout", "" + READ_TIMEOUT_S);
+                                holder[0] = TestPageServer.connect(proxy.jdbc(prefix, db), "readTimeout", "" + READ_TIMEOUT_S);
                                 workload(holder[0]);
                                 return "success";
                             } catch (AssertionError e) {
@@ -133,7 +136,7 @@ class IoErrorSweepTest {
                             }
                         }
                         // a new client sees a consistent database and can finish the workload
-                        try (Connection fresh = Rel.connect(proxy.jdbc(prefix + "v", db), "readTimeout", "10")) {
+                        try (Connection fresh = TestPageServer.connect(proxy.jdbc(prefix + "v", db), "readTimeout", "10")) {
                             String problem = consistency(fresh);
                             if (problem != null) {
                                 corruptions++;
@@ -179,14 +182,14 @@ class IoErrorSweepTest {
         Fault[] kinds = {Fault.RESET_BEFORE, Fault.DROP_AFTER, Fault.ERROR_500_BEFORE, Fault.ERROR_500_AFTER,
             Fault.SHORT_BODY, Fault.TRUNCATE, Fault.BITFLIP, Fault.WRONG_PAGE, Fault.DELAY};
         Map<String, Integer> errors = new TreeMap<>();
-        String db = Rel.dbName("chaos");
+        String db = TestPageServer.freshName("chaos");
         java.util.Set<Long> acked = new java.util.HashSet<>();
-        try (RelServer server = RelServer.start("chaos");
-             FaultProxy proxy = new FaultProxy(server.port, Rel.SEED)) {
+        try (TestPageServer server = TestPageServer.start();
+             FaultProxy proxy = new FaultProxy(server.port(), Rel.SEED)) {
             seed(server.jdbc(db));
-            FaultProxy.Rule chaos = FaultProxy.random(r -> true, p, Rel.SEED, kinds);
+            Rule chaos = Rule.random(r -> true, p, Rel.SEED, kinds);
             proxy.rule(chaos);
-            Connection[] clients = {Rel.connect(proxy.jdbc("x", db), "readTimeout", "5"), Rel.connect(proxy.jdbc("y", db), "readTimeout", "5")};
+            Connection[] clients = {TestPageServer.connect(proxy.jdbc("x", db), "readTimeout", "5"), TestPageServer.connect(proxy.jdbc("y", db), "readTimeout", "5")};
             long nextId = 1_000_000;
             int done = 0;
             int attempts = 0;
@@ -212,7 +215,7 @@ class IoErrorSweepTest {
                     }
                     // the application does not know whether row id landed (08007): look, then go on
                     proxy.pass();
-                    try (Connection check = Rel.connect(server.jdbc(db))) {
+                    try (Connection check = TestPageServer.connect(server.jdbc(db))) {
                         if (Rel.one(check, "SELECT count(*) FROM t WHERE id = " + id) == 1) {
                             nextId++;
                             done++;
@@ -228,7 +231,7 @@ class IoErrorSweepTest {
             for (Connection c : clients) {
                 Rel.closeQuietly(c);
             }
-            try (Connection v = Rel.connect(server.jdbc(db))) {
+            try (Connection v = TestPageServer.connect(server.jdbc(db))) {
                 String problem = consistency(v);
                 long chaosRows = Rel.one(v, "SELECT count(*) FROM t WHERE id >= 1000000");
                 long missing = acked.stream().filter(id -> {
@@ -254,7 +257,7 @@ class IoErrorSweepTest {
 
     /** Creates the tables with 60 rows (one checksum-consistent state) through a direct client. */
     static void seed(String url) throws SQLException {
-        try (Connection c = Rel.connect(url)) {
+        try (Connection c = TestPageServer.connect(url)) {
             workload(c);
         }
     }

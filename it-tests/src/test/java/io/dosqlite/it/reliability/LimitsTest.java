@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.dosqlite.it.reliability.FaultProxy.Action;
-import io.dosqlite.it.reliability.FaultProxy.Fault;
+import io.dosqlite.testsupport.TestPageServer;
+import io.dosqlite.testsupport.proxy.Action;
+import io.dosqlite.testsupport.proxy.Fault;
 import io.dosqlite.jdbc.DosqliteConnection;
+import io.dosqlite.testsupport.proxy.Frames;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -26,24 +28,24 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class LimitsTest {
     @RegisterExtension
-    static final ProxiedServer env = new ProxiedServer("limits");
+    static final TestPageServer env = new TestPageServer().withFaultProxy(Rel.SEED);
 
     // ---------------------------------------------------------------- through the driver
 
     @Test
     void driverCommitsOf1And128And129And20000Pages() throws Exception {
         int big = Rel.n("bigCommitPages", 20000, 20000);
-        String db = Rel.dbName("pages");
+        String db = TestPageServer.freshName("pages");
         Map<Integer, String> measured = new LinkedHashMap<>();
-        try (Connection c = Rel.connect(env.server.jdbc(db))) {
+        try (Connection c = TestPageServer.connect(env.jdbc(db))) {
             Rel.exec(c, "CREATE TABLE b(id INTEGER PRIMARY KEY, data BLOB NOT NULL)");
             DosqliteConnection dc = c.unwrap(DosqliteConnection.class);
             // 1 page: only the header of page 1 changes
-            long v0 = env.server.http().version(db);
+            long v0 = RawHttp.of(env.url()).version(db);
             long up = dc.statistics().pagesCommitted();
             Rel.exec(c, "PRAGMA user_version = 7");
             long pages1 = dc.statistics().pagesCommitted() - up;
-            assertEquals(v0 + 1, env.server.http().version(db));
+            assertEquals(v0 + 1, RawHttp.of(env.url()).version(db));
             assertEquals(7, Rel.one(c, "PRAGMA user_version"));
             measured.put(1, pages1 + " page(s) sent");
             assertEquals(1, pages1, "PRAGMA user_version should commit exactly page 1");
@@ -70,7 +72,7 @@ class LimitsTest {
                 assertEquals(target, sent, "could not make a commit of exactly " + target + " pages: " + measured);
             }
             // everything reads back, also in a cold client
-            try (Connection cold = Rel.connect(env.proxy.jdbc("cold-pages", db))) {
+            try (Connection cold = TestPageServer.connect(env.proxy().jdbc("cold-pages", db))) {
                 assertEquals("ok", Rel.integrity(cold));
                 try (PreparedStatement ps = cold.prepareStatement("SELECT id, data FROM b ORDER BY id"); ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -86,8 +88,8 @@ class LimitsTest {
     @Test
     void pageSizes512And65536Work() throws Exception {
         for (int ps : new int[] {512, 65536}) {
-            String db = Rel.dbName("ps" + ps);
-            try (Connection c = Rel.connect(env.server.jdbc(db), "pageSize", "" + ps)) {
+            String db = TestPageServer.freshName("ps" + ps);
+            try (Connection c = TestPageServer.connect(env.jdbc(db), "pageSize", "" + ps)) {
                 Rel.exec(c, CrashWorkload.SCHEMA);
                 c.setAutoCommit(false);
                 for (long i = 1; i <= 40; i++) {
@@ -96,8 +98,8 @@ class LimitsTest {
                 c.setAutoCommit(true);
                 assertEquals(ps, Rel.one(c, "PRAGMA page_size"));
             }
-            assertEquals(ps, env.server.http().info(db).num("pageSize"));
-            try (Connection cold = Rel.connect(env.proxy.jdbc("cold" + ps, db))) {
+            assertEquals(ps, RawHttp.of(env.url()).info(db).num("pageSize"));
+            try (Connection cold = TestPageServer.connect(env.proxy().jdbc("cold" + ps, db))) {
                 Ledger l = new Ledger();
                 l.verify(cold, 40, 40, "page size " + ps);
             }
@@ -108,11 +110,11 @@ class LimitsTest {
     @Test
     void aDatabaseLargerThanOneRequestIsCommittedInStagesAndReadsBack() throws Exception {
         int mib = Rel.n("largeDbMiB", 40, 64);
-        String db = Rel.dbName("large");
+        String db = TestPageServer.freshName("large");
         long t0 = System.nanoTime();
         AtomicInteger stages = new AtomicInteger();
         AtomicInteger commits = new AtomicInteger();
-        env.proxy.rule(r -> {
+        env.proxy().rule(r -> {
             if (r.is("stage")) {
                 stages.incrementAndGet();
             } else if (r.is("commit")) {
@@ -120,22 +122,22 @@ class LimitsTest {
             }
             return Action.PASS;
         });
-        try (Connection c = Rel.connect(env.proxy.jdbc("large", db))) {
+        try (Connection c = TestPageServer.connect(env.proxy().jdbc("large", db))) {
             Rel.exec(c, "CREATE TABLE b(id INTEGER PRIMARY KEY, data BLOB NOT NULL)");
             int before = commits.get();
             insertMiBsAndCommit(c, mib);
             c.setAutoCommit(true);
             assertEquals(before + 1, commits.get(), "one publishing commit");
         } finally {
-            env.proxy.pass();
+            env.proxy().pass();
         }
         long commitMs = (System.nanoTime() - t0) / 1_000_000;
         assertTrue(stages.get() >= 1, "a " + mib + " MiB commit must use stage uploads");
-        RawHttp.Resp info = env.server.http().info(db);
+        RawHttp.Resp info = RawHttp.of(env.url()).info(db);
         long bytes = info.num("pageCount") * info.num("pageSize");
         assertTrue(bytes > 32L * 1024 * 1024, "database of " + bytes + " bytes");
         long t1 = System.nanoTime();
-        try (Connection cold = Rel.connect(env.proxy.jdbc("large-cold", db))) {
+        try (Connection cold = TestPageServer.connect(env.proxy().jdbc("large-cold", db))) {
             assertEquals("ok", Rel.integrity(cold));
             try (PreparedStatement ps = cold.prepareStatement("SELECT id, data FROM b ORDER BY id"); ResultSet rs = ps.executeQuery()) {
                 int n = 0;
@@ -147,7 +149,7 @@ class LimitsTest {
             }
         }
         long readMs = (System.nanoTime() - t1) / 1_000_000;
-        RawHttp.Resp export = env.server.http().export(db);
+        RawHttp.Resp export = RawHttp.of(env.url()).export(db);
         assertEquals(200, export.status());
         assertEquals(bytes, export.body().length);
         assertEquals("SQLite format 3\0", new String(export.body(), 0, 16, StandardCharsets.ISO_8859_1));
@@ -158,16 +160,16 @@ class LimitsTest {
 
     @Test
     void aStagedCommitThatFailsAtTheEndLeavesNothingBehind() throws Exception {
-        String db = Rel.dbName("stagefail");
+        String db = TestPageServer.freshName("stagefail");
         int mib = 36;
         Map<String, String> outcomes = new LinkedHashMap<>();
-        try (Connection c = Rel.connect(env.proxy.jdbc("stagefail", db), "readTimeout", "60")) {
+        try (Connection c = TestPageServer.connect(env.proxy().jdbc("stagefail", db), "readTimeout", "60")) {
             Rel.exec(c, "CREATE TABLE b(id INTEGER PRIMARY KEY, data BLOB NOT NULL)", "INSERT INTO b VALUES (0, x'00')");
             for (String where : new String[] {"stage", "commit"}) {
-                long v = env.server.http().version(db);
+                long v = RawHttp.of(env.url()).version(db);
                 AtomicInteger seen = new AtomicInteger();
                 // every stage upload, or the final publishing commit, fails (500) on every attempt
-                env.proxy.rule(r -> r.is(where) && seen.incrementAndGet() >= 1 ? Action.of(Fault.ERROR_500_BEFORE) : Action.PASS);
+                env.proxy().rule(r -> r.is(where) && seen.incrementAndGet() >= 1 ? Action.of(Fault.ERROR_500_BEFORE) : Action.PASS);
                 String outcome;
                 try {
                     insertMiBsAndCommit(c, mib);
@@ -177,12 +179,12 @@ class LimitsTest {
                     Rel.rollbackQuietly(c);
                 } finally {
                     c.setAutoCommit(true);
-                    env.proxy.pass();
+                    env.proxy().pass();
                 }
                 outcomes.put(where, outcome);
                 assertTrue(seen.get() > 0, "no " + where + " request was made");
                 assertTrue(!outcome.equals("committed"), where + ": the commit went through although every " + where + " request failed");
-                assertEquals(v, env.server.http().version(db), "a failed staged commit (" + where + ") changed the version");
+                assertEquals(v, RawHttp.of(env.url()).version(db), "a failed staged commit (" + where + ") changed the version");
                 assertEquals(1, Rel.one(c, "SELECT count(*) FROM b"), "rows after the failed commit (" + where + ")");
                 assertEquals("ok", Rel.integrity(c));
                 assertTrue(outcome.startsWith("08") || outcome.startsWith("58"), where + ": " + outcome);
@@ -197,26 +199,26 @@ class LimitsTest {
 
     @Test
     void aStagedCommitWhoseAnswersAreLostIsAppliedExactlyOnce() throws Exception {
-        String db = Rel.dbName("stagelost");
+        String db = TestPageServer.freshName("stagelost");
         int mib = 36;
-        try (Connection c = Rel.connect(env.proxy.jdbc("stagelost", db), "readTimeout", "60")) {
+        try (Connection c = TestPageServer.connect(env.proxy().jdbc("stagelost", db), "readTimeout", "60")) {
             Rel.exec(c, "CREATE TABLE b(id INTEGER PRIMARY KEY, data BLOB NOT NULL)");
-            long v = env.server.http().version(db);
+            long v = RawHttp.of(env.url()).version(db);
             AtomicInteger stage = new AtomicInteger();
             AtomicInteger commit = new AtomicInteger();
-            int lostBefore = env.proxy.applied(Fault.DROP_AFTER);
+            int lostBefore = env.proxy().applied(Fault.DROP_AFTER);
             // the first stage upload's answer and the first commit's answer are lost after the server applied them
-            env.proxy.rule(r -> (r.is("stage") && stage.incrementAndGet() == 1) || (r.is("commit") && commit.incrementAndGet() == 1)
+            env.proxy().rule(r -> (r.is("stage") && stage.incrementAndGet() == 1) || (r.is("commit") && commit.incrementAndGet() == 1)
                     ? Action.of(Fault.DROP_AFTER) : Action.PASS);
             try {
                 insertMiBsAndCommit(c, mib);
                 c.setAutoCommit(true);
             } finally {
-                env.proxy.pass();
+                env.proxy().pass();
             }
-            assertEquals(2, env.proxy.applied(Fault.DROP_AFTER) - lostBefore, "both answers lost");
-            assertEquals(v + 1, env.server.http().version(db), "applied exactly once");
-            try (Connection cold = Rel.connect(env.proxy.jdbc("stagelost-cold", db))) {
+            assertEquals(2, env.proxy().applied(Fault.DROP_AFTER) - lostBefore, "both answers lost");
+            assertEquals(v + 1, RawHttp.of(env.url()).version(db), "applied exactly once");
+            try (Connection cold = TestPageServer.connect(env.proxy().jdbc("stagelost-cold", db))) {
                 assertEquals(mib, Rel.one(cold, "SELECT count(*) FROM b"));
                 assertEquals("ok", Rel.integrity(cold));
             }
@@ -228,8 +230,8 @@ class LimitsTest {
 
     @Test
     void wireCommitsOf1And128And129And20000PagesAndAnUnpublishedStageIsInvisible() throws Exception {
-        RawHttp h = env.server.http();
-        String db = Rel.dbName("wire");
+        RawHttp h = RawHttp.of(env.url());
+        String db = TestPageServer.freshName("wire");
         int ps = 4096;
         assertEquals(201, h.create(db, ps).status());
         long version = 0;

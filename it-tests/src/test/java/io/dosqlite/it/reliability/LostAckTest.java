@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.dosqlite.it.reliability.FaultProxy.Action;
-import io.dosqlite.it.reliability.FaultProxy.Fault;
-import io.dosqlite.it.reliability.FaultProxy.Phase;
+import io.dosqlite.testsupport.TestPageServer;
+import io.dosqlite.testsupport.proxy.Action;
+import io.dosqlite.testsupport.proxy.Fault;
+import io.dosqlite.testsupport.proxy.Frames;
+import io.dosqlite.testsupport.proxy.Phase;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Map;
@@ -26,12 +28,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class LostAckTest {
     @RegisterExtension
-    static final ProxiedServer env = new ProxiedServer("lostack");
+    static final TestPageServer env = new TestPageServer().withFaultProxy(Rel.SEED);
 
     @Test
     void everyLostAckIsResolvedExactlyOnceWithoutFalseConflicts() throws Exception {
         int n = Rel.n("lostAcks", 60, 1000);
-        String db = Rel.dbName("lostack");
+        String db = TestPageServer.freshName("lostack");
         Random rnd = new Random(Rel.SEED);
         Set<String> keysSeen = ConcurrentHashMap.newKeySet();
         AtomicInteger abaDone = new AtomicInteger();
@@ -41,14 +43,14 @@ class LostAckTest {
         Map<String, Integer> kinds = new TreeMap<>();
         int aAcked = 0;
         int falseConflicts = 0;
-        int lostBefore = env.proxy.applied(Fault.DROP_AFTER) + env.proxy.applied(Fault.RESET_AFTER) + env.proxy.applied(Fault.ERROR_500_AFTER)
-                + env.proxy.applied(Fault.STALL_AFTER);
-        try (Connection b = Rel.connect(env.server.jdbc(db))) {
+        int lostBefore = env.proxy().applied(Fault.DROP_AFTER) + env.proxy().applied(Fault.RESET_AFTER) + env.proxy().applied(Fault.ERROR_500_AFTER)
+                + env.proxy().applied(Fault.STALL_AFTER);
+        try (Connection b = TestPageServer.connect(env.jdbc(db))) {
             Rel.exec(b, "CREATE TABLE acc(k INTEGER PRIMARY KEY, a INTEGER NOT NULL, b INTEGER NOT NULL)",
                     "INSERT INTO acc VALUES (1, 0, 0)",
                     "CREATE TABLE log(id INTEGER PRIMARY KEY, who TEXT NOT NULL)");
-            long v0 = env.server.http().version(db);
-            try (Connection a = Rel.connect(env.proxy.jdbc("a", db), "readTimeout", "2")) {
+            long v0 = RawHttp.of(env.url()).version(db);
+            try (Connection a = TestPageServer.connect(env.proxy().jdbc("a", db), "readTimeout", "2")) {
                 Fault[] lost = {Fault.DROP_AFTER, Fault.RESET_AFTER, Fault.ERROR_500_AFTER};
                 for (int i = 1; i <= n; i++) {
                     boolean aba = i % 2 == 0;
@@ -71,7 +73,7 @@ class LostAckTest {
                         });
                     }
                     Action first = act;
-                    env.proxy.rule(r -> r.is("commit") && keysSeen.add(String.valueOf(r.header("Idempotency-Key"))) ? first : Action.PASS);
+                    env.proxy().rule(r -> r.is("commit") && keysSeen.add(String.valueOf(r.header("Idempotency-Key"))) ? first : Action.PASS);
                     try {
                         a.setAutoCommit(false);
                         Rel.exec(a, "UPDATE acc SET a = a + 1 WHERE k = 1", "INSERT INTO log VALUES (" + i + ", 'A')");
@@ -90,13 +92,13 @@ class LostAckTest {
                         throw new AssertionError("writer B failed", bFailed.get());
                     }
                 }
-                env.proxy.pass();
+                env.proxy().pass();
                 long[] acc = Rel.longs(b, "SELECT a, b FROM acc WHERE k = 1");
                 long aRows = Rel.one(b, "SELECT count(*) FROM log WHERE who = 'A'");
                 long bRows = Rel.one(b, "SELECT count(*) FROM log WHERE who = 'B'");
-                long applied = env.server.http().version(db) - v0;
-                int lostAcks = env.proxy.applied(Fault.DROP_AFTER) + env.proxy.applied(Fault.RESET_AFTER) + env.proxy.applied(Fault.ERROR_500_AFTER)
-                        + env.proxy.applied(Fault.STALL_AFTER) - lostBefore;
+                long applied = RawHttp.of(env.url()).version(db) - v0;
+                int lostAcks = env.proxy().applied(Fault.DROP_AFTER) + env.proxy().applied(Fault.RESET_AFTER) + env.proxy().applied(Fault.ERROR_500_AFTER)
+                        + env.proxy().applied(Fault.STALL_AFTER) - lostBefore;
                 String t = "lost ack / idempotency";
                 Rel.figure(t, "lost acknowledgements injected", lostAcks);
                 Rel.figure(t, "kinds", kinds);
@@ -128,20 +130,20 @@ class LostAckTest {
     @Test
     void optimisticAutocommitUpdatesCountExactlyOnceUnderLostAcksAndAConcurrentWriter() throws Exception {
         int n = Rel.n("optimisticLostAcks", 40, 200);
-        String db = Rel.dbName("optimistic");
+        String db = TestPageServer.freshName("optimistic");
         Random rnd = new Random(Rel.SEED + 7);
         Set<String> keysSeen = ConcurrentHashMap.newKeySet();
         Fault[] lost = {Fault.DROP_AFTER, Fault.RESET_AFTER, Fault.ERROR_500_AFTER};
         Map<String, Integer> errors = new TreeMap<>();
         int aOk = 0;
         int bOk = 0;
-        int before = env.proxy.applied(Fault.DROP_AFTER) + env.proxy.applied(Fault.RESET_AFTER) + env.proxy.applied(Fault.ERROR_500_AFTER);
-        try (Connection b = Rel.connect(env.server.jdbc(db))) {
+        int before = env.proxy().applied(Fault.DROP_AFTER) + env.proxy().applied(Fault.RESET_AFTER) + env.proxy().applied(Fault.ERROR_500_AFTER);
+        try (Connection b = TestPageServer.connect(env.jdbc(db))) {
             Rel.exec(b, "CREATE TABLE c(k INTEGER PRIMARY KEY, n INTEGER NOT NULL)", "INSERT INTO c VALUES (1, 0)");
-            long v0 = env.server.http().version(db);
-            try (Connection a = Rel.connect(env.proxy.jdbc("opt", db), "readTimeout", "5");
+            long v0 = RawHttp.of(env.url()).version(db);
+            try (Connection a = TestPageServer.connect(env.proxy().jdbc("opt", db), "readTimeout", "5");
                  java.sql.Statement as = a.createStatement(); java.sql.Statement bs = b.createStatement()) {
-                env.proxy.rule(r -> {
+                env.proxy().rule(r -> {
                     if (r.is("commit") && keysSeen.add(String.valueOf(r.header("Idempotency-Key")))) {
                         synchronized (rnd) {
                             return Action.of(lost[rnd.nextInt(lost.length)]);
@@ -161,11 +163,11 @@ class LostAckTest {
                     }
                 }
             } finally {
-                env.proxy.pass();
+                env.proxy().pass();
             }
             long counter = Rel.one(b, "SELECT n FROM c WHERE k = 1");
-            long applied = env.server.http().version(db) - v0;
-            int lostAcks = env.proxy.applied(Fault.DROP_AFTER) + env.proxy.applied(Fault.RESET_AFTER) + env.proxy.applied(Fault.ERROR_500_AFTER) - before;
+            long applied = RawHttp.of(env.url()).version(db) - v0;
+            int lostAcks = env.proxy().applied(Fault.DROP_AFTER) + env.proxy().applied(Fault.RESET_AFTER) + env.proxy().applied(Fault.ERROR_500_AFTER) - before;
             String t = "lost ack / idempotency (optimistic autocommit executeUpdate)";
             Rel.figure(t, "statements of A (always stale) / of B", n + " / " + n);
             Rel.figure(t, "lost acknowledgements", lostAcks);
@@ -185,15 +187,15 @@ class LostAckTest {
      */
     @Test
     void aCommitThatTimesOutIsNeverReportedAsNotAppliedWhenADelayedCopyLandsLater() throws Exception {
-        String db = Rel.dbName("delayed");
-        try (Connection setup = Rel.connect(env.server.jdbc(db))) {
+        String db = TestPageServer.freshName("delayed");
+        try (Connection setup = TestPageServer.connect(env.jdbc(db))) {
             Rel.exec(setup, "CREATE TABLE acc(k INTEGER PRIMARY KEY, a INTEGER NOT NULL)", "INSERT INTO acc VALUES (1, 0)");
         }
-        long v0 = env.server.http().version(db);
+        long v0 = RawHttp.of(env.url()).version(db);
         String outcome;
-        try (Connection a = Rel.connect(env.proxy.jdbc("delayed", db), "readTimeout", "1", "maxRetries", "1")) {
+        try (Connection a = TestPageServer.connect(env.proxy().jdbc("delayed", db), "readTimeout", "1", "maxRetries", "1")) {
             Rel.one(a, "SELECT a FROM acc");
-            env.proxy.rule(r -> r.is("commit") ? Action.of(Fault.DELAY, 2500) : Action.PASS);
+            env.proxy().rule(r -> r.is("commit") ? Action.of(Fault.DELAY, 2500) : Action.PASS);
             try {
                 Rel.exec(a, "UPDATE acc SET a = a + 1 WHERE k = 1");
                 outcome = "acknowledged";
@@ -201,10 +203,10 @@ class LostAckTest {
                 outcome = e.getSQLState() + " " + e.getMessage();
             }
         } finally {
-            env.proxy.awaitIdle(); // the delayed copies reach the server now
-            env.proxy.pass();
+            env.proxy().awaitIdle(); // the delayed copies reach the server now
+            env.proxy().pass();
         }
-        long applied = env.server.http().version(db) - v0;
+        long applied = RawHttp.of(env.url()).version(db) - v0;
         Rel.figure("lost ack / idempotency", "commit delayed past the timeout on every attempt, applied later",
                 "applied " + applied + " time(s); the user was told: " + outcome);
         assertTrue(applied <= 1, "applied " + applied + " times");
@@ -218,8 +220,8 @@ class LostAckTest {
     /** The same at the protocol level: the server remembers keys, not only the last, across other writers. */
     @Test
     void serverReplaysRememberedKeysAfterOtherCommitsAndRefusesReuseWithAnotherBase() throws Exception {
-        RawHttp h = env.server.http();
-        String db = Rel.dbName("idem");
+        RawHttp h = RawHttp.of(env.url());
+        String db = TestPageServer.freshName("idem");
         int ps = 4096;
         assertEquals(201, h.create(db, ps).status());
         RawHttp.Resp first = h.commit(db, 0, 2, ps, "key-A", Frames.pattern(1, 2, ps, 1));

@@ -1,5 +1,6 @@
 package io.dosqlite.it.reliability;
 
+import io.dosqlite.testsupport.TestPageServer;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -21,6 +22,11 @@ final class RawHttp {
     RawHttp(String base, String token) {
         this.base = base;
         this.token = token;
+    }
+
+    /** The page API at {@code base} with the test servers' token. */
+    static RawHttp of(String base) {
+        return new RawHttp(base, TestPageServer.TOKEN);
     }
 
     RawHttp withToken(String t) {

@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -15,8 +14,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Properties;
-import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
@@ -29,7 +26,6 @@ import java.util.stream.Stream;
  */
 final class Rel {
     static final boolean FULL = "full".equalsIgnoreCase(System.getProperty("dosqlite.reliability", "quick"));
-    static final String TOKEN = "rel-token-" + UUID.randomUUID();
     static final long SEED = Long.getLong("dosqlite.reliability.seed", System.nanoTime());
 
     static {
@@ -60,19 +56,6 @@ final class Rel {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    static Properties props(String... kv) {
-        Properties p = new Properties();
-        p.setProperty("token", TOKEN);
-        for (int i = 0; i + 1 < kv.length; i += 2) {
-            p.setProperty(kv[i], kv[i + 1]);
-        }
-        return p;
-    }
-
-    static Connection connect(String jdbcUrl, String... kv) throws SQLException {
-        return DriverManager.getConnection(jdbcUrl, props(kv));
     }
 
     static String text(Connection c, String sql) throws SQLException {
@@ -126,6 +109,14 @@ final class Rel {
             } catch (Exception ignored) {
                 // best effort
             }
+        }
+    }
+
+    static void sleepQuietly(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -189,11 +180,6 @@ final class Rel {
         } catch (IOException ignored) {
             // best effort
         }
-    }
-
-    /** A short random database name. */
-    static String dbName(String prefix) {
-        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
     /** The SQLState chain of {@code e} for messages. */

@@ -3,6 +3,7 @@ package io.dosqlite.it.reliability;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dosqlite.testsupport.TestPageServer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -23,15 +24,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class SnapshotFreshnessTest {
     @RegisterExtension
-    static final ProxiedServer env = new ProxiedServer("snapshot");
+    static final TestPageServer env = new TestPageServer().withFaultProxy(Rel.SEED);
 
     @Test
     void readersNeverSeeAMalformedOrMixedVersionDatabaseWhileWritersCommit() throws Exception {
         int seconds = Rel.n("snapshotSeconds", 10, 45);
-        String db = Rel.dbName("snap");
+        String db = TestPageServer.freshName("snap");
         int wideRows = 400;
         long wideSum = 0;
-        try (Connection c = Rel.connect(env.server.jdbc(db))) {
+        try (Connection c = TestPageServer.connect(env.jdbc(db))) {
             Rel.exec(c, "CREATE TABLE t(id INTEGER PRIMARY KEY, v INTEGER NOT NULL, pad TEXT NOT NULL)",
                     "CREATE TABLE meta(k INTEGER PRIMARY KEY, n INTEGER NOT NULL, s INTEGER NOT NULL)",
                     "INSERT INTO meta VALUES (1, 0, 0)",
@@ -59,10 +60,10 @@ class SnapshotFreshnessTest {
         List<String> problems = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
         // writers: two separate clients
-        for (String url : new String[] {env.server.jdbc(db), env.proxy.jdbc("writer2", db)}) {
+        for (String url : new String[] {env.jdbc(db), env.proxy().jdbc("writer2", db)}) {
             threads.add(new Thread(() -> {
                 Random rnd = new Random(url.hashCode());
-                try (Connection w = Rel.connect(url)) {
+                try (Connection w = TestPageServer.connect(url)) {
                     long id = url.contains("writer2") ? 1_000_000_000L : 0;
                     while (!stop.get()) {
                         try {
@@ -101,13 +102,13 @@ class SnapshotFreshnessTest {
             }));
         }
         // readers: integrity_check loop (cold-ish: small cache) and multi-statement read transactions
-        String[][] readers = {{env.proxy.jdbc("r-integrity", db), "cacheSize", "64MB"}, {env.proxy.jdbc("r-integrity-small", db), "cacheSize", "512KB"},
-            {env.proxy.jdbc("r-agg", db), "cacheSize", "64MB"}, {env.proxy.jdbc("r-agg-small", db), "cacheSize", "128KB"}};
+        String[][] readers = {{env.proxy().jdbc("r-integrity", db), "cacheSize", "64MB"}, {env.proxy().jdbc("r-integrity-small", db), "cacheSize", "512KB"},
+            {env.proxy().jdbc("r-agg", db), "cacheSize", "64MB"}, {env.proxy().jdbc("r-agg-small", db), "cacheSize", "128KB"}};
         for (int r = 0; r < readers.length; r++) {
             String[] spec = readers[r];
             boolean integrity = r < 2;
             threads.add(new Thread(() -> {
-                try (Connection c = Rel.connect(spec[0], spec[1], spec[2])) {
+                try (Connection c = TestPageServer.connect(spec[0], spec[1], spec[2])) {
                     while (!stop.get()) {
                         try {
                             if (integrity) {
@@ -124,7 +125,7 @@ class SnapshotFreshnessTest {
                             c.setAutoCommit(false);
                             long[] meta1 = Rel.longs(c, "SELECT n, s FROM meta WHERE k = 1");
                             long[] agg = Rel.longs(c, "SELECT count(*), coalesce(sum(v), 0) FROM t");
-                            FaultProxy.sleepQuietly(3);
+                            Rel.sleepQuietly(3);
                             long wide = Rel.one(c, "SELECT sum(x) FROM wide");
                             long[] meta2 = Rel.longs(c, "SELECT n, s FROM meta WHERE k = 1");
                             c.commit();
@@ -195,9 +196,9 @@ class SnapshotFreshnessTest {
     void aReaderOlderThanTheRetentionGetsARetryableErrorAndNeverNewerPages() throws Exception {
         int trials = Rel.n("expiryTrials", 5, 20);
         java.util.Map<String, Integer> outcomes = new TreeMap<>();
-        try (RelServer s = RelServer.start("retain", "--retain-versions", "1", "--retain-ms", "0")) {
-            String db = Rel.dbName("retain");
-            try (Connection w = Rel.connect(s.jdbc(db))) {
+        try (TestPageServer s = TestPageServer.start("--retain-versions", "1", "--retain-ms", "0")) {
+            String db = TestPageServer.freshName("retain");
+            try (Connection w = TestPageServer.connect(s.jdbc(db))) {
                 Rel.exec(w, "CREATE TABLE meta(k INTEGER PRIMARY KEY, n INTEGER NOT NULL)", "INSERT INTO meta VALUES (1, 0)",
                         "CREATE TABLE wide(id INTEGER PRIMARY KEY, x INTEGER NOT NULL, pad BLOB NOT NULL)");
                 w.setAutoCommit(false);
@@ -208,7 +209,7 @@ class SnapshotFreshnessTest {
                 w.setAutoCommit(true);
                 for (int t = 0; t < trials; t++) {
                     // a new cold client each time (another host name: its own handle, cache and lock table)
-                    try (Connection r = Rel.connect("jdbc:dosqlite:http://localhost:" + s.port + "/" + db + "?cacheSize=0")) {
+                    try (Connection r = TestPageServer.connect("jdbc:dosqlite:http://localhost:" + s.port() + "/" + db + "?cacheSize=0")) {
                         r.setAutoCommit(false);
                         long n0 = Rel.one(r, "SELECT n FROM meta WHERE k = 1");
                         for (int k = 0; k < 3; k++) { // another client commits: the reader's version expires
@@ -245,10 +246,10 @@ class SnapshotFreshnessTest {
      */
     @Test
     void aDatabaseDeletedAndCreatedAgainIsNeverServedFromTheOldCache() throws Exception {
-        String db = Rel.dbName("reborn");
+        String db = TestPageServer.freshName("reborn");
         Map<String, Integer> outcomes = new TreeMap<>();
         int trials = Rel.n("rebornTrials", 3, 20);
-        try (Connection a = Rel.connect(env.server.jdbc(db))) {
+        try (Connection a = TestPageServer.connect(env.jdbc(db))) {
             for (int t = 0; t < trials; t++) {
                 String old = "old-" + t;
                 String fresh = "new-" + t;
@@ -256,13 +257,13 @@ class SnapshotFreshnessTest {
                     Rel.exec(a, "CREATE TABLE t(k INTEGER PRIMARY KEY, v TEXT NOT NULL)", "INSERT INTO t VALUES (1, '" + old + "')");
                 }
                 assertEquals(old, Rel.text(a, "SELECT v FROM t WHERE k = 1"));
-                long versionA = env.server.http().version(db);
+                long versionA = RawHttp.of(env.url()).version(db);
                 // behind A's back: delete, create again, and commit the same number of times
-                assertEquals(204, env.server.http().send("DELETE", "/v1/databases/" + db, null).status());
-                try (Connection b = Rel.connect(env.proxy.jdbc("reborn" + t, db))) {
+                assertEquals(204, RawHttp.of(env.url()).send("DELETE", "/v1/databases/" + db, null).status());
+                try (Connection b = TestPageServer.connect(env.proxy().jdbc("reborn" + t, db))) {
                     Rel.exec(b, "CREATE TABLE t(k INTEGER PRIMARY KEY, v TEXT NOT NULL)", "INSERT INTO t VALUES (1, '" + fresh + "')");
-                    while (env.server.http().version(db) < versionA) {
-                        Rel.exec(b, "PRAGMA user_version = " + env.server.http().version(db));
+                    while (RawHttp.of(env.url()).version(db) < versionA) {
+                        Rel.exec(b, "PRAGMA user_version = " + RawHttp.of(env.url()).version(db));
                     }
                 }
                 String seen;
@@ -272,7 +273,7 @@ class SnapshotFreshnessTest {
                     seen = e.getSQLState() + " " + e.getMessage();
                 }
                 String other; // a second connection of the same client: same page cache, its own SQLite pager cache
-                try (Connection a2 = Rel.connect(env.server.jdbc(db))) {
+                try (Connection a2 = TestPageServer.connect(env.jdbc(db))) {
                     other = Rel.text(a2, "SELECT v FROM t WHERE k = 1");
                 }
                 outcomes.merge(seen.equals(fresh) ? "new content" : seen.equals(old)
@@ -298,13 +299,13 @@ class SnapshotFreshnessTest {
     void aConnectionNeverWritesPagesOfAnOldLifeIntoARecreatedDatabase() throws Exception {
         Map<String, String> results = new TreeMap<>();
         for (String how : new String[] {"Statement.execute", "executeUpdate (optimistic autocommit)"}) {
-            String db = Rel.dbName("reborn-w");
+            String db = TestPageServer.freshName("reborn-w");
             String outcome;
-            try (Connection a = Rel.connect(env.server.jdbc(db)); java.sql.Statement st = a.createStatement()) {
+            try (Connection a = TestPageServer.connect(env.jdbc(db)); java.sql.Statement st = a.createStatement()) {
                 Rel.exec(a, "CREATE TABLE t(k INTEGER PRIMARY KEY, v TEXT NOT NULL)", "INSERT INTO t VALUES (1, 'old')");
                 assertEquals("old", Rel.text(a, "SELECT v FROM t WHERE k = 1"));
-                assertEquals(204, env.server.http().send("DELETE", "/v1/databases/" + db, null).status());
-                try (Connection b = Rel.connect(env.proxy.jdbc("reborn-w-" + db, db))) {
+                assertEquals(204, RawHttp.of(env.url()).send("DELETE", "/v1/databases/" + db, null).status());
+                try (Connection b = TestPageServer.connect(env.proxy().jdbc("reborn-w-" + db, db))) {
                     Rel.exec(b, "CREATE TABLE t(k INTEGER PRIMARY KEY, v TEXT NOT NULL)", "INSERT INTO t VALUES (1, 'new')");
                 }
                 String sql = "UPDATE t SET v = v || '+A' WHERE k = 1";
@@ -319,7 +320,7 @@ class SnapshotFreshnessTest {
                     outcome = "A's update failed: " + e.getSQLState() + " " + e.getMessage();
                 }
             }
-            try (Connection v = Rel.connect(env.proxy.jdbc("reborn-w-check-" + db, db))) {
+            try (Connection v = TestPageServer.connect(env.proxy().jdbc("reborn-w-check-" + db, db))) {
                 String ok = Rel.integrity(v);
                 String value = Rel.text(v, "SELECT v FROM t WHERE k = 1");
                 boolean right = "ok".equals(ok) && (value.equals("new+A") || (value.equals("new") && outcome.contains("failed")));
@@ -334,9 +335,9 @@ class SnapshotFreshnessTest {
     @Test
     void aTransactionStartedAfterAnotherClientsAcknowledgedCommitSeesIt() throws Exception {
         int trials = Rel.n("freshnessTrials", 200, 1000);
-        String db = Rel.dbName("fresh");
+        String db = TestPageServer.freshName("fresh");
         Map<String, Integer> stale = new TreeMap<>();
-        try (Connection a = Rel.connect(env.server.jdbc(db)); Connection b = Rel.connect(env.proxy.jdbc("b", db))) {
+        try (Connection a = TestPageServer.connect(env.jdbc(db)); Connection b = TestPageServer.connect(env.proxy().jdbc("b", db))) {
             Rel.exec(a, "CREATE TABLE fresh(k INTEGER PRIMARY KEY, v INTEGER NOT NULL)", "INSERT INTO fresh VALUES (1, 0)");
             Rel.one(b, "SELECT v FROM fresh WHERE k = 1"); // warm B's cache
             int staleReads = 0;

@@ -1,40 +1,18 @@
 package io.dosqlite.remote;
 
-import io.dosqlite.remote.local.LocalPageServer;
+import io.dosqlite.testsupport.TestPageServer;
 import io.dosqlite.vfs.PageStoreException;
-import org.junit.jupiter.api.Assumptions;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Starts a real local page server (workerd) for a test class; skips the class if there is none yet. */
-final class TestServer {
+/** Helpers of the tests against a real page server ({@link TestPageServer}): database names, clients with its token, pages. */
+final class RemoteTests {
 
-    static final String TOKEN = "test-token-" + Long.toHexString(System.nanoTime());
     private static final AtomicInteger DB_SEQ = new AtomicInteger();
 
-    private TestServer() {
-    }
-
-    static LocalPageServer start(Path dataDir) throws IOException {
-        return start(dataDir, java.util.List.of());
-    }
-
-    static LocalPageServer start(Path dataDir, java.util.List<String> extraArgs) throws IOException {
-        Path dir;
-        try {
-            dir = LocalPageServer.findPageServerDir();
-        } catch (IOException e) {
-            Assumptions.abort("no page-server directory: " + e.getMessage());
-            return null;
-        }
-        Assumptions.assumeTrue(Files.isRegularFile(dir.resolve("scripts/serve.mjs")),
-                "page-server/scripts/serve.mjs does not exist yet");
-        return LocalPageServer.start(dir, dataDir, TOKEN, 0, extraArgs);
+    private RemoteTests() {
     }
 
     static String newDbName(String prefix) {
@@ -43,7 +21,7 @@ final class TestServer {
 
     static RemoteConfig.Builder config(String url, String db) {
         try {
-            return RemoteConfig.builder(url, db).token(TOKEN).createIfMissing(true)
+            return RemoteConfig.builder(url, db).token(TestPageServer.TOKEN).createIfMissing(true)
                     .connectTimeout(java.time.Duration.ofSeconds(2));
         } catch (RuntimeException e) {
             throw e;

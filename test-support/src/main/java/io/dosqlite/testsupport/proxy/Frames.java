@@ -1,28 +1,28 @@
-package io.dosqlite.it.reliability;
+package io.dosqlite.testsupport.proxy;
 
 import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
 
 /** Page frames of protocol v1: u32 pageNo | u32 CRC-32C(pageNo bytes + data) | data. */
-final class Frames {
+public final class Frames {
     private Frames() {
     }
 
-    static int crc(long pageNo, byte[] data, int off, int len) {
+    public static int crc(long pageNo, byte[] data, int off, int len) {
         CRC32C c = new CRC32C();
         c.update(ByteBuffer.allocate(4).putInt((int) pageNo).array());
         c.update(data, off, len);
         return (int) c.getValue();
     }
 
-    static byte[] frame(long pageNo, byte[] data) {
+    public static byte[] frame(long pageNo, byte[] data) {
         ByteBuffer b = ByteBuffer.allocate(8 + data.length);
         b.putInt((int) pageNo).putInt(crc(pageNo, data, 0, data.length)).put(data);
         return b.array();
     }
 
     /** Frames for pages {@code from..to} (inclusive), each filled with a pattern derived from its number and {@code salt}. */
-    static byte[] pattern(long from, long to, int pageSize, int salt) {
+    public static byte[] pattern(long from, long to, int pageSize, int salt) {
         ByteBuffer b = ByteBuffer.allocate((int) ((to - from + 1) * (8 + pageSize)));
         for (long p = from; p <= to; p++) {
             b.put(frame(p, patternPage(p, pageSize, salt)));
@@ -30,7 +30,7 @@ final class Frames {
         return b.array();
     }
 
-    static byte[] patternPage(long p, int pageSize, int salt) {
+    public static byte[] patternPage(long p, int pageSize, int salt) {
         byte[] d = new byte[pageSize];
         long x = p * 0x9E3779B97F4A7C15L + salt;
         for (int i = 0; i < pageSize; i++) {
@@ -43,13 +43,13 @@ final class Frames {
     }
 
     /** Rewrites frame {@code i}'s page number to {@code newNo} with a CRC that is valid for the new number. */
-    static void relabel(byte[] body, int off, int pageSize, long newNo) {
+    public static void relabel(byte[] body, int off, int pageSize, long newNo) {
         ByteBuffer b = ByteBuffer.wrap(body);
         b.putInt(off, (int) newNo);
         b.putInt(off + 4, crc(newNo, body, off + 8, pageSize));
     }
 
-    static long pageNo(byte[] body, int off) {
+    public static long pageNo(byte[] body, int off) {
         return ByteBuffer.wrap(body).getInt(off) & 0xffffffffL;
     }
 }

@@ -1,4 +1,4 @@
-package io.dosqlite.remote.local;
+package io.dosqlite.local;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -29,7 +29,7 @@ import java.util.logging.Logger;
  */
 public final class LocalPageServer implements AutoCloseable {
 
-    private static final Logger LOG = Logger.getLogger("io.dosqlite.remote.local");
+    private static final Logger LOG = Logger.getLogger("io.dosqlite.local");
     /** System property naming the page-server directory. */
     public static final String DIR_PROPERTY = "dosqlite.pageServerDir";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
