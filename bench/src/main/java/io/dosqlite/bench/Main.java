@@ -134,8 +134,8 @@ public final class Main {
         List<Workload> w = new ArrayList<>();
         w.add(bulk("bulk", "Bulk insert of " + sizes.bulkRows() + " rows in one transaction", bulkRows, ""));
         // dosqlite's opt-in for bulk loads: pages go to an invisible stage while the transaction runs
-        w.add(bulk("bulk_early", "Bulk insert as above, dosqlite with earlyUpload=true (opt-in for bulk loads)",
-                bulkRows, "?earlyUpload=true"));
+        w.add(bulk("bulk_strict", "Bulk insert as above, dosqlite with earlyUpload=false (nothing leaves the JVM before COMMIT)",
+                bulkRows, "?earlyUpload=false"));
         w.add(new Workload("select_txn", "Point select by primary key, all in one read transaction (warm cache)", 200_000, 10) {
             final Random r = new Random(11);
 
@@ -330,7 +330,7 @@ public final class Main {
         }
         dosqlite.proxy().setRttMillis(0);
         warm(dosqlite);
-        String[][] pairs = {{"bulk", "bulk_early"}, {"bulk", "bulk"}, {"select_txn", "select_txn"}};
+        String[][] pairs = {{"bulk", "bulk"}, {"bulk", "bulk_strict"}, {"select_txn", "select_txn"}};
         for (int round = 0; round < PAIRED_ROUNDS; round++) {
             for (String[] pair : pairs) {
                 Workload lw = workload(workloads, pair[0]);

@@ -22,6 +22,12 @@ final class CliErrors {
         if (e.kind() == PageStoreException.Kind.AUTH) {
             return "the page server refused the token: " + tokenAdvice(cl) + ". " + e.getMessage();
         }
+        if (e.kind() == PageStoreException.Kind.NOT_FOUND) {
+            // the store's advice names its own API; a CLI user lists what is there instead
+            String what = e.getMessage();
+            int cut = what.indexOf(';');
+            return (cut > 0 ? what.substring(0, cut) : what) + " (./dosqlite list SERVER_URL shows the databases of a server)";
+        }
         return e.getMessage() + " (SQLState " + e.kind().sqlState() + ")";
     }
 

@@ -72,8 +72,7 @@ final class HttpErrors {
 
     static PageStoreException notFound(RemoteConfig cfg, String suffix) {
         return new PageStoreException(Kind.NOT_FOUND, "database '" + cfg.database() + "' does not exist on the page server at "
-                + cfg.baseUrl() + " (./dosqlite list " + cfg.baseUrl() + " shows the ones there; a JDBC connection"
-                + " creates it unless create=false)" + suffix);
+                + cfg.baseUrl() + "; create it with createIfMissing=true (the JDBC property create, on by default)" + suffix);
     }
 
     /** True if nothing of the request can have reached the server. */

@@ -140,11 +140,12 @@ class FaultInjectionServerTest {
         try (RemotePageStore s = RemotePageStore.open(config(proxy.url(), db).prefetchInterior(false).build());
              Snapshot snap = s.beginRead()) {
             proxy.rule(Rule.next(Action.of(Fault.STALL_AFTER, 60_000)));
+            // cancel once the read is stalled in the proxy (not after a fixed delay, which on a
+            // loaded machine could come before the read was even sent and cancel nothing)
             CompletableFuture<Void> aborter = CompletableFuture.runAsync(() -> {
-                try {
-                    Thread.sleep(300);
-                } catch (InterruptedException ignored) {
-                    // fine
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (proxy.appliedTotal() == 0 && System.nanoTime() < until) {
+                    Thread.onSpinWait();
                 }
                 s.cancelInFlight();
             });
@@ -154,7 +155,7 @@ class FaultInjectionServerTest {
             aborter.get(5, TimeUnit.SECONDS);
             assertEquals(Kind.UNAVAILABLE, e.kind(), e.getMessage());
             assertTrue(e.getMessage().contains("cancelled"), e.getMessage());
-            assertTrue(ms < 3000, "took " + ms + " ms");
+            assertTrue(ms < 30_000, "took " + ms + " ms (the stall lasts 60 s)");
             // the store remains usable
             assertArrayEquals(page(PS, 1, 1), read(snap, 1));
         }

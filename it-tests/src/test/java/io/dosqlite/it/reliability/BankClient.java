@@ -47,6 +47,7 @@ public final class BankClient {
             Thread th = new Thread(() -> {
                 Random rnd = new Random(tag.hashCode() * 31L + id);
                 try (Connection c = DriverManager.getConnection(url, props); Statement s = c.createStatement()) {
+                    sink.accept("CONNECTED " + tag + "-" + id);
                     for (long seq = 0; System.nanoTime() < deadlineNanos; seq++) {
                         int src = 1 + rnd.nextInt(accounts);
                         int dst = 1 + (src + rnd.nextInt(accounts - 1)) % accounts;

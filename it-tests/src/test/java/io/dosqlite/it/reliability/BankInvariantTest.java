@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -81,9 +82,15 @@ class BankInvariantTest {
             Map<String, long[]> acked = new ConcurrentHashMap<>();
             Map<String, long[]> unknown = new ConcurrentHashMap<>();
             List<String> failures = new ArrayList<>();
+            // workerd is killed only once every writer and reader holds its connection: a connection
+            // opened while workerd is down fails (08006) as it would for any application, and the
+            // test's verdict must not depend on whether a JVM started before or after the first kill
+            CountDownLatch connected = new CountDownLatch(localWriters + remoteWriters + 2);
             java.util.function.Consumer<String> sink = line -> {
                 String[] f = line.split(" ");
-                if (f[0].equals("ACK")) {
+                if (f[0].equals("CONNECTED")) {
+                    connected.countDown();
+                } else if (f[0].equals("ACK")) {
                     acked.put(f[1], new long[] {Long.parseLong(f[2]), Long.parseLong(f[3]), Long.parseLong(f[4])});
                 } else if (f[0].equals("UNKNOWN")) {
                     unknown.put(f[1], new long[] {Long.parseLong(f[2]), Long.parseLong(f[3]), Long.parseLong(f[4])});
@@ -134,6 +141,7 @@ class BankInvariantTest {
             for (String url : new String[] {server.jdbc(db), proxy.jdbc("reader", db)}) {
                 Thread r = new Thread(() -> {
                     try (Connection c = TestPageServer.connect(url)) {
+                        connected.countDown();
                         while (!stop.get()) {
                             long sum;
                             try {
@@ -161,6 +169,7 @@ class BankInvariantTest {
                             }
                         }
                     } catch (SQLException e) {
+                        connected.countDown();
                         synchronized (failures) {
                             failures.add("reader connection: " + Rel.describe(e));
                         }
@@ -177,6 +186,9 @@ class BankInvariantTest {
                 killer = new Thread(() -> {
                     java.util.Random rnd = new java.util.Random(Rel.SEED);
                     try {
+                        if (!connected.await(120, TimeUnit.SECONDS)) {
+                            throw new AssertionError(connected.getCount() + " writer(s)/reader(s) did not connect within 120 s");
+                        }
                         while (System.nanoTime() < deadline - TimeUnit.SECONDS.toNanos(3)) {
                             Thread.sleep(2000 + rnd.nextInt(2000));
                             server.kill9Workerd();

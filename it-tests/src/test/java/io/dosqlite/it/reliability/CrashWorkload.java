@@ -66,6 +66,9 @@ public final class CrashWorkload {
             out.println("READY");
             out.flush();
             for (long i = first; i < first + count; i++) {
+                // before anything of transaction i can reach the server: the harness's upper bound
+                out.println("SEND " + i);
+                out.flush();
                 transaction(c, i);
                 out.println("ACK " + i);
                 out.flush();
