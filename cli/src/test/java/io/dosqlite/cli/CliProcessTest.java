@@ -31,6 +31,11 @@ class CliProcessTest {
 
     /** Runs {@code dosqlite ARGS} in a new JVM with {@code stdin} as its input, under umask 022. */
     static Run cli(String stdin, String... args) throws Exception {
+        return cli(null, stdin, args);
+    }
+
+    /** The same with DOSQLITE_DATA set (null: unset). */
+    static Run cli(Path dataDir, String stdin, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"),
                 "-Ddosqlite.pageServerDir=" + LocalPageServer.findPageServerDir(), "io.dosqlite.cli.Main"));
@@ -41,6 +46,9 @@ class CliProcessTest {
         }
         ProcessBuilder pb = new ProcessBuilder("sh", "-c", sh.toString());
         pb.environment().remove("DOSQLITE_TOKEN");
+        if (dataDir != null) {
+            pb.environment().put("DOSQLITE_DATA", dataDir.toString());
+        }
         Process p = pb.start();
         p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
         p.getOutputStream().close();
@@ -91,6 +99,14 @@ class CliProcessTest {
         assertTrue((bad.out() + bad.err()).contains("no such table"), bad.out() + bad.err());
         Run count = cli("select count(*) from t;\n", "shell", url, "--token", TOKEN);
         assertTrue(count.out().contains("| 1 "), "the statement after the error did not run: " + count.out());
+    }
+
+    @Test
+    void aShellWithoutUrlUsesTheServerAlreadyRunningOnItsDataDirectory() throws Exception {
+        Run r = cli(server.dataDir(), "select 6 * 7;\n", "shell", "--token", TOKEN);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("already running on " + server.dataDir() + " at " + server.url()), r.err());
+        assertTrue(r.out().contains("42"), r.out());
     }
 
     @Test
