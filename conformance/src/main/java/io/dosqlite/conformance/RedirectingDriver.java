@@ -86,7 +86,7 @@ public final class RedirectingDriver implements Driver {
             String value = eq < 0 ? "" : pair.substring(eq + 1);
             memoryMode |= name.equals("mode") && value.equals("memory");
             sharedCache |= name.equals("cache") && value.equals("shared");
-            if (!value.isEmpty() && isSqliteJdbcProperty(name)) {
+            if (isSqliteJdbcProperty(name)) { // an empty value too: sqlite-jdbc refuses it, so must dosqlite
                 p.setProperty(name, value);
             }
         }

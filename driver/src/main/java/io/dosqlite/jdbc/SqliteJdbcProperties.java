@@ -44,6 +44,12 @@ final class SqliteJdbcProperties {
                     Map<String, String> passOn) throws SQLException {
         String v = value == null ? "" : value.trim();
         String lower = v.toLowerCase(Locale.ROOT);
+        if (v.isEmpty()) {
+            // as sqlite-jdbc: "?journal_mode=" is a mistake, not a request for the default
+            throw new SQLException("sqlite-jdbc property '" + p.pragmaName + "' has no value: give one (e.g. "
+                    + p.pragmaName + "=" + (p.choices != null && p.choices.length > 0 ? p.choices[0] : "N")
+                    + ") or leave it out", SqlState.BAD_URL.code());
+        }
         switch (p) {
             case BUSY_TIMEOUT:
                 dosqlite.put(DosqliteProperty.BUSY_TIMEOUT, v);
