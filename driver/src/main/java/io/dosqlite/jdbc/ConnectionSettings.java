@@ -8,12 +8,15 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Function;
 import java.util.regex.Pattern;
+import org.sqlite.SQLiteConfig;
 
 /**
  * A parsed {@code jdbc:dosqlite:} URL plus the properties that apply to it, validated: the one URL
@@ -30,11 +33,15 @@ public final class ConnectionSettings {
     private final String database;
     private final Map<DosqliteProperty, String> values;
     private final Map<DosqliteProperty, Object> parsed = new EnumMap<>(DosqliteProperty.class);
+    /** sqlite-jdbc's own properties that apply as they are ({@link SqliteJdbcProperties}). */
+    private final Map<String, String> sqliteJdbc;
 
-    private ConnectionSettings(String serverUrl, String database, Map<DosqliteProperty, String> values) {
+    private ConnectionSettings(String serverUrl, String database, Map<DosqliteProperty, String> values,
+                               Map<String, String> sqliteJdbc) {
         this.serverUrl = serverUrl;
         this.database = database;
         this.values = values;
+        this.sqliteJdbc = sqliteJdbc;
     }
 
     static boolean accepts(String url) {
@@ -94,6 +101,7 @@ public final class ConnectionSettings {
         String base = scheme + "://" + uri.getRawAuthority() + path.substring(0, slash);
 
         Map<DosqliteProperty, String> values = new EnumMap<>(DosqliteProperty.class);
+        Map<String, String> sqliteJdbc = new LinkedHashMap<>();
         for (DosqliteProperty p : DosqliteProperty.values()) {
             if (p.environmentVariable() != null && environment.apply(p.environmentVariable()) != null) {
                 values.put(p, environment.apply(p.environmentVariable()));
@@ -108,25 +116,31 @@ public final class ConnectionSettings {
                 if (eq <= 0) {
                     throw new SQLException("Malformed URL parameter '" + pair + "': use name=value", BAD_URL);
                 }
-                put(values, decode(pair.substring(0, eq)), decode(pair.substring(eq + 1)));
+                put(values, sqliteJdbc, decode(pair.substring(0, eq)), decode(pair.substring(eq + 1)));
             }
         }
         if (info != null) {
             for (String name : info.stringPropertyNames()) {
-                put(values, name, info.getProperty(name));
+                put(values, sqliteJdbc, name, info.getProperty(name));
             }
         }
-        ConnectionSettings settings = new ConnectionSettings(base, database, values);
+        ConnectionSettings settings = new ConnectionSettings(base, database, values, sqliteJdbc);
         settings.validate();
         return settings;
     }
 
-    private static void put(Map<DosqliteProperty, String> values, String name, String value)
-            throws SQLException {
+    private static void put(Map<DosqliteProperty, String> values, Map<String, String> sqliteJdbc, String name,
+                            String value) throws SQLException {
         DosqliteProperty p = DosqliteProperty.forName(name);
         if (p == null) {
-            throw new SQLException("Unknown dosqlite property '" + name + "'. Known properties: "
-                    + knownNames(), BAD_URL);
+            SQLiteConfig.Pragma pragma = SqliteJdbcProperties.forName(name);
+            if (pragma == null) {
+                throw new SQLException("Unknown dosqlite property '" + name + "'. Known properties: "
+                        + knownNames() + ", and sqlite-jdbc's (SQLiteConfig.Pragma: foreign_keys, date_class, ...)",
+                        BAD_URL);
+            }
+            SqliteJdbcProperties.put(pragma, value, values, sqliteJdbc);
+            return;
         }
         if (p == DosqliteProperty.PASSWORD) {
             // A password field is how GUI tools and pools hand over a secret: it is the token.
@@ -179,6 +193,14 @@ public final class ConnectionSettings {
     /** The raw value of a property after URL, Properties and environment were merged; may be null. */
     String get(DosqliteProperty p) {
         return values.getOrDefault(p, p.defaultValue());
+    }
+
+    /**
+     * sqlite-jdbc's own properties given for this connection that sqlite-jdbc applies as they are
+     * (foreign_keys, date_class, ...), by sqlite-jdbc's name.
+     */
+    Map<String, String> sqliteJdbcProperties() {
+        return Collections.unmodifiableMap(sqliteJdbc);
     }
 
     /** A text property; null if not given and without default. */

@@ -63,7 +63,18 @@ public final class DosqliteDriver implements Driver {
     }
 
     private static Properties sqliteProperties(ConnectionSettings settings, Database database) {
-        SQLiteConfig config = new SQLiteConfig(DosqliteVfs.connectionProperties());
+        // sqlite-jdbc's own properties the user gave (foreign_keys, date_class, ...) on top of what
+        // the VFS needs; the open mode and extension loading stay the VFS's, the settings dosqlite
+        // owns (busy timeout, page size, read-only) are set below.
+        Properties vfs = DosqliteVfs.connectionProperties();
+        Properties given = new Properties();
+        given.putAll(vfs);
+        given.putAll(settings.sqliteJdbcProperties());
+        for (SQLiteConfig.Pragma owned : new SQLiteConfig.Pragma[] {SQLiteConfig.Pragma.OPEN_MODE,
+                SQLiteConfig.Pragma.LOAD_EXTENSION}) {
+            given.setProperty(owned.pragmaName, vfs.getProperty(owned.pragmaName));
+        }
+        SQLiteConfig config = new SQLiteConfig(given);
         config.setBusyTimeout(settings.number(DosqliteProperty.BUSY_TIMEOUT));
         // SQLite fixes the page size when it writes the first page; on a database that has pages
         // this pragma does nothing (only VACUUM could change it).

@@ -30,8 +30,8 @@ import java.util.Map;
  */
 final class JdbcResultSet extends JdbcObject implements ResultSet {
     private final ResultSet inner;
-    /** The statement that made it; null for metadata results. */
-    private final Statement statement;
+    /** The statement that made it; for metadata results, sqlite-jdbc's internal one, wrapped on demand. */
+    private Statement statement;
 
     JdbcResultSet(JdbcConnection conn, Statement statement, ResultSet inner) {
         super(conn);
@@ -39,8 +39,16 @@ final class JdbcResultSet extends JdbcObject implements ResultSet {
         this.inner = inner;
     }
 
+    /**
+     * As sqlite-jdbc: a metadata result set has the statement that ran its query, closed with it
+     * (tools check that to find leaks), so it is wrapped here too rather than hidden as null.
+     */
     @Override
-    public Statement getStatement() {
+    public synchronized Statement getStatement() throws SQLException {
+        if (statement == null) {
+            Statement own = inner.getStatement();
+            statement = own == null ? null : new JdbcStatement(conn, own);
+        }
         return statement;
     }
 

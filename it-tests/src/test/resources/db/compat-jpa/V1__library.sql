@@ -1,0 +1,12 @@
+CREATE TABLE author (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name VARCHAR(255) NOT NULL UNIQUE
+);
+CREATE TABLE book (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    author_id BIGINT NOT NULL REFERENCES author(id),
+    title VARCHAR(255) NOT NULL,
+    published INTEGER NOT NULL,
+    version BIGINT NOT NULL
+);
+CREATE INDEX book_author ON book(author_id);
