@@ -37,8 +37,6 @@ import org.sqlite.SQLiteException;
  * </ul>
  */
 final class SqlErrors {
-    static final String FEATURE_NOT_SUPPORTED = "HYC00";
-
     private SqlErrors() {
     }
 
@@ -68,7 +66,7 @@ final class SqlErrors {
             }
             return b;
         } else if (e instanceof SQLFeatureNotSupportedException) {
-            t = new SQLFeatureNotSupportedException(message, FEATURE_NOT_SUPPORTED, e.getErrorCode());
+            t = new SQLFeatureNotSupportedException(message, SqlState.OPTIONAL_FEATURE_NOT_IMPLEMENTED.code(), e.getErrorCode());
         } else if (e instanceof SQLiteException) {
             SQLiteErrorCode code = ((SQLiteException) e).getResultCode();
             t = new SqliteStateException(withAdvice(message, e.getErrorCode()), code,

@@ -24,6 +24,8 @@ enum SqlState {
     SYNTAX_ERROR_OR_ACCESS_RULE_VIOLATION("42000"),
     IO_ERROR("58030"),
     FUNCTION_SEQUENCE_ERROR("HY010"),
+    /** Not 0A000, on which HikariCP would evict the connection. */
+    OPTIONAL_FEATURE_NOT_IMPLEMENTED("HYC00"),
     GENERAL_ERROR("HY000");
 
     private final String code;

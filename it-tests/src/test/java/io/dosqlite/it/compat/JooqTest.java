@@ -3,7 +3,8 @@ package io.dosqlite.it.compat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.dosqlite.it.ecosystem.EcoServer;
+import io.dosqlite.testsupport.PerRunPageServer;
+import io.dosqlite.testsupport.TestPageServer;
 import java.io.InputStream;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -33,14 +34,14 @@ import org.junit.jupiter.api.io.TempDir;
  * dosqlite database through the driver's metadata, and typed queries compiled against the
  * generated classes (resources compat/jooq/TypedQueries.java) run on it.
  */
-@ExtendWith(EcoServer.class)
+@ExtendWith(PerRunPageServer.class)
 class JooqTest {
     private static final String PACKAGE = "io.dosqlite.it.compat.jooqgen";
 
     @Test
-    void generatesCodeFromADosqliteDatabaseAndRunsTypedQueries(EcoServer server, @TempDir Path dir) throws Exception {
+    void generatesCodeFromADosqliteDatabaseAndRunsTypedQueries(TestPageServer server, @TempDir Path dir) throws Exception {
         String url = server.freshJdbcUrl("jooq");
-        try (Connection c = EcoServer.connect(url); Statement s = c.createStatement()) {
+        try (Connection c = TestPageServer.connect(url); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE author(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)");
             s.execute("CREATE TABLE book(id INTEGER PRIMARY KEY, author_id INTEGER NOT NULL REFERENCES author(id),"
                     + " title TEXT NOT NULL, published INTEGER NOT NULL)");
@@ -49,7 +50,7 @@ class JooqTest {
         Path generated = dir.resolve("generated");
         GenerationTool.generate(new Configuration()
                 .withJdbc(new Jdbc().withDriver("io.dosqlite.jdbc.DosqliteDriver").withUrl(url)
-                        .withProperties(new Property().withKey("token").withValue(EcoServer.TOKEN)))
+                        .withProperties(new Property().withKey("token").withValue(TestPageServer.TOKEN)))
                 .withGenerator(new Generator()
                         .withDatabase(new Database().withName("org.jooq.meta.sqlite.SQLiteDatabase")
                                 .withIncludes("author|book"))
@@ -71,7 +72,7 @@ class JooqTest {
         assertEquals(0, javac.run(null, null, null, args.toArray(new String[0])), "generated code and typed queries compile");
 
         try (URLClassLoader loader = new URLClassLoader(new URL[] {classes.toUri().toURL()}, JooqTest.class.getClassLoader());
-             Connection c = EcoServer.connect(url)) {
+             Connection c = TestPageServer.connect(url)) {
             @SuppressWarnings("unchecked")
             Function<Connection, List<String>> queries = (Function<Connection, List<String>>) loader
                     .loadClass(PACKAGE + ".app.TypedQueries").getDeclaredConstructor().newInstance();

@@ -10,7 +10,8 @@ import io.dosqlite.it.compat.jpa.Book;
 import io.dosqlite.it.compat.jpa.BookRepository;
 import io.dosqlite.it.compat.jpa.Library;
 import io.dosqlite.it.compat.jpa.LibraryApp;
-import io.dosqlite.it.ecosystem.EcoServer;
+import io.dosqlite.testsupport.PerRunPageServer;
+import io.dosqlite.testsupport.TestPageServer;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,7 +29,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * server: Flyway creates the schema, Hibernate maps entities with a relation onto it, a
  * {@code @Transactional} service writes a relation, and a failed transaction leaves nothing.
  */
-@ExtendWith(EcoServer.class)
+@ExtendWith(PerRunPageServer.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SpringDataJpaTest {
     private ConfigurableApplicationContext app;
@@ -37,14 +38,14 @@ class SpringDataJpaTest {
     private BookRepository books;
 
     @BeforeAll
-    void start(EcoServer server) {
+    void start(TestPageServer server) {
         // command-line arguments, so that no application.properties on the test class path (the
         // Spring Boot example's) can override them
         app = new SpringApplicationBuilder(LibraryApp.class).web(WebApplicationType.NONE).run(
                 "--spring.config.name=compat-jpa",
                 "--spring.datasource.url=" + server.freshJdbcUrl("jpa") + "?foreign_keys=on",
                 "--spring.datasource.driver-class-name=io.dosqlite.jdbc.DosqliteDriver",
-                "--spring.datasource.password=" + EcoServer.TOKEN,
+                "--spring.datasource.password=" + TestPageServer.TOKEN,
                 "--spring.datasource.hikari.maximum-pool-size=2",
                 "--spring.sql.init.mode=never",
                 "--spring.jpa.database-platform=org.hibernate.community.dialect.SQLiteDialect",

@@ -8,7 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.dosqlite.it.ecosystem.EcoServer;
+import io.dosqlite.testsupport.PerRunPageServer;
+import io.dosqlite.testsupport.TestPageServer;
 import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.Date;
@@ -30,12 +31,12 @@ import org.sqlite.SQLiteException;
  * the exceptions it catches, its functions and collations, its connection properties. Each case
  * is one that sqlite-jdbc's own suite found different (docs/conformance.md).
  */
-@ExtendWith(EcoServer.class)
+@ExtendWith(PerRunPageServer.class)
 class SqliteJdbcCompatTest {
 
     @Test
-    void aDuplicateKeyIsASqliteExceptionWithItsExtendedCodeAndState23000(EcoServer server) throws SQLException {
-        try (Connection c = EcoServer.connect(server.freshJdbcUrl("compat"));
+    void aDuplicateKeyIsASqliteExceptionWithItsExtendedCodeAndState23000(TestPageServer server) throws SQLException {
+        try (Connection c = TestPageServer.connect(server.freshJdbcUrl("compat"));
              Statement s = c.createStatement()) {
             s.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT UNIQUE)");
             s.execute("INSERT INTO t VALUES (1, 'a')");
@@ -52,8 +53,8 @@ class SqliteJdbcCompatTest {
     }
 
     @Test
-    void aBatchStoppedByADuplicateKeyKeepsItsCounts(EcoServer server) throws SQLException {
-        try (Connection c = EcoServer.connect(server.freshJdbcUrl("compat"));
+    void aBatchStoppedByADuplicateKeyKeepsItsCounts(TestPageServer server) throws SQLException {
+        try (Connection c = TestPageServer.connect(server.freshJdbcUrl("compat"));
              Statement s = c.createStatement()) {
             s.execute("CREATE TABLE t(id INTEGER PRIMARY KEY)");
             s.addBatch("INSERT INTO t VALUES (1)");
@@ -69,8 +70,8 @@ class SqliteJdbcCompatTest {
     }
 
     @Test
-    void whatSqliteJdbcDoesNotSupportIsStillSqlFeatureNotSupported(EcoServer server) throws SQLException {
-        try (Connection c = EcoServer.connect(server.freshJdbcUrl("compat"));
+    void whatSqliteJdbcDoesNotSupportIsStillSqlFeatureNotSupported(TestPageServer server) throws SQLException {
+        try (Connection c = TestPageServer.connect(server.freshJdbcUrl("compat"));
              Statement s = c.createStatement()) {
             assertTrue(s.execute("SELECT 1"));
             SQLFeatureNotSupportedException e = assertThrows(SQLFeatureNotSupportedException.class,
@@ -80,8 +81,8 @@ class SqliteJdbcCompatTest {
     }
 
     @Test
-    void functionsAndCollationsRegisterOnADosqliteConnection(EcoServer server) throws SQLException {
-        try (Connection c = EcoServer.connect(server.freshJdbcUrl("compat"))) {
+    void functionsAndCollationsRegisterOnADosqliteConnection(TestPageServer server) throws SQLException {
+        try (Connection c = TestPageServer.connect(server.freshJdbcUrl("compat"))) {
             SQLiteConnection sqlite = (SQLiteConnection) c;
             Function.create(sqlite, "twice", new Function() {
                 @Override
@@ -111,11 +112,11 @@ class SqliteJdbcCompatTest {
     }
 
     @Test
-    void functionsRegisterThroughAPoolByUnwrapping(EcoServer server) throws SQLException {
+    void functionsRegisterThroughAPoolByUnwrapping(TestPageServer server) throws SQLException {
         HikariConfig cfg = new HikariConfig();
         cfg.setJdbcUrl(server.freshJdbcUrl("compat"));
         cfg.setDriverClassName("io.dosqlite.jdbc.DosqliteDriver");
-        cfg.setPassword(EcoServer.TOKEN);
+        cfg.setPassword(TestPageServer.TOKEN);
         cfg.setMaximumPoolSize(1);
         try (HikariDataSource ds = new HikariDataSource(cfg); Connection c = ds.getConnection()) {
             Function.create(c.unwrap(SQLiteConnection.class), "plus_one", new Function() {
@@ -132,8 +133,8 @@ class SqliteJdbcCompatTest {
     }
 
     @Test
-    void foreignKeysOnInTheUrlAreEnforced(EcoServer server) throws SQLException {
-        try (Connection c = EcoServer.connect(server.freshJdbcUrl("compat") + "?foreign_keys=on&busy_timeout=2000");
+    void foreignKeysOnInTheUrlAreEnforced(TestPageServer server) throws SQLException {
+        try (Connection c = TestPageServer.connect(server.freshJdbcUrl("compat") + "?foreign_keys=on&busy_timeout=2000");
              Statement s = c.createStatement()) {
             s.execute("CREATE TABLE parent(id INTEGER PRIMARY KEY)");
             s.execute("CREATE TABLE child(id INTEGER PRIMARY KEY, parent INTEGER REFERENCES parent(id))");
@@ -144,8 +145,8 @@ class SqliteJdbcCompatTest {
     }
 
     @Test
-    void dateClassTextStoresDatesAsText(EcoServer server) throws SQLException {
-        try (Connection c = EcoServer.connect(server.freshJdbcUrl("compat") + "?date_class=TEXT");
+    void dateClassTextStoresDatesAsText(TestPageServer server) throws SQLException {
+        try (Connection c = TestPageServer.connect(server.freshJdbcUrl("compat") + "?date_class=TEXT");
              Statement s = c.createStatement()) {
             s.execute("CREATE TABLE d(v)");
             try (PreparedStatement p = c.prepareStatement("INSERT INTO d VALUES (?)")) {
@@ -161,9 +162,9 @@ class SqliteJdbcCompatTest {
     }
 
     @Test
-    void walIsRefusedBeforeAnythingIsOpened(EcoServer server) {
+    void walIsRefusedBeforeAnythingIsOpened(TestPageServer server) {
         SQLException e = assertThrows(SQLException.class,
-                () -> EcoServer.connect(server.freshJdbcUrl("compat") + "?journal_mode=WAL"));
+                () -> TestPageServer.connect(server.freshJdbcUrl("compat") + "?journal_mode=WAL"));
         assertEquals("08001", e.getSQLState());
         assertTrue(e.getMessage().contains("journal_mode=WAL is not supported by dosqlite"), e.getMessage());
     }
