@@ -28,6 +28,8 @@ public final class RemotePageStore implements PageStore {
     private final KnownState known;
     private final VersionCheck versions;
     private final SnapshotParts parts;
+    /** The read lease and push channel, or null when leases are off. */
+    private final LeaseChannel lease;
     private volatile boolean closed;
 
     private RemotePageStore(RemoteConfig config, PageApi api, PageCache cache, ClientStats stats, KnownState known) {
@@ -38,8 +40,12 @@ public final class RemotePageStore implements PageStore {
         this.known = known;
         this.treeHints = new TreeHints();
         this.versions = new VersionCheck(api, cache, treeHints, known);
+        this.lease = config.leases() ? new LeaseChannel(api, cache, versions, known, stats) : null;
         this.parts = new SnapshotParts(config, cache, treeHints, stats, new PageReads(api, stats),
-                new Commits(api, stats, cache, treeHints, known, versions));
+                new Commits(api, stats, cache, treeHints, known, versions, lease == null ? () -> { } : lease::distrust));
+        if (lease != null) {
+            lease.connect();
+        }
     }
 
     /**
@@ -139,6 +145,18 @@ public final class RemotePageStore implements PageStore {
             scope.started(s);
             return s;
         }
+        if (lease != null) {
+            // a trusted lease: no request; else its renewal is the version check (on the socket)
+            DbState leased = lease.pinIfTrusted();
+            if (leased == null) {
+                leased = lease.renewAndPin();
+            } else {
+                stats.leaseRead();
+            }
+            if (leased != null) {
+                return new RemoteSnapshot(parts, leased.version(), leased.pageSize(), leased.pageCount(), known.incarnation());
+            }
+        }
         DbState s = versions.checkAndPin();
         return new RemoteSnapshot(parts, s.version(), s.pageSize(), s.pageCount(), known.incarnation());
     }
@@ -221,6 +239,9 @@ public final class RemotePageStore implements PageStore {
     public void close() {
         if (!closed) {
             closed = true;
+            if (lease != null) {
+                lease.close();
+            }
             api.close();
             cache.clear();
             treeHints.clear();
