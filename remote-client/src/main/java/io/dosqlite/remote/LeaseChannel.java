@@ -67,8 +67,15 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable {
         this.stats = stats;
         this.faults = LeaseFaults.fromSystemProperty();
         // A push channel stays open for as long as the store: no read or call timeout on it.
+        // Its reader thread lives as long as the socket: a daemon, so it never keeps a JVM from exiting.
         this.http = api.http().newBuilder().readTimeout(0, TimeUnit.MILLISECONDS).callTimeout(0, TimeUnit.MILLISECONDS)
-                .pingInterval(20, TimeUnit.SECONDS).build();
+                .pingInterval(20, TimeUnit.SECONDS)
+                .dispatcher(new okhttp3.Dispatcher(java.util.concurrent.Executors.newCachedThreadPool(r -> {
+                    Thread t = new Thread(r, "dosqlite push channel " + api.config().database());
+                    t.setDaemon(true);
+                    return t;
+                })))
+                .build();
     }
 
     /** Starts opening the socket (the store's first transaction waits for it, up to the connect timeout). */

@@ -136,6 +136,20 @@ public final class RemotePageStore implements PageStore {
     public Snapshot beginRead(Session session) throws PageStoreException {
         checkOpen();
         OptimisticScope scope = session instanceof RemoteSession ? ((RemoteSession) session).scope() : null;
+        if (lease != null) {
+            // a trusted lease: the newest version known is current, no request and nothing to prove
+            DbState leased = lease.pinIfTrusted();
+            if (leased != null) {
+                stats.leaseRead();
+                RemoteSnapshot s = new RemoteSnapshot(parts, leased.version(), leased.pageSize(), leased.pageCount(),
+                        known.incarnation());
+                if (scope != null) {
+                    s.provenByLease();
+                    scope.started(s);
+                }
+                return s;
+            }
+        }
         DbState k = known.newest();
         if (scope != null && k.pageCount() > 0) {
             RemoteSnapshot s = pinned(k);
@@ -146,13 +160,8 @@ public final class RemotePageStore implements PageStore {
             return s;
         }
         if (lease != null) {
-            // a trusted lease: no request; else its renewal is the version check (on the socket)
-            DbState leased = lease.pinIfTrusted();
-            if (leased == null) {
-                leased = lease.renewAndPin();
-            } else {
-                stats.leaseRead();
-            }
+            // no trusted lease: its renewal is the version check (one round trip on the socket)
+            DbState leased = lease.renewAndPin();
             if (leased != null) {
                 return new RemoteSnapshot(parts, leased.version(), leased.pageSize(), leased.pageCount(), known.incarnation());
             }
