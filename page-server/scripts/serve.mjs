@@ -14,7 +14,7 @@
 // --idem-keys N, --idem-ms MS (idempotency-key memory, defaults 1000 and 86400000),
 // --stage-ttl-ms MS (unpublished stage expiry, default 900000).
 // Each may also come from env DOSQLITE_RETAIN_MS / DOSQLITE_RETAIN_VERSIONS / DOSQLITE_IDEM_KEYS /
-// DOSQLITE_IDEM_MS / DOSQLITE_STAGE_TTL_MS; the token from env DOSQLITE_TOKEN.
+// DOSQLITE_IDEM_MS / DOSQLITE_STAGE_TTL_MS / DOSQLITE_LEASE_MS; the token from env DOSQLITE_TOKEN.
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
@@ -35,7 +35,7 @@ function usage(msg) {
   if (msg) process.stderr.write(`${SELF}: ${msg}\n`);
   process.stderr.write(
     `usage: ${SELF} [--port N] [--data DIR] [--token T] [--host 127.0.0.1]\n` +
-      "       [--retain-ms MS] [--retain-versions N] [--idem-keys N] [--idem-ms MS] [--stage-ttl-ms MS]\n",
+      "       [--retain-ms MS] [--retain-versions N] [--idem-keys N] [--idem-ms MS] [--stage-ttl-ms MS] [--lease-ms MS]\n",
   );
   process.exit(2);
 }
@@ -47,6 +47,7 @@ const numeric = {
   "--idem-keys": "DOSQLITE_IDEM_KEYS",
   "--idem-ms": "DOSQLITE_IDEM_MS",
   "--stage-ttl-ms": "DOSQLITE_STAGE_TTL_MS",
+  "--lease-ms": "DOSQLITE_LEASE_MS",
 };
 const tuning = {};
 for (const k of Object.values(numeric)) if (process.env[k]) tuning[k] = process.env[k];

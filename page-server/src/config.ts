@@ -12,6 +12,8 @@ export interface Env {
   DOSQLITE_IDEM_MS?: string;
   /** An unpublished stage expires this long after its last upload (ms). Default 900000 (15 min). */
   DOSQLITE_STAGE_TTL_MS?: string;
+  /** Length of a read lease (ms) granted over the push channel. Default 5000. */
+  DOSQLITE_LEASE_MS?: string;
   /** Local only: a random id per serve.mjs start, echoed on 401 answers for the readiness probe. */
   DOSQLITE_INSTANCE?: string;
   DATABASE: DurableObjectNamespace;
@@ -24,6 +26,7 @@ export interface Config {
   idemKeys: number;
   idemMs: number;
   stageTtlMs: number;
+  leaseMs: number;
 }
 
 export function readConfig(env: Env): Config {
@@ -33,6 +36,8 @@ export function readConfig(env: Env): Config {
     idemKeys: Math.max(1, envInt(env.DOSQLITE_IDEM_KEYS, 1000)),
     idemMs: envInt(env.DOSQLITE_IDEM_MS, 86_400_000),
     stageTtlMs: envInt(env.DOSQLITE_STAGE_TTL_MS, 15 * 60 * 1000),
+    // Bounds how long a silent lease holder can delay other clients' commits.
+    leaseMs: Math.min(60_000, Math.max(100, envInt(env.DOSQLITE_LEASE_MS, 5000))),
   };
 }
 

@@ -11,13 +11,17 @@ import { changes, interior, read } from "./reads";
 import { scheduleStageExpiry, stage } from "./staging";
 import { type Meta, PageStore } from "./storage";
 import { exportFile, importFile } from "./transfer";
+import { Leases } from "./leases";
 
 export class DatabaseDO extends DurableObject<Env> {
   private store: PageStore;
+  private leases: Leases;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.store = new PageStore(ctx.storage, readConfig(env));
+    const config = readConfig(env);
+    this.store = new PageStore(ctx.storage, config);
+    this.leases = new Leases(ctx, this.store, config.leaseMs);
   }
 
   async fetch(request: Request): Promise<Response> {
@@ -26,27 +30,33 @@ export class DatabaseDO extends DurableObject<Env> {
       const route = matchRoute(request.method, url.pathname);
       const db = route.db!;
       const store = this.store;
+      const visible = () => this.leases.visible();
+      // Every answer that names a version waits until no new version is held back for lease
+      // holders (leases.ts): nobody sees a version before every holder can.
       switch (route.name) {
         case "db":
-          if (request.method === "GET") return json(200, this.info(store.requireDb()));
-          if (request.method === "PUT") return await this.create(db, request);
+          if (request.method === "GET") return await visible(), json(200, this.info(store.requireDb()));
+          if (request.method === "PUT") return await visible(), await this.create(db, request);
           return await this.destroy();
         case "changes":
-          return changes(store, url);
+          return await visible(), changes(store, url);
         case "read":
-          return await read(store, request);
+          return await read(store, request, visible);
         case "interior":
-          return interior(store, url);
+          return await visible(), interior(store, url);
         case "commit":
-          return this.committed(await commit(store, request, url));
+          return await this.committed(request, () => commit(store, request, url));
         case "commitStatus":
-          return commitStatus(store, route.key!);
+          return await visible(), commitStatus(store, route.key!);
         case "stage":
           return await stage(store, request, url, route.stageId!);
         case "export":
-          return exportFile(store, url);
+          return await visible(), exportFile(store, url);
         case "import":
-          return this.committed(await importFile(store, db, request, url));
+          return await this.committed(request, () => importFile(store, db, request, url));
+        case "leases":
+          store.requireDb();
+          return this.leases.accept(request, url);
         default:
           throw new HttpError(404, "unknown_route", "No such endpoint.");
       }
@@ -55,11 +65,47 @@ export class DatabaseDO extends DurableObject<Env> {
     }
   }
 
-  /** Every commit and import passes here once its transaction is done: whatever follows a new version belongs here. */
-  private committed(outcome: Committed | Replayed): Response {
-    if (outcome instanceof Response) return outcome;
+  /**
+   * Every commit and import passes here: whatever follows a new version belongs here. The answer
+   * (or refusal) waits until lease holders were told (leases.ts), unless the writer asked for the
+   * session mode (X-Dosqlite-Consistency: session).
+   */
+  private async committed(request: Request, run: () => Promise<Committed | Replayed>): Promise<Response> {
+    await this.leases.visible();
+    let outcome: Committed | Replayed;
+    try {
+      outcome = await run();
+    } catch (e) {
+      await this.leases.visible(); // a refusal names the current version too
+      throw e;
+    }
+    if (outcome instanceof Response) return await this.leases.visible(), outcome;
     collectGarbage(this.store);
+    const m = this.store.meta();
+    const wait = request.headers.get("X-Dosqlite-Consistency") !== "session";
+    await this.leases.published(
+      { version: outcome.version, base: outcome.version - 1, pageSize: outcome.pageSize, pageCount: outcome.pageCount, incarnation: String(m.created_ms), changed: outcome.changed },
+      request.headers.get("X-Dosqlite-Client"),
+      wait,
+    );
     return new Response(outcome.answer, { status: 200, headers: { "Content-Type": "application/json" } });
+  }
+
+  async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    await this.leases.message(ws, message);
+  }
+
+  async webSocketClose(ws: WebSocket, code: number, _reason: string, _wasClean: boolean): Promise<void> {
+    this.leases.closed(ws);
+    try {
+      ws.close(code === 1005 || code === 1006 ? 1000 : code, "closed");
+    } catch {
+      // already closed
+    }
+  }
+
+  async webSocketError(ws: WebSocket, _error: unknown): Promise<void> {
+    this.leases.closed(ws);
   }
 
   async alarm(): Promise<void> {
@@ -98,7 +144,14 @@ export class DatabaseDO extends DurableObject<Env> {
   }
 
   private async destroy(): Promise<Response> {
-    this.store.requireDb();
+    await this.leases.visible();
+    const m = this.store.requireDb();
+    // Holders must stop reading their cached pages before the database is gone.
+    await this.leases.published(
+      { version: m.version, base: m.version, pageSize: m.page_size, pageCount: m.page_count, incarnation: String(m.created_ms), changed: () => [], deleted: true },
+      null,
+      true,
+    );
     await this.ctx.storage.deleteAlarm();
     await this.store.destroy();
     return new Response(null, { status: 204 });

@@ -74,7 +74,8 @@ export type RouteName =
   | "commitStatus"
   | "stage"
   | "export"
-  | "import";
+  | "import"
+  | "leases";
 
 export interface Route {
   name: RouteName;
@@ -94,6 +95,7 @@ const ROUTES: { [K in RouteName]: string[] } = {
   stage: ["POST"],
   export: ["GET"],
   import: ["PUT"],
+  leases: ["GET"],
 };
 
 function decode(seg: string): string {
@@ -117,7 +119,7 @@ export function matchRoute(method: string, pathname: string): Route {
       if (rest.length === 1) route = { name: "db", db };
       else if (rest.length === 2) {
         const sub = rest[1];
-        if (sub === "changes" || sub === "read" || sub === "interior" || sub === "commit" || sub === "export" || sub === "import") {
+        if (sub === "changes" || sub === "read" || sub === "interior" || sub === "commit" || sub === "export" || sub === "import" || sub === "leases") {
           route = { name: sub, db };
         }
       } else if (rest.length === 3) {

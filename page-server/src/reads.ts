@@ -19,8 +19,10 @@ export function changes(store: PageStore, url: URL): Response {
   return json(200, { ...base, changed, complete: true });
 }
 
-export async function read(store: PageStore, request: Request): Promise<Response> {
+/** `ready` runs once the body is in, before any state is read (the lease gate: see leases.ts). */
+export async function read(store: PageStore, request: Request, ready: () => Promise<void>): Promise<Response> {
   const body = await readJson(request, "POST /read");
+  await ready();
   const m = store.requireDb();
   if (!body || typeof body !== "object" || !Array.isArray(body.pages)) {
     throw new HttpError(400, "bad_request", 'Send a JSON body like {"version": 9, "pages": [1, 2, 3]}.');

@@ -58,7 +58,22 @@ public enum DosqliteProperty {
                     + " insert commits ~3x faster). The pages of a transaction that rolls back stay on the"
                     + " server until the stage expires (15 minutes). false: nothing leaves the JVM before"
                     + " COMMIT. Applies to the database's shared client (first connection of the JVM).",
-            "true", "false");
+            "true", "false"),
+    LEASES("leases", "false", null, PropertyType.BOOL,
+            "Hold a read lease on a push channel (a WebSocket to the database's Durable Object): a"
+                    + " transaction on cached pages starts with no request, and other clients' commits are"
+                    + " pushed (their small commits with the new pages). Reads stay linearizable: a commit"
+                    + " is acknowledged only after every lease holder applied it or its lease ran out. If"
+                    + " the WebSocket cannot be opened, one INFO line and the version check per transaction."
+                    + " false: the version check per transaction. Applies to the database's shared client.",
+            "true", "false"),
+    CONSISTENCY("consistency", "linearizable", null, PropertyType.oneOf("linearizable", "session"),
+            "linearizable: a transaction that starts after any client's commit was acknowledged sees it."
+                    + " session (with leases=true): this JVM's commits do not wait until other lease holders"
+                    + " applied them, so another JVM may read the previous version until the push reaches it"
+                    + " (staleness bounded by the push delay); this JVM still reads its own writes and never"
+                    + " goes back in time. Applies to the database's shared client.",
+            "linearizable", "session");
 
     private final String propertyName;
     private final String defaultValue;

@@ -67,6 +67,22 @@ abstract class PropertyType {
         };
     }
 
+    /** One of {@code values} (case-insensitive), parsed to its lower-case form. */
+    static PropertyType oneOf(String... values) {
+        return new PropertyType("one of " + String.join(", ", values)) {
+            @Override
+            Object parse(String v) {
+                String t = v.trim().toLowerCase(Locale.ROOT);
+                for (String ok : values) {
+                    if (ok.equals(t)) {
+                        return ok;
+                    }
+                }
+                throw new IllegalArgumentException();
+            }
+        };
+    }
+
     private final String expected;
 
     private PropertyType(String expected) {

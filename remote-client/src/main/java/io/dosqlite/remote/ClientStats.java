@@ -11,7 +11,7 @@ public final class ClientStats {
 
     private enum Counter {
         REQUESTS, BYTES_UP, BYTES_DOWN, PAGES_FETCHED, CACHE_HITS, CACHE_MISSES, COMMITS, PAGES_COMMITTED,
-        CONFLICTS, RETRIES
+        CONFLICTS, RETRIES, LEASE_REQUESTS, INVALIDATIONS, LEASE_READS
     }
 
     private static final Counter[] COUNTERS = Counter.values();
@@ -58,6 +58,15 @@ public final class ClientStats {
 
     /** Requests repeated after a failure (and commit outcome look-ups). */
     public long retries() { return get(Counter.RETRIES); }
+
+    /** Lease requests and renewals sent on the push channel (messages, not HTTP requests). */
+    public long leaseRequests() { return get(Counter.LEASE_REQUESTS); }
+
+    /** Invalidations received on the push channel (each answered with an ack). */
+    public long invalidations() { return get(Counter.INVALIDATIONS); }
+
+    /** Read transactions that started on a trusted lease, with no request. */
+    public long leaseReads() { return get(Counter.LEASE_READS); }
 
     /** A frozen copy of the counters. */
     public ClientStats snapshot() {
@@ -106,11 +115,18 @@ public final class ClientStats {
 
     void retry() { add(Counter.RETRIES, 1); }
 
+    void leaseRequest() { add(Counter.LEASE_REQUESTS, 1); }
+
+    void invalidation() { add(Counter.INVALIDATIONS, 1); }
+
+    void leaseRead() { add(Counter.LEASE_READS, 1); }
+
     @Override
     public String toString() {
         return "requests=" + requests() + " bytesUp=" + bytesUp() + " bytesDown=" + bytesDown()
                 + " pagesFetched=" + pagesFetched() + " cacheHits=" + cacheHits() + " cacheMisses=" + cacheMisses()
                 + " commits=" + commits() + " pagesCommitted=" + pagesCommitted() + " conflicts=" + conflicts()
-                + " retries=" + retries();
+                + " retries=" + retries() + " leaseReads=" + leaseReads() + " leaseRequests=" + leaseRequests()
+                + " invalidations=" + invalidations();
     }
 }

@@ -17,8 +17,12 @@ final class Commits {
     private final TreeHints hints;
     private final KnownState known;
     private final VersionCheck versions;
+    private final Runnable outcomeUnknown;
 
-    Commits(PageApi api, ClientStats stats, PageCache cache, TreeHints hints, KnownState known, VersionCheck versions) {
+    /** {@code outcomeUnknown}: a commit failed in a way that may have left it applied (the lease stops being trusted). */
+    Commits(PageApi api, ClientStats stats, PageCache cache, TreeHints hints, KnownState known, VersionCheck versions,
+            Runnable outcomeUnknown) {
+        this.outcomeUnknown = outcomeUnknown;
         this.api = api;
         this.stats = stats;
         this.cache = cache;
@@ -51,6 +55,10 @@ final class Commits {
             if (e.kind() == Kind.CONFLICT) {
                 stats.conflict();
                 versions.afterConflict();
+            } else {
+                // it may have been applied without this store learning its version: reading on
+                // the lease could then miss it (a version that others may already see)
+                outcomeUnknown.run();
             }
             throw e;
         }

@@ -41,6 +41,8 @@ final class PageApi {
     private volatile Duration callTimeout;
     private volatile boolean patchesAccepted = true;
     private volatile boolean closed;
+    /** Names this store to the server: its own lease does not hold back its commits (docs/protocol.md). */
+    private final String clientId = java.util.UUID.randomUUID().toString();
 
     PageApi(RemoteConfig cfg, OkHttpClient client, ClientStats stats) {
         this.cfg = cfg;
@@ -53,6 +55,19 @@ final class PageApi {
 
     RemoteConfig config() {
         return cfg;
+    }
+
+    String clientId() {
+        return clientId;
+    }
+
+    OkHttpClient http() {
+        return client;
+    }
+
+    /** The push channel's URL (an http(s) URL: OkHttp upgrades it). */
+    HttpUrl leasesUrl() {
+        return url("leases").addQueryParameter("client", clientId).build();
     }
 
     void setCallTimeout(Duration d) {
@@ -179,8 +194,12 @@ final class PageApi {
         if (stageId != null) {
             u.addQueryParameter("stage", stageId);
         }
-        Request r = new Request.Builder().url(u.build()).header("Idempotency-Key", key)
-                .post(RequestBody.create(frames, OCTETS)).build();
+        Request.Builder rb = new Request.Builder().url(u.build()).header("Idempotency-Key", key)
+                .header("X-Dosqlite-Client", clientId);
+        if (cfg.sessionConsistency()) {
+            rb.header("X-Dosqlite-Consistency", "session");
+        }
+        Request r = rb.post(RequestBody.create(frames, OCTETS)).build();
         return once(r, null);
     }
 

@@ -100,6 +100,17 @@ final class PageCache {
      * one step (so nothing the new snapshot may use is pruned in between).
      */
     synchronized void applyChangesAndPin(long since, long version, long pageCount, long[] changed, boolean complete) {
+        applyChanges(since, version, pageCount, changed, complete);
+        pin(version);
+        prune();
+    }
+
+    /**
+     * Applies what changed from {@code since} to {@code version} (a version check, a lease or a
+     * pushed invalidation). {@code since} may be newer than the checked version only with
+     * {@code complete == false}.
+     */
+    synchronized void applyChanges(long since, long version, long pageCount, long[] changed, boolean complete) {
         if (version < since) {
             // the database went back in time (deleted and created again): nothing cached is trustworthy
             pages.clear();
@@ -128,8 +139,6 @@ final class PageCache {
             checked = version;
             checkedPageCount = pageCount;
         }
-        pin(version);
-        prune();
     }
 
     /**

@@ -41,6 +41,8 @@ public final class RemoteConfig {
     private final long maxRequestBytes;
     private final boolean prefetchInterior;
     private final boolean uploadDuringTransaction;
+    private final boolean leases;
+    private final boolean sessionConsistency;
 
     private RemoteConfig(Builder b, HttpUrl url) {
         this.baseUrl = url;
@@ -58,6 +60,8 @@ public final class RemoteConfig {
         this.maxRequestBytes = b.maxRequestBytes;
         this.prefetchInterior = b.prefetchInterior;
         this.uploadDuringTransaction = b.uploadDuringTransaction;
+        this.leases = b.leases;
+        this.sessionConsistency = b.sessionConsistency;
     }
 
     /** A builder for database {@code database} on the page server at {@code baseUrl} (e.g. {@code http://127.0.0.1:8787}). */
@@ -81,6 +85,8 @@ public final class RemoteConfig {
         b.maxRequestBytes = maxRequestBytes;
         b.prefetchInterior = prefetchInterior;
         b.uploadDuringTransaction = uploadDuringTransaction;
+        b.leases = leases;
+        b.sessionConsistency = sessionConsistency;
         return b;
     }
 
@@ -132,6 +138,20 @@ public final class RemoteConfig {
      */
     public boolean uploadDuringTransaction() { return uploadDuringTransaction; }
 
+    /**
+     * Whether the store holds a read lease over a push channel (a WebSocket to the database's
+     * Durable Object), so a read transaction on cached pages needs no request; off: the version
+     * check per transaction.
+     */
+    public boolean leases() { return leases; }
+
+    /**
+     * The weaker session mode: this store's commits do not wait until other lease holders were
+     * told (read-your-writes and monotonic reads here; others may read the previous version until
+     * the push reaches them). Off: linearizable.
+     */
+    public boolean sessionConsistency() { return sessionConsistency; }
+
     @Override
     public String toString() {
         return "RemoteConfig{" + baseUrl + " db=" + database + " token=" + (token == null ? "none" : "***")
@@ -157,6 +177,8 @@ public final class RemoteConfig {
         private long maxRequestBytes = PROTOCOL_MAX_BODY;
         private boolean prefetchInterior = true;
         private boolean uploadDuringTransaction;
+        private boolean leases;
+        private boolean sessionConsistency;
 
         private Builder(String baseUrl, String database) {
             this.baseUrl = baseUrl;
@@ -188,6 +210,10 @@ public final class RemoteConfig {
         public Builder prefetchInterior(boolean b) { this.prefetchInterior = b; return this; }
 
         public Builder uploadDuringTransaction(boolean b) { this.uploadDuringTransaction = b; return this; }
+
+        public Builder leases(boolean b) { this.leases = b; return this; }
+
+        public Builder sessionConsistency(boolean b) { this.sessionConsistency = b; return this; }
 
         /** Validates and builds; {@link PageStoreException.Kind#INVALID} says which setting is wrong. */
         public RemoteConfig build() throws PageStoreException {
@@ -245,7 +271,8 @@ public final class RemoteConfig {
                 && callTimeout.equals(c.callTimeout) && cacheBytes == c.cacheBytes && createIfMissing == c.createIfMissing
                 && pageSizeForNew == c.pageSizeForNew && readOnly == c.readOnly && maxRetries == c.maxRetries
                 && retryBackoff.equals(c.retryBackoff) && maxRequestBytes == c.maxRequestBytes
-                && prefetchInterior == c.prefetchInterior && uploadDuringTransaction == c.uploadDuringTransaction;
+                && prefetchInterior == c.prefetchInterior && uploadDuringTransaction == c.uploadDuringTransaction
+                && leases == c.leases && sessionConsistency == c.sessionConsistency;
     }
 
     @Override

@@ -28,6 +28,8 @@ public final class RemotePageStore implements PageStore {
     private final KnownState known;
     private final VersionCheck versions;
     private final SnapshotParts parts;
+    /** The read lease and push channel, or null when leases are off. */
+    private final LeaseChannel lease;
     private volatile boolean closed;
 
     private RemotePageStore(RemoteConfig config, PageApi api, PageCache cache, ClientStats stats, KnownState known) {
@@ -38,8 +40,12 @@ public final class RemotePageStore implements PageStore {
         this.known = known;
         this.treeHints = new TreeHints();
         this.versions = new VersionCheck(api, cache, treeHints, known);
+        this.lease = config.leases() ? new LeaseChannel(api, cache, versions, known, stats) : null;
         this.parts = new SnapshotParts(config, cache, treeHints, stats, new PageReads(api, stats),
-                new Commits(api, stats, cache, treeHints, known, versions));
+                new Commits(api, stats, cache, treeHints, known, versions, lease == null ? () -> { } : lease::distrust));
+        if (lease != null) {
+            lease.connect();
+        }
     }
 
     /**
@@ -130,6 +136,20 @@ public final class RemotePageStore implements PageStore {
     public Snapshot beginRead(Session session) throws PageStoreException {
         checkOpen();
         OptimisticScope scope = session instanceof RemoteSession ? ((RemoteSession) session).scope() : null;
+        if (lease != null) {
+            // a trusted lease: the newest version known is current, no request and nothing to prove
+            DbState leased = lease.pinIfTrusted();
+            if (leased != null) {
+                stats.leaseRead();
+                RemoteSnapshot s = new RemoteSnapshot(parts, leased.version(), leased.pageSize(), leased.pageCount(),
+                        known.incarnation());
+                if (scope != null) {
+                    s.provenByLease();
+                    scope.started(s);
+                }
+                return s;
+            }
+        }
         DbState k = known.newest();
         if (scope != null && k.pageCount() > 0) {
             RemoteSnapshot s = pinned(k);
@@ -138,6 +158,13 @@ public final class RemotePageStore implements PageStore {
             }
             scope.started(s);
             return s;
+        }
+        if (lease != null) {
+            // no trusted lease: its renewal is the version check (one round trip on the socket)
+            DbState leased = lease.renewAndPin();
+            if (leased != null) {
+                return new RemoteSnapshot(parts, leased.version(), leased.pageSize(), leased.pageCount(), known.incarnation());
+            }
         }
         DbState s = versions.checkAndPin();
         return new RemoteSnapshot(parts, s.version(), s.pageSize(), s.pageCount(), known.incarnation());
@@ -221,6 +248,9 @@ public final class RemotePageStore implements PageStore {
     public void close() {
         if (!closed) {
             closed = true;
+            if (lease != null) {
+                lease.close();
+            }
             api.close();
             cache.clear();
             treeHints.clear();

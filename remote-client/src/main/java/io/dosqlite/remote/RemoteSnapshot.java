@@ -114,6 +114,12 @@ final class RemoteSnapshot implements Snapshot {
     }
 
     /** Whether a fetch showed that this snapshot's version was current at the time. */
+    /** Started on a trusted read lease: the version was current when it started (invariant 5). */
+    synchronized void provenByLease() {
+        unprovenUntilRead = false;
+        provenByRead = true;
+    }
+
     synchronized boolean provenByRead() {
         return provenByRead;
     }

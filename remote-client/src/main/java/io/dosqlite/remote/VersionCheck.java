@@ -36,6 +36,25 @@ final class VersionCheck {
         return state;
     }
 
+    /**
+     * Applies an answer that says what changed from {@code since} to its version (a lease grant
+     * or a pushed invalidation), like the check does, without pinning.
+     */
+    DbState learn(long since, Changes c) {
+        DbState state = new DbState(c.version(), c.pageSize(), c.pageCount());
+        if (known.enterIncarnation(c.incarnation(), state)) {
+            PageApi.LOG.fine(api.config().database() + " was deleted and created again: dropping its cached pages");
+            cache.clear();
+            hints.clear();
+        }
+        long checked = cache.checkedVersion();
+        // a list that starts after what the cache knows does not cover the versions in between
+        boolean complete = c.complete() && since <= checked;
+        cache.applyChanges(Math.min(since, checked), c.version(), c.pageCount(), c.changed(), complete);
+        known.learn(state);
+        return state;
+    }
+
     /** The check, applied to the cache, without keeping the version pinned. */
     DbState check() throws PageStoreException {
         DbState s = checkAndPin();

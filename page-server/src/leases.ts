@@ -1,0 +1,255 @@
+// Read leases and pushed invalidation (docs/protocol.md, "Read leases and push invalidation").
+//
+// A client holding a lease reads its cached pages without asking, so a new version may become
+// visible to anyone only once every other lease holder has acknowledged its invalidation or its
+// lease has run out (invariant 5). `hold` is that promise: every request that could reveal a
+// version (or grant a lease) waits for it first.
+//
+// Grants are persisted (one row per socket) because hibernation and restarts drop memory: a row
+// whose socket is no longer connected is a holder nobody can reach, so a new version waits for its
+// expiry. After a restart (kill -9) every row is such a holder, which is the restart rule.
+import { encodeFrames } from "./frames";
+import { MAX_CHANGED } from "./http";
+import type { PageStore } from "./storage";
+
+export const LEASE_PROTOCOL = 1;
+/** Commits at most this small push their pages, so a holder's cache stays warm. */
+const PUSH_MAX_PAGES = 16;
+const PUSH_MAX_BYTES = 256 * 1024;
+
+interface Attachment {
+  sid: string;
+  client: string;
+}
+
+/** What a new version tells lease holders. */
+export interface Invalidation {
+  version: number;
+  base: number;
+  pageSize: number;
+  pageCount: number;
+  incarnation: string;
+  changed: () => number[];
+  deleted?: boolean;
+}
+
+export class Leases {
+  private hold: Promise<void> | null = null;
+  /** Acks awaited per socket id: resolve when the holder acknowledged `version` or later. */
+  private waits = new Map<string, { version: number; done: () => void }[]>();
+
+  constructor(
+    private ctx: DurableObjectState,
+    private store: PageStore,
+    private leaseMs: number,
+  ) {
+    // Pings must not wake a hibernated object (nor cost a request).
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
+    // Restart rule: holders granted by an earlier life whose socket is gone cannot be told about
+    // new versions; nothing new becomes visible before their leases end.
+    const until = this.unreachableUntil(Date.now(), null);
+    if (until > Date.now()) this.chain(sleep(until - Date.now()));
+  }
+
+  /** Resolves once no new version is waiting for holders (call before revealing any version). */
+  async visible(): Promise<void> {
+    while (this.hold) await this.hold;
+  }
+
+  /** GET /leases with Upgrade: websocket. */
+  accept(request: Request, url: URL): Response {
+    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
+      return new Response(JSON.stringify({ error: "upgrade_required", message: "GET /leases is a WebSocket: send Upgrade: websocket." }), {
+        status: 426,
+        headers: { "Content-Type": "application/json", Upgrade: "websocket" },
+      });
+    }
+    const client = (url.searchParams.get("client") ?? "").slice(0, 64) || crypto.randomUUID();
+    const pair = new WebSocketPair();
+    this.ctx.acceptWebSocket(pair[1]);
+    pair[1].serializeAttachment({ sid: crypto.randomUUID(), client } satisfies Attachment);
+    return new Response(null, { status: 101, webSocket: pair[0] });
+  }
+
+  /** A message from a holder: a lease request or an ack. */
+  async message(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
+    let msg: any;
+    try {
+      msg = JSON.parse(typeof data === "string" ? data : new TextDecoder().decode(data));
+    } catch {
+      ws.send(JSON.stringify({ type: "error", error: "bad_message", message: "Messages are JSON objects (see docs/protocol.md)." }));
+      return;
+    }
+    const att = ws.deserializeAttachment() as Attachment;
+    if (msg.type === "ack") {
+      this.acked(att.sid, Number(msg.version));
+    } else if (msg.type === "lease") {
+      await this.visible();
+      ws.send(JSON.stringify(this.grant(att, msg)));
+    } else if (msg.type === "release") {
+      this.ensureTable();
+      this.store.sql.exec("DELETE FROM leases WHERE sid = ?", att.sid);
+    } else {
+      ws.send(JSON.stringify({ type: "error", id: msg.id, error: "bad_message", message: `Unknown message type ${JSON.stringify(msg.type)}.` }));
+    }
+  }
+
+  /** The socket closed: its lease row stays until it expires (the client may not know yet). */
+  closed(ws: WebSocket): void {
+    const att = ws.deserializeAttachment() as Attachment | null;
+    if (att) this.acked(att.sid, Number.MAX_SAFE_INTEGER, false);
+  }
+
+  /**
+   * A lease: the current version and what changed since the client's `since`, valid `ms` from
+   * now here (the client counts from when it sent the request, so it stops trusting first).
+   */
+  private grant(att: Attachment, msg: any): Record<string, unknown> {
+    let m;
+    try {
+      m = this.store.requireDb();
+    } catch (e: any) {
+      return { type: "error", id: msg.id, error: e?.code ?? "not_found", message: e?.message ?? String(e) };
+    }
+    const now = Date.now();
+    this.ensureTable();
+    this.store.sql.exec("DELETE FROM leases WHERE until_ms < ?", now);
+    this.store.sql.exec("INSERT OR REPLACE INTO leases(sid, client, until_ms) VALUES (?, ?, ?)", att.sid, att.client, now + this.leaseMs);
+    const incarnation = String(m.created_ms);
+    const base = { type: "lease", id: msg.id, v: LEASE_PROTOCOL, ms: this.leaseMs, version: m.version, pageSize: m.page_size, pageCount: m.page_count, incarnation };
+    const since = Number(msg.since);
+    if (!Number.isSafeInteger(since) || since > m.version || (msg.incarnation != null && msg.incarnation !== incarnation)) {
+      return { ...base, changed: [], complete: false };
+    }
+    if (since === m.version) return { ...base, changed: [], complete: true };
+    const changed = this.store.changedSince(since, MAX_CHANGED + 1);
+    return changed.length > MAX_CHANGED ? { ...base, changed: [], complete: false } : { ...base, changed, complete: true };
+  }
+
+  /**
+   * A new version was applied (or the database deleted): tell every other holder, and unless
+   * `wait` is false keep it invisible until each acknowledged or its lease ran out.
+   * Resolves when it may be answered.
+   */
+  published(inv: Invalidation, writer: string | null, wait: boolean): Promise<void> {
+    const now = Date.now();
+    const rows = this.liveRows(now);
+    if (rows.length === 0) return this.hold ?? Promise.resolve();
+    const sockets = this.sockets();
+    let message: string | null = null;
+    const pending: Promise<void>[] = [];
+    for (const r of rows) {
+      if (writer !== null && r.client === writer) continue; // the writer learns from its answer
+      const ws = sockets.get(r.sid);
+      if (ws) {
+        message ??= this.invalidation(inv);
+        try {
+          ws.send(message);
+        } catch {
+          // a broken socket: its lease still runs until it expires
+        }
+      }
+      pending.push(this.ackOrExpiry(r.sid, inv.version, r.until_ms - now));
+    }
+    if (!wait || pending.length === 0) return this.hold ?? Promise.resolve();
+    return this.chain(Promise.all(pending).then(() => undefined));
+  }
+
+  private invalidation(inv: Invalidation): string {
+    const msg: Record<string, unknown> = {
+      type: "invalidate",
+      v: LEASE_PROTOCOL,
+      version: inv.version,
+      base: inv.base,
+      pageSize: inv.pageSize,
+      pageCount: inv.pageCount,
+      incarnation: inv.incarnation,
+    };
+    if (inv.deleted) return JSON.stringify({ ...msg, deleted: true, changed: [], complete: false });
+    const changed = inv.changed();
+    if (changed.length > MAX_CHANGED) return JSON.stringify({ ...msg, changed: [], complete: false });
+    msg.changed = changed;
+    msg.complete = true;
+    if (changed.length > 0 && changed.length <= PUSH_MAX_PAGES && changed.length * inv.pageSize <= PUSH_MAX_BYTES) {
+      // Small commit: the new pages too, so the holder's cache stays warm (page frame format).
+      const ps = inv.pageSize;
+      const frames = encodeFrames(changed.length, ps, (i) => ({ pgno: changed[i], ...this.store.readPage(changed[i], inv.version, ps) }));
+      msg.frames = base64(frames);
+    }
+    return JSON.stringify(msg);
+  }
+
+  private ackOrExpiry(sid: string, version: number, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, Math.max(0, ms));
+      let list = this.waits.get(sid);
+      if (!list) this.waits.set(sid, (list = []));
+      const entry = { version, done };
+      list.push(entry);
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        const l = self.waits.get(sid);
+        if (l) {
+          const i = l.indexOf(entry);
+          if (i >= 0) l.splice(i, 1);
+          if (l.length === 0) self.waits.delete(sid);
+        }
+        resolve();
+      }
+    });
+  }
+
+  private acked(sid: string, version: number, ack = true): void {
+    if (!ack) return; // a closed socket's lease still runs out by its timer
+    for (const e of [...(this.waits.get(sid) ?? [])]) if (e.version <= version) e.done();
+  }
+
+  private chain(p: Promise<void>): Promise<void> {
+    const mine: Promise<void> = Promise.all([this.hold, p]).then(() => {
+      if (this.hold === mine) this.hold = null;
+    });
+    this.hold = mine;
+    return mine;
+  }
+
+  private liveRows(now: number): { sid: string; client: string; until_ms: number }[] {
+    if (!this.hasTable()) return [];
+    return this.store.sql.exec("SELECT sid, client, until_ms FROM leases WHERE until_ms > ?", now).toArray() as any;
+  }
+
+  /** The latest expiry of a lease whose socket is not connected (0 if none), `except` a client. */
+  private unreachableUntil(now: number, except: string | null): number {
+    const sockets = this.sockets();
+    let until = 0;
+    for (const r of this.liveRows(now)) if (!sockets.has(r.sid) && r.client !== except) until = Math.max(until, r.until_ms);
+    return until;
+  }
+
+  private sockets(): Map<string, WebSocket> {
+    const out = new Map<string, WebSocket>();
+    for (const ws of this.ctx.getWebSockets()) {
+      const att = ws.deserializeAttachment() as Attachment | null;
+      if (att) out.set(att.sid, ws);
+    }
+    return out;
+  }
+
+  private hasTable(): boolean {
+    return this.store.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'leases'").toArray().length > 0;
+  }
+
+  private ensureTable(): void {
+    this.store.sql.exec("CREATE TABLE IF NOT EXISTS leases(sid TEXT PRIMARY KEY, client TEXT NOT NULL, until_ms INTEGER NOT NULL)");
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function base64(b: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < b.length; i += 0x8000) s += String.fromCharCode(...b.subarray(i, i + 0x8000));
+  return btoa(s);
+}

@@ -1,0 +1,190 @@
+// Read leases and pushed invalidation (docs/protocol.md), against a real workerd: a new version
+// stays invisible until every other holder acknowledged it or its lease ran out, also across a
+// kill -9 of workerd.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { frames, makePage, newKey, parseFrames, startServer, tempDir } from "./helpers.mjs";
+
+const LEASE_MS = 1500;
+const PS = 1024;
+let s;
+before(async () => {
+  s = await startServer({ args: ["--lease-ms", String(LEASE_MS)] });
+});
+after(async () => {
+  await s?.stop();
+});
+
+/** A push-channel client: messages queue up; next(type) waits for the next one of that type. */
+async function holder(server, db, client) {
+  const ws = new WebSocket(`${server.url.replace(/^http/, "ws")}/v1/databases/${db}/leases?client=${client}`, {
+    headers: { Authorization: `Bearer ${server.token}` },
+  });
+  const queue = [];
+  const waiters = [];
+  ws.onmessage = (e) => {
+    queue.push(JSON.parse(e.data));
+    for (const w of waiters.splice(0)) w();
+  };
+  await new Promise((res, rej) => {
+    ws.onopen = res;
+    ws.onerror = () => rej(new Error("WebSocket did not open"));
+  });
+  let id = 0;
+  const h = {
+    ws,
+    async next(type) {
+      for (;;) {
+        const i = queue.findIndex((m) => m.type === type);
+        if (i >= 0) return queue.splice(i, 1)[0];
+        await new Promise((r) => waiters.push(r));
+      }
+    },
+    pending: (type) => queue.some((m) => m.type === type),
+    async lease(since) {
+      const sentAt = Date.now();
+      ws.send(JSON.stringify({ type: "lease", id: ++id, since }));
+      const m = await h.next("lease");
+      return { ...m, sentAt };
+    },
+    ack: (version) => ws.send(JSON.stringify({ type: "ack", version })),
+    close: () => ws.close(),
+  };
+  return h;
+}
+
+function commitAs(server, db, base, pages, { client, consistency, pageCount } = {}) {
+  const headers = { "Idempotency-Key": newKey(), "Content-Type": "application/octet-stream" };
+  if (client) headers["X-Dosqlite-Client"] = client;
+  if (consistency) headers["X-Dosqlite-Consistency"] = consistency;
+  return server.api("POST", `/v1/databases/${db}/commit?base=${base}&pageCount=${pageCount ?? pages.length}`, { body: frames(pages), headers });
+}
+
+let n = 0;
+async function newDb(server = s) {
+  const db = `lease${++n}`;
+  assert.equal((await server.api("PUT", `/v1/databases/${db}`, { body: { pageSize: PS } })).status, 201);
+  const pages = [1, 2, 3].map((p) => ({ pgno: p, data: makePage(PS, p, 1) }));
+  assert.equal((await commitAs(server, db, 0, pages)).status, 200);
+  return db;
+}
+
+describe("read leases", () => {
+  test("a lease carries the version and what changed since the client's", async () => {
+    const db = await newDb();
+    const h = await holder(s, db, "a");
+    try {
+      const l = await h.lease(0);
+      assert.equal(l.version, 1);
+      assert.equal(l.ms, LEASE_MS);
+      assert.deepEqual(l.changed, [1, 2, 3]);
+      assert.equal(l.complete, true);
+      assert.equal((await h.lease(1)).changed.length, 0);
+      assert.equal((await h.lease(7)).complete, false);
+    } finally {
+      h.close();
+    }
+  });
+
+  test("a commit is answered, and visible, only after the holder acknowledged; small commits push their pages", async () => {
+    const db = await newDb();
+    const h = await holder(s, db, "reader");
+    try {
+      await h.lease(1);
+      const page = makePage(PS, 2, 9);
+      let answered = false;
+      const c = commitAs(s, db, 1, [{ pgno: 2, data: page }], { client: "writer", pageCount: 3 }).then((r) => ((answered = true), r));
+      const inv = await h.next("invalidate");
+      assert.equal(inv.version, 2);
+      assert.equal(inv.base, 1);
+      assert.deepEqual(inv.changed, [2]);
+      assert.equal(inv.complete, true);
+      const pushed = parseFrames(Buffer.from(inv.frames, "base64"), PS);
+      assert.deepEqual([...pushed[0].data], [...page]);
+      // Not visible to anyone yet: a version check started now waits for the ack too.
+      let checked = null;
+      const check = s.api("GET", `/v1/databases/${db}/changes?since=1`).then((r) => (checked = r));
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(answered, false, "the commit must wait for the holder's ack");
+      assert.equal(checked, null, "no one may see the new version before the holder acknowledged it");
+      h.ack(2);
+      assert.equal((await c).status, 200);
+      assert.equal((await check).json.version, 2);
+    } finally {
+      h.close();
+    }
+  });
+
+  test("a holder that never acknowledges delays a commit by at most one lease", async () => {
+    const db = await newDb();
+    const h = await holder(s, db, "silent");
+    try {
+      const l = await h.lease(1);
+      const t0 = Date.now();
+      const r = await commitAs(s, db, 1, [{ pgno: 1, data: makePage(PS, 1, 5) }], { pageCount: 3 });
+      const waited = Date.now() - t0;
+      assert.equal(r.status, 200);
+      assert.ok(Date.now() >= l.sentAt + LEASE_MS - 50, `answered ${waited} ms after the commit, before the lease ended`);
+      assert.ok(waited <= LEASE_MS + 1000, `waited ${waited} ms, more than one lease`);
+    } finally {
+      h.close();
+    }
+  });
+
+  test("the writer's own lease does not delay its commit; the session mode does not wait", async () => {
+    const db = await newDb();
+    const h = await holder(s, db, "me");
+    const other = await holder(s, db, "other");
+    try {
+      await h.lease(1);
+      await other.lease(1);
+      const t0 = Date.now();
+      // 'other' never acks, but the writer asked not to wait
+      assert.equal((await commitAs(s, db, 1, [{ pgno: 1, data: makePage(PS, 1, 6) }], { client: "me", consistency: "session", pageCount: 3 })).status, 200);
+      assert.ok(Date.now() - t0 < LEASE_MS / 2, "the session mode must not wait for holders");
+      assert.equal((await other.next("invalidate")).version, 2);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(h.pending("invalidate"), false, "the writer is not sent its own commit");
+    } finally {
+      h.close();
+      other.close();
+    }
+  });
+
+  test("a closed holder's lease still runs out before a commit is answered", async () => {
+    const db = await newDb();
+    const h = await holder(s, db, "gone");
+    const l = await h.lease(1);
+    h.close();
+    const r = await commitAs(s, db, 1, [{ pgno: 1, data: makePage(PS, 1, 7) }], { pageCount: 3 });
+    assert.equal(r.status, 200);
+    assert.ok(Date.now() >= l.sentAt + LEASE_MS - 50, "answered before the closed holder's lease ended");
+  });
+
+  test("a lease request without an upgrade is 426; a missing database is 404", async () => {
+    const db = await newDb();
+    assert.equal((await s.api("GET", `/v1/databases/${db}/leases`)).status, 426);
+    assert.equal((await s.api("GET", `/v1/databases/nosuchdb/leases`)).status, 404);
+  });
+});
+
+describe("restart", () => {
+  test("after kill -9 with a lease held, nothing new is visible before that lease ends", async () => {
+    const dataDir = tempDir();
+    let srv = await startServer({ dataDir, args: ["--lease-ms", "3000"] });
+    try {
+      const db = await newDb(srv);
+      const h = await holder(srv, db, "held");
+      const l = await h.lease(1);
+      await srv.kill9();
+      srv = await startServer({ dataDir, args: ["--lease-ms", "3000"] });
+      const r = await commitAs(srv, db, 1, [{ pgno: 1, data: makePage(PS, 1, 8) }], { pageCount: 3 });
+      assert.equal(r.status, 200);
+      assert.ok(Date.now() >= l.sentAt + 3000 - 50, "a restarted object answered a commit while a lease of its earlier life could still be trusted");
+      const info = await srv.api("GET", `/v1/databases/${db}`);
+      assert.equal(info.json.version, 2, "no lost commit");
+    } finally {
+      await srv.stop();
+    }
+  });
+});

@@ -1,0 +1,366 @@
+package io.dosqlite.remote;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dosqlite.vfs.PageStoreException;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import okhttp3.WebSocket;
+import okhttp3.WebSocketListener;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
+
+/**
+ * The store's read lease and push channel (docs/protocol.md, "Read leases and push invalidation"):
+ * one WebSocket to the database's Durable Object. While the lease is trusted a read transaction
+ * starts on the newest version known, with no request.
+ *
+ * <p>Trust (invariant 5): from the moment the lease request was <em>sent</em>, for the granted
+ * length minus a margin, by {@link System#nanoTime()}; only while the socket is open (a broken
+ * socket may have lost an invalidation). Invalidations are applied on the socket's thread under this
+ * object's lock, which is also the lock a transaction start pins its version under: a transaction
+ * sees a version entirely before or entirely after an invalidation, and one in progress keeps its
+ * pinned snapshot. An invalidation is acknowledged only after it is applied.
+ *
+ * <p>Cost: the lease is renewed only when a transaction starts (in the background once half of it
+ * is used), so an idle store lets it lapse and then says so with a {@code release}.
+ */
+final class LeaseChannel extends WebSocketListener implements AutoCloseable {
+    /** Trust ends this much before the granted length (clock rate differences, scheduling). */
+    static final long MIN_MARGIN_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    private final PageApi api;
+    private final PageCache cache;
+    private final VersionCheck versions;
+    private final KnownState known;
+    private final ClientStats stats;
+    private final OkHttpClient http;
+    private final Map<Long, Pending> pending = new HashMap<>();
+    private final LeaseFaults faults;
+
+    private WebSocket socket;
+    private CompletableFuture<Boolean> opened;
+    private boolean open;
+    private long trustedUntil;
+    private boolean trusted;
+    private long nextId;
+    private boolean renewing;
+    private long lastFailureNanos;
+    private boolean fallbackLogged;
+    private volatile boolean closed;
+
+    private record Pending(long sentAt, long since, CompletableFuture<Void> done) {
+    }
+
+    LeaseChannel(PageApi api, PageCache cache, VersionCheck versions, KnownState known, ClientStats stats) {
+        this.api = api;
+        this.cache = cache;
+        this.versions = versions;
+        this.known = known;
+        this.stats = stats;
+        this.faults = LeaseFaults.fromSystemProperty();
+        // A push channel stays open for as long as the store: no read or call timeout on it.
+        // Its reader thread lives as long as the socket: a daemon, so it never keeps a JVM from exiting.
+        this.http = api.http().newBuilder().readTimeout(0, TimeUnit.MILLISECONDS).callTimeout(0, TimeUnit.MILLISECONDS)
+                .pingInterval(20, TimeUnit.SECONDS)
+                .dispatcher(new okhttp3.Dispatcher(java.util.concurrent.Executors.newCachedThreadPool(r -> {
+                    Thread t = new Thread(r, "dosqlite push channel " + api.config().database());
+                    t.setDaemon(true);
+                    return t;
+                })))
+                .build();
+    }
+
+    /** Starts opening the socket (the store's first transaction waits for it, up to the connect timeout). */
+    synchronized void connect() {
+        if (closed || open || (opened != null && !opened.isDone())) {
+            return;
+        }
+        opened = new CompletableFuture<>();
+        socket = http.newWebSocket(new Request.Builder().url(api.leasesUrl()).build(), this);
+    }
+
+    /**
+     * If the lease is trusted: the newest version known, pinned for a new snapshot (no request);
+     * else null. Starts a background renewal once half of the lease is used.
+     */
+    DbState pinIfTrusted() {
+        boolean renew;
+        DbState k;
+        synchronized (this) {
+            long now = System.nanoTime();
+            if (!trusted || !open || now - trustedUntil >= 0) {
+                return null;
+            }
+            k = known.newest();
+            cache.pin(k.version());
+            renew = !renewing && trustedUntil - now < halfLease;
+        }
+        if (renew) {
+            renewAsync();
+        }
+        return k;
+    }
+
+    private long halfLease;
+
+    /**
+     * Renews (or takes) the lease and waits for it: one round trip on the socket, which is also
+     * the version check. Null when there is no usable socket: the caller makes the HTTP check.
+     */
+    DbState renewAndPin() throws PageStoreException {
+        CompletableFuture<Boolean> o;
+        synchronized (this) {
+            if (!open && !closed && (opened == null || opened.isDone())
+                    && System.nanoTime() - lastFailureNanos > TimeUnit.SECONDS.toNanos(5)) {
+                connect();
+            }
+            o = opened;
+        }
+        if (o == null) {
+            return null;
+        }
+        try {
+            if (!o.get(api.config().connectTimeout().toMillis() + 1, TimeUnit.MILLISECONDS)) {
+                return null;
+            }
+        } catch (TimeoutException e) {
+            return null;
+        } catch (Exception e) {
+            return null;
+        }
+        CompletableFuture<Void> done = send(false);
+        if (done == null) {
+            return null;
+        }
+        try {
+            long ms = api.config().readTimeout().isZero() ? 30_000 : api.config().readTimeout().toMillis();
+            done.get(ms, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            PageApi.LOG.log(Level.FINE, "lease request on the push channel failed; making the version check", e);
+            return null;
+        }
+        synchronized (this) {
+            if (!trusted || !open) {
+                return null;
+            }
+            DbState k = known.newest();
+            cache.pin(k.version());
+            return k;
+        }
+    }
+
+    private void renewAsync() {
+        send(true);
+    }
+
+    /** Sends a lease request; the future completes when its answer was applied. */
+    private synchronized CompletableFuture<Void> send(boolean background) {
+        if (!open || closed) {
+            return null;
+        }
+        long id = ++nextId;
+        long sentAt = System.nanoTime();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        long since = cache.checkedVersion();
+        pending.put(id, new Pending(sentAt, since, done));
+        Map<String, Object> req = new java.util.LinkedHashMap<>();
+        req.put("type", "lease");
+        req.put("id", id);
+        req.put("since", since);
+        if (!known.incarnation().isEmpty()) {
+            req.put("incarnation", known.incarnation());
+        }
+        String msg = new String(Json.write(req), StandardCharsets.UTF_8);
+        if (background) {
+            renewing = true;
+        }
+        stats.leaseRequest();
+        if (!socket.send(msg)) {
+            pending.remove(id);
+            return null;
+        }
+        return done;
+    }
+
+    /** Stops trusting the lease (e.g. a commit whose outcome is unknown may have been applied). */
+    synchronized void distrust() {
+        trusted = false;
+    }
+
+    // --- the socket's thread ---
+
+    @Override
+    public void onOpen(WebSocket ws, Response response) {
+        synchronized (this) {
+            if (ws != socket) {
+                return;
+            }
+            open = true;
+            opened.complete(true);
+        }
+        PageApi.LOG.fine("push channel of " + api.config().database() + " open");
+    }
+
+    @Override
+    public void onMessage(WebSocket ws, String text) {
+        if (faults == null) {
+            handle(ws, text);
+        } else {
+            for (String t : faults.arrived(text)) {
+                handle(ws, t);
+            }
+        }
+    }
+
+    private void handle(WebSocket ws, String text) {
+        try {
+            JsonNode m = Json.parse(text.getBytes(StandardCharsets.UTF_8), "a push-channel message");
+            String type = m.path("type").asText();
+            switch (type) {
+                case "invalidate" -> {
+                    long version = invalidated(ws, m, text);
+                    if (faults == null || faults.sendAck()) {
+                        ws.send("{\"type\":\"ack\",\"version\":" + version + "}");
+                    }
+                }
+                case "lease" -> granted(ws, m, text);
+                case "error" -> failed(m.path("id").asLong(), m.path("message").asText());
+                default -> {
+                    // pong and future message types
+                }
+            }
+        } catch (Exception e) {
+            // Something we cannot apply: stop trusting the lease; the server waits out its length.
+            PageApi.LOG.log(Level.WARNING, "unusable push-channel message; reading with version checks until the next lease", e);
+            synchronized (this) {
+                trusted = false;
+            }
+        }
+    }
+
+    private synchronized long invalidated(WebSocket ws, JsonNode m, String text) throws PageStoreException {
+        if (ws != socket) {
+            return m.path("version").asLong();
+        }
+        stats.invalidation();
+        if (m.path("deleted").asBoolean(false)) {
+            trusted = false;
+            cache.clear();
+            return m.path("version").asLong();
+        }
+        Changes c = Changes.parse(text.getBytes(StandardCharsets.UTF_8), "an invalidation");
+        boolean current = cache.checkedVersion() == c.version() - 1;
+        versions.learn(m.path("base").asLong(), c);
+        JsonNode f = m.get("frames");
+        if (current && f != null && f.isTextual()) {
+            // the new images of a small commit: the cache stays warm (checked by their CRCs)
+            PageFrames.Decoded d = PageFrames.decode(Base64.getDecoder().decode(f.asText()), c.pageSize(), null);
+            for (int i = 0; i < d.size(); i++) {
+                cache.put(d.pageNos()[i], c.version(), d.pages()[i]);
+            }
+        }
+        return c.version();
+    }
+
+    private void granted(WebSocket ws, JsonNode m, String text) throws PageStoreException {
+        Pending p;
+        synchronized (this) {
+            p = pending.remove(m.path("id").asLong());
+            if (p == null || ws != socket) {
+                return;
+            }
+            Changes c = Changes.parse(text.getBytes(StandardCharsets.UTF_8), "a lease");
+            versions.learn(p.since(), c);
+            long lease = TimeUnit.MILLISECONDS.toNanos(m.path("ms").asLong());
+            long margin = Math.max(MIN_MARGIN_NANOS, lease / 10);
+            trustedUntil = p.sentAt() + lease - margin;
+            halfLease = lease / 2;
+            trusted = lease > margin;
+            renewing = false;
+        }
+        p.done().complete(null);
+    }
+
+    private void failed(long id, String message) {
+        Pending p;
+        synchronized (this) {
+            p = pending.remove(id);
+            trusted = false;
+            renewing = false;
+        }
+        if (p != null) {
+            p.done().completeExceptionally(new IllegalStateException(message));
+        }
+    }
+
+    @Override
+    public void onClosing(WebSocket ws, int code, String reason) {
+        ws.close(1000, null);
+        lost(ws, null);
+    }
+
+    @Override
+    public void onClosed(WebSocket ws, int code, String reason) {
+        lost(ws, null);
+    }
+
+    @Override
+    public void onFailure(WebSocket ws, Throwable t, Response response) {
+        lost(ws, t);
+    }
+
+    /** The socket is gone: invalidations may be lost, so the lease is no longer trusted. */
+    private void lost(WebSocket ws, Throwable t) {
+        Map<Long, Pending> failed;
+        boolean neverOpened;
+        synchronized (this) {
+            if (ws != socket) {
+                return;
+            }
+            neverOpened = !open;
+            open = false;
+            trusted = false;
+            renewing = false;
+            lastFailureNanos = System.nanoTime();
+            if (opened != null) {
+                opened.complete(false);
+            }
+            failed = new HashMap<>(pending);
+            pending.clear();
+        }
+        for (Pending p : failed.values()) {
+            p.done().completeExceptionally(new IllegalStateException("push channel closed"));
+        }
+        if (closed) {
+            return;
+        }
+        if (neverOpened && !fallbackLogged) {
+            fallbackLogged = true;
+            PageApi.LOG.info("dosqlite: no push channel to " + api.config().database() + " ("
+                    + (t != null ? t.getMessage() : "refused") + "); every transaction makes a version check instead");
+        } else {
+            PageApi.LOG.log(Level.FINE, "push channel of " + api.config().database() + " lost; reconnecting on the next transaction", t);
+        }
+    }
+
+    @Override
+    public void close() {
+        WebSocket s;
+        synchronized (this) {
+            closed = true;
+            trusted = false;
+            s = socket;
+        }
+        if (s != null) {
+            s.close(1000, "store closed");
+        }
+    }
+}
