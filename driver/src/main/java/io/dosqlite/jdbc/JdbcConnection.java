@@ -18,6 +18,7 @@ import java.sql.Savepoint;
 import java.sql.ShardingKey;
 import java.sql.Statement;
 import java.sql.Struct;
+import java.sql.Wrapper;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
@@ -54,7 +55,12 @@ final class JdbcConnection extends SQLiteConnection implements DosqliteConnectio
     private final RemoteSession session;
     private final OptimisticRunner optimistic;
     /** Runs the connection's own calls that may do I/O (see {@link JdbcObject#io}). */
-    private final JdbcObject guard = new JdbcObject(this) { };
+    private final JdbcObject guard = new JdbcObject(this) {
+        @Override
+        Wrapper wrapped() {
+            return inner;
+        }
+    };
     private final AtomicBoolean released = new AtomicBoolean();
     private volatile int networkTimeoutMillis;
     private JdbcDatabaseMetaData metaData;

@@ -5,6 +5,7 @@ import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
 import java.sql.RowIdLifetime;
 import java.sql.SQLException;
+import java.sql.Wrapper;
 
 /**
  * sqlite-jdbc's metadata of a dosqlite connection: its queries read pages, so every call goes
@@ -29,13 +30,8 @@ final class JdbcDatabaseMetaData extends JdbcObject implements DatabaseMetaData 
     }
 
     @Override
-    public <T> T unwrap(Class<T> iface) throws SQLException {
-        return iface.isInstance(this) ? iface.cast(this) : inner.unwrap(iface);
-    }
-
-    @Override
-    public boolean isWrapperFor(Class<?> iface) throws SQLException {
-        return iface.isInstance(this) || inner.isWrapperFor(iface);
+    final Wrapper wrapped() {
+        return inner;
     }
 
     // ---- the rest delegates

@@ -1,6 +1,7 @@
 package io.dosqlite.jdbc;
 
 import java.sql.SQLException;
+import java.sql.Wrapper;
 
 /**
  * What every JDBC object of a dosqlite connection shares: a call that may read pages or commit
@@ -46,6 +47,19 @@ abstract class JdbcObject {
             throw failed(e);
         }
         conn.afterCall();
+    }
+
+    /** The sqlite-jdbc object this one stands for. */
+    abstract Wrapper wrapped();
+
+    /** This object, or what sqlite-jdbc's object unwraps to (JDBC {@link Wrapper#unwrap}). */
+    public final <T> T unwrap(Class<T> iface) throws SQLException {
+        return iface.isInstance(this) ? iface.cast(this) : wrapped().unwrap(iface);
+    }
+
+    /** JDBC {@link Wrapper#isWrapperFor}. */
+    public final boolean isWrapperFor(Class<?> iface) throws SQLException {
+        return iface.isInstance(this) || wrapped().isWrapperFor(iface);
     }
 
     /** The exception to throw for {@code e}, thrown by sqlite-jdbc on this object. */

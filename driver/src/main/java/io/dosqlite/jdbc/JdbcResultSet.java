@@ -14,6 +14,7 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.RowId;
 import java.sql.SQLException;
+import java.sql.Wrapper;
 import java.sql.SQLType;
 import java.sql.SQLWarning;
 import java.sql.SQLXML;
@@ -66,13 +67,8 @@ final class JdbcResultSet extends JdbcObject implements ResultSet {
     }
 
     @Override
-    public <T> T unwrap(Class<T> iface) throws SQLException {
-        return iface.isInstance(this) ? iface.cast(this) : inner.unwrap(iface);
-    }
-
-    @Override
-    public boolean isWrapperFor(Class<?> iface) throws SQLException {
-        return iface.isInstance(this) || inner.isWrapperFor(iface);
+    final Wrapper wrapped() {
+        return inner;
     }
 
     // ---- moving the cursor

@@ -3,6 +3,7 @@ package io.dosqlite.jdbc;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Wrapper;
 import java.sql.SQLWarning;
 import java.sql.Statement;
 
@@ -85,13 +86,8 @@ class JdbcStatement extends JdbcObject implements Statement {
     }
 
     @Override
-    public <T> T unwrap(Class<T> iface) throws SQLException {
-        return iface.isInstance(this) ? iface.cast(this) : inner.unwrap(iface);
-    }
-
-    @Override
-    public boolean isWrapperFor(Class<?> iface) throws SQLException {
-        return iface.isInstance(this) || inner.isWrapperFor(iface);
+    final Wrapper wrapped() {
+        return inner;
     }
 
     // ---- the rest delegates
