@@ -1,6 +1,6 @@
 package io.dosqlite.conformance;
 
-import io.dosqlite.remote.local.LocalPageServer;
+import io.dosqlite.local.LocalPageServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
