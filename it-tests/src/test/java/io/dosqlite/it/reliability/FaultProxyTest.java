@@ -124,11 +124,26 @@ class FaultProxyTest {
     void hooksRunAtTheirPhase() throws IOException {
         AtomicInteger before = new AtomicInteger(-1);
         AtomicInteger after = new AtomicInteger(-1);
+        // the AFTER_REPLY hook runs once the reply is written: the client may have its answer first
+        java.util.concurrent.CountDownLatch replied = new java.util.concurrent.CountDownLatch(1);
         env.proxy().rule(Rule.nth(Rule.endpoint("db"), 1, Action.of(Fault.PASS)
                 .hook(Phase.BEFORE_FORWARD, () -> before.set(env.proxy().requests()))
-                .hook(Phase.AFTER_REPLY, () -> after.set(env.proxy().requests()))));
+                .hook(Phase.AFTER_REPLY, () -> {
+                    after.set(env.proxy().requests());
+                    replied.countDown();
+                })));
         assertEquals(200, viaProxy.info(DB).status());
+        assertTrue(awaitQuietly(replied), "the AFTER_REPLY hook ran");
         assertTrue(before.get() > 0 && after.get() > 0);
         env.proxy().pass();
+    }
+
+    private static boolean awaitQuietly(java.util.concurrent.CountDownLatch latch) {
+        try {
+            return latch.await(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 }
