@@ -149,6 +149,8 @@ export function applyCommit(
     sql.exec("UPDATE meta SET version = ?, page_count = ?, page_size = ? WHERE id = 1", n, pageCount, pageSize);
     const answer = JSON.stringify(shape({ version: n, pageCount, pages: written, pageSize }));
     if (key !== null) remember(store, key, base, n, answer, now);
+    // Counters ride on a write that happens anyway, so reads never write (billing.ts).
+    store.billing.persist();
     return { written, answer };
   });
   return { version: n, pageCount, pageSize, pages: written, answer, changed: () => store.writtenAt(n) };

@@ -25,6 +25,7 @@ export class DatabaseDO extends DurableObject<Env> {
   }
 
   async fetch(request: Request): Promise<Response> {
+    this.store.billing.event("request");
     try {
       const url = new URL(request.url);
       const route = matchRoute(request.method, url.pathname);
@@ -92,6 +93,7 @@ export class DatabaseDO extends DurableObject<Env> {
   }
 
   async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    this.store.billing.event("webSocketMessage");
     await this.leases.message(ws, message);
   }
 
@@ -109,6 +111,7 @@ export class DatabaseDO extends DurableObject<Env> {
   }
 
   async alarm(): Promise<void> {
+    this.store.billing.event("request"); // an alarm invocation is billed as a request
     if (!this.store.exists()) return;
     collectGarbage(this.store);
     await scheduleStageExpiry(this.store);
@@ -122,6 +125,7 @@ export class DatabaseDO extends DurableObject<Env> {
       version: m.version,
       oldestReadableVersion: this.store.oldestReadable(m, Date.now()),
       incarnation: String(m.created_ms),
+      billing: this.store.billing.report(),
     };
   }
 

@@ -23,6 +23,9 @@ CREATE TABLE IF NOT EXISTS stages(
 CREATE TABLE IF NOT EXISTS stage_refs(
   stage_id TEXT NOT NULL, pgno INTEGER NOT NULL, blob_id INTEGER NOT NULL, crc INTEGER NOT NULL, kind INTEGER NOT NULL,
   PRIMARY KEY (stage_id, pgno));
+CREATE TABLE IF NOT EXISTS billing(
+  id INTEGER PRIMARY KEY CHECK (id = 1), requests INTEGER NOT NULL, ws_messages INTEGER NOT NULL,
+  rows_read INTEGER NOT NULL, rows_written INTEGER NOT NULL, awake_ms INTEGER NOT NULL);
 `;
 
 // Page bytes live either inline in pages.data (body pages, imports, rows written before blobs

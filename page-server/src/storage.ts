@@ -1,6 +1,7 @@
 // The versioned page store (MVCC): the database's meta row, which image of a page a version
 // sees, and how long versions stay readable. Writing a version is commit.ts; deleting the ones
 // nobody can read any more is gc.ts.
+import { Billing } from "./billing";
 import type { Config } from "./config";
 import { pageCrc } from "./crc32c";
 import { HttpError } from "./http";
@@ -36,6 +37,8 @@ export class PageStore {
   readonly storage: DurableObjectStorage;
   readonly sql: SqlStorage;
   readonly config: Config;
+  /** Billed units of this database (billing.ts); `sql` counts through it. */
+  readonly billing: Billing;
   private schemaReady = false;
   private lastCreated = 0;
   /** Versions pinned by running exports (version -> count); GC keeps them. */
@@ -44,7 +47,8 @@ export class PageStore {
 
   constructor(storage: DurableObjectStorage, config: Config) {
     this.storage = storage;
-    this.sql = storage.sql;
+    this.billing = new Billing(storage.sql);
+    this.sql = this.billing.sql;
     this.config = config;
   }
 
@@ -99,6 +103,7 @@ export class PageStore {
     await this.storage.deleteAll();
     this.schemaReady = false;
     this.pinned.clear();
+    this.billing.reset();
   }
 
   /** Oldest version that reads may still ask for. */

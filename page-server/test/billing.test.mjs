@@ -1,0 +1,99 @@
+// Billed units (docs/cost.md): the info's "billing" object counts requests, WebSocket messages,
+// rows read and written, stored bytes and awake time per database.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { commit, makePage, startServer } from "./helpers.mjs";
+
+let s;
+before(async () => {
+  s = await startServer();
+});
+after(async () => {
+  await s?.stop();
+});
+
+const PS = 4096;
+const billing = async (db) => {
+  const r = await s.api("GET", `/v1/databases/${db}`);
+  assert.equal(r.status, 200, r.text);
+  return r.json.billing;
+};
+const minus = (a, b) => Object.fromEntries(["requests", "webSocketMessages", "rowsRead", "rowsWritten"].map((k) => [k, a[k] - b[k]]));
+
+/** Units of `op` alone: the billing difference around it, less what one info request costs. */
+async function unitsOf(db, op) {
+  const a = await billing(db);
+  const b = await billing(db);
+  await op();
+  const c = await billing(db);
+  const info = minus(b, a);
+  const d = minus(c, b);
+  return Object.fromEntries(Object.keys(d).map((k) => [k, d[k] - info[k]]));
+}
+
+async function dbWithPages(name, n) {
+  assert.equal((await s.api("PUT", `/v1/databases/${name}`)).status, 201);
+  const pages = [];
+  for (let p = 1; p <= n; p++) pages.push({ pgno: p, data: makePage(PS, p, p) });
+  const r = await commit(s, name, { base: 0, pageCount: n, pageSize: PS, pages });
+  assert.equal(r.status, 200, r.text);
+  return r.json.version;
+}
+
+test("a new database reports zeroed-in billing with stored bytes", async () => {
+  assert.equal((await s.api("PUT", "/v1/databases/b0")).status, 201);
+  const b = await billing("b0");
+  for (const k of ["requests", "webSocketMessages", "rowsRead", "rowsWritten", "storedBytes", "awakeMs"]) assert.equal(typeof b[k], "number", k);
+  assert.ok(b.requests >= 2, "the create and the info are requests");
+  assert.ok(b.storedBytes > 0);
+});
+
+test("a warm changes?since read is one request and writes nothing", async () => {
+  const v = await dbWithPages("b1", 20);
+  const u = await unitsOf("b1", async () => {
+    const r = await s.api("GET", `/v1/databases/b1/changes?since=${v}`);
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json.changed, []);
+  });
+  console.log("changes?since (warm):", u);
+  assert.equal(u.requests, 1);
+  assert.equal(u.webSocketMessages, 0);
+  assert.equal(u.rowsWritten, 0, "a pure read must not write (not even its counters)");
+  assert.ok(u.rowsRead <= 5, `rows read ${u.rowsRead}`);
+});
+
+test("a 1-page commit writes a small number of rows, independent of the database's size", async () => {
+  const written = {};
+  for (const [name, n] of [["small", 3], ["large", 1500]]) {
+    const v = await dbWithPages(name, n);
+    // The first commit after the bulk one may collect garbage; measure a steady one.
+    let base = v;
+    for (let i = 0; i < 2; i++) {
+      const r = await commit(s, name, { base, pageCount: n, pageSize: PS, pages: [{ pgno: 2, data: makePage(PS, 2, 100 + i) }] });
+      assert.equal(r.status, 200, r.text);
+      base = r.json.version;
+    }
+    const u = await unitsOf(name, async () => {
+      const r = await commit(s, name, { base, pageCount: n, pageSize: PS, pages: [{ pgno: 2, data: makePage(PS, 2, 999) }] });
+      assert.equal(r.status, 200, r.text);
+    });
+    console.log(`1-page commit, ${n}-page database:`, u);
+    assert.equal(u.requests, 1);
+    written[name] = u.rowsWritten;
+    assert.ok(u.rowsWritten <= 12, `rows written ${u.rowsWritten}`);
+  }
+  assert.equal(written.small, written.large, "rows written must not depend on the database's size");
+});
+
+test("counters survive a restart of the object (persisted with commits)", async () => {
+  const v = await dbWithPages("b2", 4);
+  const before = await billing("b2");
+  const r = await commit(s, "b2", { base: v, pageCount: 4, pageSize: PS, pages: [{ pgno: 1, data: makePage(PS, 1, 7) }] });
+  assert.equal(r.status, 200, r.text);
+  await s.stop();
+  s = await startServer({ dataDir: s.dataDir });
+  const after = await billing("b2");
+  assert.ok(after.requests >= before.requests + 1);
+  assert.ok(after.rowsWritten > before.rowsWritten);
+  assert.ok(after.awakeMs >= 0);
+});
