@@ -97,3 +97,26 @@ test("counters survive a restart of the object (persisted with commits)", async 
   assert.ok(after.rowsWritten > before.rowsWritten);
   assert.ok(after.awakeMs >= 0);
 });
+
+test("with history collected as it is superseded, a 1-page commit still writes a bounded number of rows", async () => {
+  // Steady state of a busy database: every commit also deletes the image it superseded.
+  const prev = s;
+  s = await startServer({ args: ["--retain-ms", "0", "--retain-versions", "1"] });
+  try {
+    const v = await dbWithPages("gc", 50);
+    let base = v;
+    for (let i = 0; i < 3; i++) {
+      const r = await commit(s, "gc", { base, pageCount: 50, pageSize: PS, pages: [{ pgno: 2, data: makePage(PS, 2, 200 + i) }] });
+      base = r.json.version;
+    }
+    const u = await unitsOf("gc", async () => {
+      const r = await commit(s, "gc", { base, pageCount: 50, pageSize: PS, pages: [{ pgno: 2, data: makePage(PS, 2, 999) }] });
+      assert.equal(r.status, 200, r.text);
+    });
+    console.log("1-page commit with garbage collection:", u);
+    assert.ok(u.rowsWritten <= 20, `rows written ${u.rowsWritten}`);
+  } finally {
+    await s.stop();
+    s = prev;
+  }
+});
