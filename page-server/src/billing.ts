@@ -2,9 +2,9 @@
 // Object by (docs/cost.md): requests (HTTP and WebSocket messages), rows read and rows written
 // (every sql.exec cursor reports them), stored bytes and awake (wall-clock) time.
 //
-// Counting must not cost what it counts: a pure read never writes. So counters accumulate in
-// memory and are added to the `billing` row inside the next commit's own transaction (one more
-// row written per commit, itself counted); units since the last commit are lost if the object is
+// Counting must not cost what it counts: a pure read never writes, and a commit writes no extra
+// row. So counters accumulate in memory and are added to the meta row by the `UPDATE meta` every
+// commit makes anyway, in its transaction; units since the last commit are lost if the object is
 // evicted before the next one. Stored bytes are the SQLite file size the platform reports
 // (`sql.databaseSize`, which is what storage is billed by): nothing to keep up to date.
 
@@ -22,7 +22,7 @@ interface Units {
 const zero = (): Units => ({ requests: 0, webSocketMessages: 0, rowsRead: 0, rowsWritten: 0, awakeMs: 0 });
 
 export class Billing {
-  /** Units not yet persisted. */
+  /** Units not yet added to the meta row. */
   private delta: Units = zero();
   /** Cursors whose rows were not added yet (their counts grow while they are consumed). */
   private open: SqlStorageCursor<Record<string, SqlStorageValue>>[] = [];
@@ -74,18 +74,18 @@ export class Billing {
     this.open = [];
   }
 
-  /** Inside a commit's transaction: move what accumulated into the billing row. */
-  persist(): void {
+  /**
+   * Inside a commit's transaction: what accumulated, as a SET clause for the commit's own
+   * `UPDATE meta` (so counting adds no row written) and its bindings.
+   */
+  take(): { set: string; bindings: number[] } {
     this.settle();
     const d = this.delta;
     this.delta = zero();
-    this.counted.exec(
-      `INSERT INTO billing(id, requests, ws_messages, rows_read, rows_written, awake_ms) VALUES (1, ?, ?, ?, ?, ?)
-       ON CONFLICT(id) DO UPDATE SET requests = requests + excluded.requests, ws_messages = ws_messages + excluded.ws_messages,
-         rows_read = rows_read + excluded.rows_read, rows_written = rows_written + excluded.rows_written, awake_ms = awake_ms + excluded.awake_ms`,
-      d.requests, d.webSocketMessages, d.rowsRead, d.rowsWritten, d.awakeMs,
-    );
-    // The upsert's own row is counted with the next period (its cursor is in `open`).
+    return {
+      set: "b_requests = b_requests + ?, b_ws_messages = b_ws_messages + ?, b_rows_read = b_rows_read + ?, b_rows_written = b_rows_written + ?, b_awake_ms = b_awake_ms + ?",
+      bindings: [d.requests, d.webSocketMessages, d.rowsRead, d.rowsWritten, d.awakeMs],
+    };
   }
 
   /** The database was deleted: its counters go with it. */
@@ -97,16 +97,16 @@ export class Billing {
   /** The `billing` object of the info: persisted + in memory + the current awake stretch. */
   report(now = Date.now()): Record<string, number> {
     this.settle();
-    const row = this.counted.exec("SELECT requests, ws_messages, rows_read, rows_written, awake_ms FROM billing WHERE id = 1").toArray()[0] ?? {};
+    const row = this.counted.exec("SELECT b_requests, b_ws_messages, b_rows_read, b_rows_written, b_awake_ms FROM meta WHERE id = 1").toArray()[0] ?? {};
     const n = (v: unknown) => (typeof v === "number" ? v : 0);
     const current = this.awakeFrom === 0 ? 0 : Math.min(now, this.lastEvent + IDLE_TAIL_MS) - this.awakeFrom;
     return {
-      requests: n(row.requests) + this.delta.requests,
-      webSocketMessages: n(row.ws_messages) + this.delta.webSocketMessages,
-      rowsRead: n(row.rows_read) + this.delta.rowsRead,
-      rowsWritten: n(row.rows_written) + this.delta.rowsWritten,
+      requests: n(row.b_requests) + this.delta.requests,
+      webSocketMessages: n(row.b_ws_messages) + this.delta.webSocketMessages,
+      rowsRead: n(row.b_rows_read) + this.delta.rowsRead,
+      rowsWritten: n(row.b_rows_written) + this.delta.rowsWritten,
       storedBytes: this.raw.databaseSize,
-      awakeMs: n(row.awake_ms) + this.delta.awakeMs + current,
+      awakeMs: n(row.b_awake_ms) + this.delta.awakeMs + current,
     };
   }
 }

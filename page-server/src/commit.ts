@@ -146,11 +146,11 @@ export function applyCommit(
       }
     }
     sql.exec("INSERT INTO commits(version, page_count, pages, ts) VALUES (?, ?, ?, ?)", n, pageCount, written, now);
-    sql.exec("UPDATE meta SET version = ?, page_count = ?, page_size = ? WHERE id = 1", n, pageCount, pageSize);
+    // Billed-unit counters ride on this write, so counting costs no row (billing.ts).
+    const billed = store.billing.take();
+    sql.exec(`UPDATE meta SET version = ?, page_count = ?, page_size = ?, ${billed.set} WHERE id = 1`, n, pageCount, pageSize, ...billed.bindings);
     const answer = JSON.stringify(shape({ version: n, pageCount, pages: written, pageSize }));
     if (key !== null) remember(store, key, base, n, answer, now);
-    // Counters ride on a write that happens anyway, so reads never write (billing.ts).
-    store.billing.persist();
     return { written, answer };
   });
   return { version: n, pageCount, pageSize, pages: written, answer, changed: () => store.writtenAt(n) };

@@ -2,7 +2,8 @@
 // rows read and written, stored bytes and awake time per database.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { commit, makePage, startServer } from "./helpers.mjs";
+import { execFileSync } from "node:child_process";
+import { HAVE_SQLITE3, commit, databaseFile, makePage, startServer, storageQuery } from "./helpers.mjs";
 
 let s;
 before(async () => {
@@ -119,4 +120,21 @@ test("with history collected as it is superseded, a 1-page commit still writes a
     await s.stop();
     s = prev;
   }
+});
+
+test("a Durable Object from before billing gets its counters added", { skip: HAVE_SQLITE3 ? false : "the sqlite3 tool is not installed" }, async () => {
+  const v = await dbWithPages("old", 3);
+  const prev = s;
+  await s.stop();
+  const file = databaseFile(s.dataDir, "old");
+  // The meta row as it was before billing.ts.
+  const cols = ["b_requests", "b_ws_messages", "b_rows_read", "b_rows_written", "b_awake_ms"];
+  execFileSync("sqlite3", [file, cols.map((c) => `ALTER TABLE meta DROP COLUMN ${c};`).join(" ")]);
+  s = await startServer({ dataDir: prev.dataDir });
+  const r = await commit(s, "old", { base: v, pageCount: 3, pageSize: PS, pages: [{ pgno: 3, data: makePage(PS, 3, 5) }] });
+  assert.equal(r.status, 200, r.text);
+  const b = await billing("old");
+  assert.ok(b.requests >= 2 && b.rowsWritten > 0, JSON.stringify(b));
+  const names = storageQuery(file, "SELECT name FROM pragma_table_info('meta')").map((c) => c.name);
+  for (const c of cols) assert.ok(names.includes(c), c);
 });

@@ -23,7 +23,7 @@ import java.util.function.Supplier;
  * Billed units per operation (docs/cost.md): runs each workload on dosqlite (leases off and on) and
  * on the statement-shipping Worker, reads the units each server counted (the info's billing object,
  * the shipping DO's /billing) before and after, and prices them with docs/prices.json.
- * {@code java ... io.dosqlite.bench.Cost --repo DIR [--ops N]}; prints a Markdown table.
+ * {@code java ... io.dosqlite.bench.Cost --repo DIR [--ops N] [--collect-at-once]}; prints a Markdown table.
  */
 public final class Cost {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -99,10 +99,13 @@ public final class Cost {
     public static void main(String[] args) throws Exception {
         Path repo = Path.of(".").toAbsolutePath();
         int ops = 200;
+        List<String> serverArgs = List.of();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--repo" -> repo = Path.of(args[++i]).toAbsolutePath();
                 case "--ops" -> ops = Integer.parseInt(args[++i]);
+                // steady state of a busy database: every commit also deletes what it superseded
+                case "--collect-at-once" -> serverArgs = List.of("--retain-ms", "0", "--retain-versions", "1");
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -111,7 +114,7 @@ public final class Cost {
         Path tmp = Files.createTempDirectory("dosqlite-cost-");
         String token = "cost-" + UUID.randomUUID();
         List<Sys> systems = new ArrayList<>();
-        try (LocalPageServer pages = LocalPageServer.start(LocalPageServer.findPageServerDir(), tmp.resolve("pages"), token, 0);
+        try (LocalPageServer pages = LocalPageServer.start(LocalPageServer.findPageServerDir(), tmp.resolve("pages"), token, 0, serverArgs);
              ShipServer ship = ShipServer.start(repo, tmp.resolve("ship"))) {
             for (boolean leases : new boolean[] {false, true}) {
                 String name = leases ? "costlease" : "cost";
@@ -159,7 +162,8 @@ public final class Cost {
             System.out.print(out);
             System.out.println();
             System.out.println("Prices: docs/prices.json, as of " + prices.asOf() + "; " + n + " operations per row, quick sizes ("
-                    + sizes.accounts() + " accounts). Duration (awake time) is not in the dollar figures.");
+                    + sizes.accounts() + " accounts)" + (serverArgs.isEmpty() ? "" : ", page server " + String.join(" ", serverArgs))
+                    + ". Duration (awake time) is not in the dollar figures.");
         }
     }
 }
