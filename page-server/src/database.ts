@@ -36,7 +36,7 @@ export class DatabaseDO extends DurableObject<Env> {
       // holders (leases.ts): nobody sees a version before every holder can.
       switch (route.name) {
         case "db":
-          if (request.method === "GET") return await visible(), json(200, this.info(store.requireDb()));
+          if (request.method === "GET") return await visible(), json(200, { ...this.info(store.requireDb()), billing: store.billing.report() });
           if (request.method === "PUT") return await visible(), await this.create(db, request);
           return await this.destroy();
         case "changes":
@@ -125,7 +125,6 @@ export class DatabaseDO extends DurableObject<Env> {
       version: m.version,
       oldestReadableVersion: this.store.oldestReadable(m, Date.now()),
       incarnation: String(m.created_ms),
-      billing: this.store.billing.report(),
     };
   }
 

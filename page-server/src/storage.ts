@@ -109,7 +109,10 @@ export class PageStore {
   /** Oldest version that reads may still ask for. */
   oldestReadable(m: Meta, now: number): number {
     const a = Math.max(0, m.version - (this.config.retainVersions - 1));
-    const row = this.sql.exec("SELECT MIN(version) AS v FROM commits WHERE ts > ?", now - this.config.retainMs).toArray()[0];
+    // The same as MIN(version) ... WHERE ts > ?, but walking the primary key from the oldest
+    // commit stops at the first match: it reads the few commits older than the retention that
+    // GC has not dropped yet, not every commit of the last retainMs (rows read are billed).
+    const row = this.sql.exec("SELECT version AS v FROM commits WHERE ts > ? ORDER BY version LIMIT 1", now - this.config.retainMs).toArray()[0];
     const v = row?.v as number | null;
     const b = v === null || v === undefined ? m.version : Math.max(0, v - 1);
     return Math.max(Math.min(a, b), m.gc_floor);

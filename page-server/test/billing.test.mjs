@@ -138,3 +138,18 @@ test("a Durable Object from before billing gets its counters added", { skip: HAV
   const names = storageQuery(file, "SELECT name FROM pragma_table_info('meta')").map((c) => c.name);
   for (const c of cols) assert.ok(names.includes(c), c);
 });
+
+test("rows read by a commit do not grow with the number of commits still retained", async () => {
+  let base = await dbWithPages("many", 3);
+  const one = async () => {
+    const r = await commit(s, "many", { base, pageCount: 3, pageSize: PS, pages: [{ pgno: 2, data: makePage(PS, 2, base) }] });
+    assert.equal(r.status, 200, r.text);
+    base = r.json.version;
+  };
+  await one();
+  const early = await unitsOf("many", one);
+  for (let i = 0; i < 100; i++) await one(); // all within the 10-minute retention
+  const late = await unitsOf("many", one);
+  console.log("1-page commit after 2 / 102 retained commits:", early.rowsRead, late.rowsRead);
+  assert.ok(late.rowsRead <= early.rowsRead + 10, `rows read grew from ${early.rowsRead} to ${late.rowsRead}`);
+});
