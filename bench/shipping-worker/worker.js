@@ -8,10 +8,18 @@
 // /query runs one statement (its own implicit transaction, like D1's prepare().run()/all()).
 // /batch runs all statements in one storage transaction (transactionSync), like D1's batch():
 // all or nothing.
+//
+//   GET  /db/{name}/billing  -> {"requests","rowsRead","rowsWritten","storedBytes"}
+//
+// counts the units Cloudflare bills this object by, as the page server does (docs/cost.md): every
+// /query and /batch is a request, every statement's cursor adds its rowsRead / rowsWritten. Kept in
+// memory only (a benchmark measures one run); the billing request itself is not counted.
 
-function run(sql, stmt) {
+function run(sql, stmt, units) {
   const cur = sql.exec(stmt.sql, ...(stmt.params || []));
   const rows = cur.raw().toArray();
+  units.rowsRead += cur.rowsRead;
+  units.rowsWritten += cur.rowsWritten;
   return { columns: cur.columnNames, rows, changes: cur.rowsWritten };
 }
 
@@ -19,10 +27,15 @@ export class ShipDO {
   constructor(ctx, env) {
     this.ctx = ctx;
     this.sql = ctx.storage.sql;
+    this.units = { requests: 0, rowsRead: 0, rowsWritten: 0 };
   }
 
   async fetch(request) {
     const url = new URL(request.url);
+    if (url.pathname.endsWith("/billing")) {
+      return Response.json({ ...this.units, storedBytes: this.sql.databaseSize });
+    }
+    this.units.requests++;
     let body;
     try {
       body = await request.json();
@@ -31,10 +44,10 @@ export class ShipDO {
     }
     try {
       if (url.pathname.endsWith("/query")) {
-        return Response.json(run(this.sql, body));
+        return Response.json(run(this.sql, body, this.units));
       }
       if (url.pathname.endsWith("/batch")) {
-        const results = this.ctx.storage.transactionSync(() => body.statements.map((s) => run(this.sql, s)));
+        const results = this.ctx.storage.transactionSync(() => body.statements.map((s) => run(this.sql, s, this.units)));
         return Response.json({ results });
       }
       return Response.json({ error: "unknown_route" }, { status: 404 });
@@ -47,9 +60,12 @@ export class ShipDO {
 export default {
   async fetch(request, env) {
     const url = new URL(request.url);
-    const m = url.pathname.match(/^\/db\/([A-Za-z0-9._-]{1,63})\/(query|batch)$/);
+    const m = url.pathname.match(/^\/db\/([A-Za-z0-9._-]{1,63})\/(query|batch|billing)$/);
     if (request.method === "GET" && url.pathname === "/health") {
       return new Response("ok");
+    }
+    if (m && m[2] === "billing" && request.method === "GET") {
+      return env.SHIP.get(env.SHIP.idFromName(m[1])).fetch(request);
     }
     if (!m || request.method !== "POST") {
       return Response.json({ error: "unknown_route" }, { status: 404 });

@@ -118,7 +118,15 @@ export function applyCommit(
     if (stageId !== null) checkStage(store, stageId, pageSize, pageCount, now);
     // 1. Pages sent in the body.
     for (const p of pages.values()) {
-      sql.exec("UPDATE pages SET superseded_by = ? WHERE pgno = ? AND superseded_by IS NULL", n, p.pgno);
+      // The current image of a page is its newest row (every row is inserted after the previous
+      // one was superseded), found by one primary-key probe: `WHERE pgno = ? AND superseded_by IS
+      // NULL` alone reads every retained version of the page, and rows read are billed.
+      sql.exec(
+        "UPDATE pages SET superseded_by = ? WHERE pgno = ? AND version = (SELECT MAX(version) FROM pages WHERE pgno = ?) AND superseded_by IS NULL",
+        n,
+        p.pgno,
+        p.pgno,
+      );
       sql.exec("INSERT INTO pages(pgno, version, data, crc, kind, superseded_by) VALUES (?, ?, ?, ?, ?, NULL)", p.pgno, n, p.data, p.crc, p.kind);
     }
     // 2. Staged pages (body pages of the same number win).
@@ -146,7 +154,9 @@ export function applyCommit(
       }
     }
     sql.exec("INSERT INTO commits(version, page_count, pages, ts) VALUES (?, ?, ?, ?)", n, pageCount, written, now);
-    sql.exec("UPDATE meta SET version = ?, page_count = ?, page_size = ? WHERE id = 1", n, pageCount, pageSize);
+    // Billed-unit counters ride on this write, so counting costs no row (billing.ts).
+    const billed = store.billing.take();
+    sql.exec(`UPDATE meta SET version = ?, page_count = ?, page_size = ?, ${billed.set} WHERE id = 1`, n, pageCount, pageSize, ...billed.bindings);
     const answer = JSON.stringify(shape({ version: n, pageCount, pages: written, pageSize }));
     if (key !== null) remember(store, key, base, n, answer, now);
     return { written, answer };

@@ -25,6 +25,7 @@ export class DatabaseDO extends DurableObject<Env> {
   }
 
   async fetch(request: Request): Promise<Response> {
+    this.store.billing.event("request");
     try {
       const url = new URL(request.url);
       const route = matchRoute(request.method, url.pathname);
@@ -35,7 +36,7 @@ export class DatabaseDO extends DurableObject<Env> {
       // holders (leases.ts): nobody sees a version before every holder can.
       switch (route.name) {
         case "db":
-          if (request.method === "GET") return await visible(), json(200, this.info(store.requireDb()));
+          if (request.method === "GET") return await visible(), json(200, { ...this.info(store.requireDb()), billing: store.billing.report() });
           if (request.method === "PUT") return await visible(), await this.create(db, request);
           return await this.destroy();
         case "changes":
@@ -92,6 +93,7 @@ export class DatabaseDO extends DurableObject<Env> {
   }
 
   async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    this.store.billing.event("webSocketMessage");
     await this.leases.message(ws, message);
   }
 
@@ -109,6 +111,7 @@ export class DatabaseDO extends DurableObject<Env> {
   }
 
   async alarm(): Promise<void> {
+    this.store.billing.event("request"); // an alarm invocation is billed as a request
     if (!this.store.exists()) return;
     collectGarbage(this.store);
     await scheduleStageExpiry(this.store);

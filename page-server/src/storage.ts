@@ -1,6 +1,7 @@
 // The versioned page store (MVCC): the database's meta row, which image of a page a version
 // sees, and how long versions stay readable. Writing a version is commit.ts; deleting the ones
 // nobody can read any more is gc.ts.
+import { Billing } from "./billing";
 import type { Config } from "./config";
 import { pageCrc } from "./crc32c";
 import { HttpError } from "./http";
@@ -36,6 +37,8 @@ export class PageStore {
   readonly storage: DurableObjectStorage;
   readonly sql: SqlStorage;
   readonly config: Config;
+  /** Billed units of this database (billing.ts); `sql` counts through it. */
+  readonly billing: Billing;
   private schemaReady = false;
   private lastCreated = 0;
   /** Versions pinned by running exports (version -> count); GC keeps them. */
@@ -44,7 +47,8 @@ export class PageStore {
 
   constructor(storage: DurableObjectStorage, config: Config) {
     this.storage = storage;
-    this.sql = storage.sql;
+    this.billing = new Billing(storage.sql);
+    this.sql = this.billing.sql;
     this.config = config;
   }
 
@@ -99,12 +103,16 @@ export class PageStore {
     await this.storage.deleteAll();
     this.schemaReady = false;
     this.pinned.clear();
+    this.billing.reset();
   }
 
   /** Oldest version that reads may still ask for. */
   oldestReadable(m: Meta, now: number): number {
     const a = Math.max(0, m.version - (this.config.retainVersions - 1));
-    const row = this.sql.exec("SELECT MIN(version) AS v FROM commits WHERE ts > ?", now - this.config.retainMs).toArray()[0];
+    // The same as MIN(version) ... WHERE ts > ?, but walking the primary key from the oldest
+    // commit stops at the first match: it reads the few commits older than the retention that
+    // GC has not dropped yet, not every commit of the last retainMs (rows read are billed).
+    const row = this.sql.exec("SELECT version AS v FROM commits WHERE ts > ? ORDER BY version LIMIT 1", now - this.config.retainMs).toArray()[0];
     const v = row?.v as number | null;
     const b = v === null || v === undefined ? m.version : Math.max(0, v - 1);
     return Math.max(Math.min(a, b), m.gc_floor);

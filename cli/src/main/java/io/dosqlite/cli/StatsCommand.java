@@ -49,6 +49,13 @@ final class StatsCommand {
             out.printf("size        %.1f KiB%n", pageSize * pageCount / 1024.0);
             out.printf("tables      %d%n", tables);
             out.printf("client      %s%n", c.unwrap(DosqliteConnection.class).statistics());
+            if (info.billing() != null) {
+                // Counted by the server since the database was created (docs/cost.md prices them).
+                var b = info.billing();
+                out.printf("billed      %d requests, %d WebSocket messages, %d rows read, %d rows written%n",
+                        b.requests(), b.webSocketMessages(), b.rowsRead(), b.rowsWritten());
+                out.printf("stored      %.1f KiB (pages, history, stages), awake %.1f s%n", b.storedBytes() / 1024.0, b.awakeMs() / 1000.0);
+            }
             return 0;
         } catch (SQLException e) {
             err.println("dosqlite stats: " + CliErrors.explain(e, cl));

@@ -119,6 +119,12 @@ class TransferCommandsTest {
         Run stats = dosqlite("stats", url, "--token", TOKEN);
         assertEquals(0, stats.code(), stats.err());
         assertTrue(stats.out().contains("version     2"), stats.out());
+        assertTrue(stats.out().matches("(?s).*billed +\\d+ requests, \\d+ WebSocket messages, \\d+ rows read, [1-9]\\d* rows written.*"),
+                "stats prints the server's billed units: " + stats.out());
+        assertTrue(stats.out().contains("stored "), stats.out());
+        RemoteConfig cfg = RemoteConfig.builder(server.url(), url.substring(url.lastIndexOf('/') + 1)).token(TOKEN).build();
+        Transfer.DatabaseInfo info = new Transfer(cfg).info();
+        assertTrue(info.billing() != null && info.billing().requests() > 0 && info.billing().storedBytes() > 0, String.valueOf(info));
     }
 
     @Test

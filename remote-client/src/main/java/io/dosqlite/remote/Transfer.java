@@ -36,8 +36,11 @@ public final class Transfer {
         Progress NONE = (done, total) -> { };
     }
 
-    /** The server's info about a database. */
-    public record DatabaseInfo(String name, int pageSize, long pageCount, long version, long oldestReadableVersion) {
+    /** The server's info about a database; {@code billing} is null when the server does not count (or in a listing). */
+    public record DatabaseInfo(String name, int pageSize, long pageCount, long version, long oldestReadableVersion, Billing billing) {
+        public DatabaseInfo(String name, int pageSize, long pageCount, long version, long oldestReadableVersion) {
+            this(name, pageSize, pageCount, version, oldestReadableVersion, null);
+        }
     }
 
     /** A validated SQLite file. */
@@ -73,7 +76,8 @@ public final class Transfer {
                 (int) Json.requireLong(n, "pageSize", "the database info request"),
                 Json.requireLong(n, "pageCount", "the database info request"),
                 Json.requireLong(n, "version", "the database info request"),
-                n.path("oldestReadableVersion").asLong(0));
+                n.path("oldestReadableVersion").asLong(0),
+                Billing.from(n));
     }
 
     /** Every database of the page server this config names (its database name is ignored). */

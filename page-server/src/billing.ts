@@ -1,0 +1,112 @@
+// What this database costs on Cloudflare, in the units Cloudflare bills a SQLite-backed Durable
+// Object by (docs/cost.md): requests (HTTP and WebSocket messages), rows read and rows written
+// (every sql.exec cursor reports them), stored bytes and awake (wall-clock) time.
+//
+// Counting must not cost what it counts: a pure read never writes, and a commit writes no extra
+// row. So counters accumulate in memory and are added to the meta row by the `UPDATE meta` every
+// commit makes anyway, in its transaction; units since the last commit are lost if the object is
+// evicted before the next one. Stored bytes are the SQLite file size the platform reports
+// (`sql.databaseSize`, which is what storage is billed by): nothing to keep up to date.
+
+/** An idle object stays in memory (and billed) about this long after its last event. */
+export const IDLE_TAIL_MS = 10_000;
+
+interface Units {
+  requests: number;
+  webSocketMessages: number;
+  rowsRead: number;
+  rowsWritten: number;
+  awakeMs: number;
+}
+
+const zero = (): Units => ({ requests: 0, webSocketMessages: 0, rowsRead: 0, rowsWritten: 0, awakeMs: 0 });
+
+export class Billing {
+  /** Units not yet added to the meta row. */
+  private delta: Units = zero();
+  /** Cursors whose rows were not added yet (their counts grow while they are consumed). */
+  private open: SqlStorageCursor<Record<string, SqlStorageValue>>[] = [];
+  private awakeFrom = 0;
+  private lastEvent = 0;
+
+  private counted: SqlStorage;
+
+  constructor(private raw: SqlStorage) {
+    this.counted = this.wrap();
+  }
+
+  /** The SqlStorage everything in this object uses: every exec is counted, the rest passes through. */
+  get sql(): SqlStorage {
+    return this.counted;
+  }
+
+  private wrap(): SqlStorage {
+    const raw = this.raw;
+    const exec = (query: string, ...bindings: unknown[]) => {
+      const c = raw.exec(query, ...bindings);
+      this.open.push(c);
+      return c;
+    };
+    return new Proxy(raw, {
+      get: (t, p) => (p === "exec" ? exec : Reflect.get(t, p, t)),
+    }) as SqlStorage;
+  }
+
+  /** One HTTP request, or one WebSocket message, arrived. */
+  event(kind: "request" | "webSocketMessage", now = Date.now()): void {
+    this.settle();
+    if (kind === "request") this.delta.requests++;
+    else this.delta.webSocketMessages++;
+    // Awake from the first event after idle to the last event plus the idle tail.
+    if (this.awakeFrom === 0 || now - this.lastEvent > IDLE_TAIL_MS) {
+      if (this.awakeFrom !== 0) this.delta.awakeMs += this.lastEvent + IDLE_TAIL_MS - this.awakeFrom;
+      this.awakeFrom = now;
+    }
+    this.lastEvent = now;
+  }
+
+  /** Add the rows of cursors created so far (call when they are consumed: at the next event or report). */
+  private settle(): void {
+    for (const c of this.open) {
+      this.delta.rowsRead += c.rowsRead;
+      this.delta.rowsWritten += c.rowsWritten;
+    }
+    this.open = [];
+  }
+
+  /**
+   * Inside a commit's transaction: what accumulated, as a SET clause for the commit's own
+   * `UPDATE meta` (so counting adds no row written) and its bindings.
+   */
+  take(): { set: string; bindings: number[] } {
+    this.settle();
+    const d = this.delta;
+    this.delta = zero();
+    return {
+      set: "b_requests = b_requests + ?, b_ws_messages = b_ws_messages + ?, b_rows_read = b_rows_read + ?, b_rows_written = b_rows_written + ?, b_awake_ms = b_awake_ms + ?",
+      bindings: [d.requests, d.webSocketMessages, d.rowsRead, d.rowsWritten, d.awakeMs],
+    };
+  }
+
+  /** The database was deleted: its counters go with it. */
+  reset(): void {
+    this.delta = zero();
+    this.open = [];
+  }
+
+  /** The `billing` object of the info: persisted + in memory + the current awake stretch. */
+  report(now = Date.now()): Record<string, number> {
+    this.settle();
+    const row = this.counted.exec("SELECT b_requests, b_ws_messages, b_rows_read, b_rows_written, b_awake_ms FROM meta WHERE id = 1").toArray()[0] ?? {};
+    const n = (v: unknown) => (typeof v === "number" ? v : 0);
+    const current = this.awakeFrom === 0 ? 0 : Math.min(now, this.lastEvent + IDLE_TAIL_MS) - this.awakeFrom;
+    return {
+      requests: n(row.b_requests) + this.delta.requests,
+      webSocketMessages: n(row.b_ws_messages) + this.delta.webSocketMessages,
+      rowsRead: n(row.b_rows_read) + this.delta.rowsRead,
+      rowsWritten: n(row.b_rows_written) + this.delta.rowsWritten,
+      storedBytes: this.raw.databaseSize,
+      awakeMs: n(row.b_awake_ms) + this.delta.awakeMs + current,
+    };
+  }
+}
