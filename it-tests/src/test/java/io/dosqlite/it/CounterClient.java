@@ -12,6 +12,16 @@ import java.util.Properties;
  * Usage: CounterClient URL TOKEN N
  */
 public final class CounterClient {
+    /** A new database on {@code server} holding counter row 1 at 0; its JDBC URL. */
+    static String newDatabase(io.dosqlite.testsupport.TestPageServer server, String prefix) throws SQLException {
+        String url = server.freshJdbcUrl(prefix);
+        try (Connection c = io.dosqlite.testsupport.TestPageServer.connect(url); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE counter(id INTEGER PRIMARY KEY, n INTEGER NOT NULL)");
+            s.execute("INSERT INTO counter VALUES (1, 0)");
+        }
+        return url;
+    }
+
     public static void main(String[] args) throws Exception {
         Properties p = new Properties();
         p.setProperty("token", args[1]);

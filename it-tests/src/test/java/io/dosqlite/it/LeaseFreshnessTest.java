@@ -31,7 +31,7 @@ class LeaseFreshnessTest {
 
     @Test
     void readerJvmSeesEveryAcknowledgedCommitWithoutRequests() throws Exception {
-        String url = counterDatabase();
+        String url = CounterClient.newDatabase(server, "lease");
         try (Reader r = new Reader(url, null); Connection c = TestPageServer.connect(url, "leases", "true");
              Statement s = c.createStatement()) {
             r.read(); // takes the lease and warms the cache
@@ -57,7 +57,7 @@ class LeaseFreshnessTest {
 
     @Test
     void freshUnderDroppedDelayedReorderedInvalidationsAndAcks() throws Exception {
-        String url = counterDatabase();
+        String url = CounterClient.newDatabase(server, "lease");
         try (Reader r = new Reader(url, "drop=0.2,reorder=0.2,delayMs=20,dropAck=0.2,seed=5");
              Connection c = TestPageServer.connect(url, "leases", "true"); Statement s = c.createStatement()) {
             r.read();
@@ -70,7 +70,7 @@ class LeaseFreshnessTest {
 
     @Test
     void aStoppedLeaseHolderDelaysCommitsByAtMostOneLeaseAndReadsNothingStaleAfterwards() throws Exception {
-        String url = counterDatabase();
+        String url = CounterClient.newDatabase(server, "lease");
         try (Reader r = new Reader(url, null); Connection c = TestPageServer.connect(url, "leases", "true");
              Statement s = c.createStatement()) {
             r.read();
@@ -91,7 +91,7 @@ class LeaseFreshnessTest {
 
     @Test
     void workerdKilledAndRestartedWhileALeaseIsHeld() throws Exception {
-        String url = counterDatabase();
+        String url = CounterClient.newDatabase(server, "lease");
         try (Reader r = new Reader(url, null)) {
             r.read();
             server.kill9Workerd();
@@ -109,14 +109,6 @@ class LeaseFreshnessTest {
         assertEquals(0, k.exitValue());
     }
 
-    private static String counterDatabase() throws SQLException {
-        String url = server.freshJdbcUrl("lease");
-        try (Connection c = TestPageServer.connect(url); Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE counter(id INTEGER PRIMARY KEY, n INTEGER NOT NULL)");
-            s.execute("INSERT INTO counter VALUES (1, 0)");
-        }
-        return url;
-    }
 
     /** A reader JVM (LeaseReaderClient) driven line by line. */
     static final class Reader implements AutoCloseable {

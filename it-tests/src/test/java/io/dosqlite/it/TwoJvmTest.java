@@ -25,7 +25,7 @@ class TwoJvmTest {
 
     @Test
     void loserOfAConcurrentCommitGets40001AndNoUpdateIsLost() throws Exception {
-        String url = counterDatabase();
+        String url = CounterClient.newDatabase(server, "db");
         try (Connection c = TestPageServer.connect(url); Statement s = c.createStatement()) {
 
             c.setAutoCommit(false);
@@ -47,7 +47,7 @@ class TwoJvmTest {
 
     @Test
     void readerSeesAnotherJvmsAcknowledgedCommitInItsNextTransaction() throws Exception {
-        String url = counterDatabase();
+        String url = CounterClient.newDatabase(server, "db");
         try (Connection c = TestPageServer.connect(url); Statement s = c.createStatement()) {
             for (int i = 1; i <= 3; i++) {
                 assertEquals(i - 1, counter(s));
@@ -59,7 +59,7 @@ class TwoJvmTest {
 
     @Test
     void anAutocommitUpdateSeesAnotherJvmsCommitEvenWhenItWouldChangeNothingOnTheOldVersion() throws Exception {
-        String url = counterDatabase();
+        String url = CounterClient.newDatabase(server, "db");
         try (Connection c = TestPageServer.connect(url); Statement s = c.createStatement()) {
             assertEquals(0, counter(s));
             runClient(url, 1); // n = 1 now; this JVM last saw n = 0
@@ -75,7 +75,7 @@ class TwoJvmTest {
 
     @Test
     void twoJvmsIncrementingConcurrentlyLoseNothing() throws Exception {
-        String url = counterDatabase();
+        String url = CounterClient.newDatabase(server, "db");
         int perClient = 40;
         List<Process> clients = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
@@ -92,15 +92,6 @@ class TwoJvmTest {
         }
     }
 
-    /** A new database holding counter row 1 at 0. */
-    private static String counterDatabase() throws SQLException {
-        String url = server.freshJdbcUrl("db");
-        try (Connection c = TestPageServer.connect(url); Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE counter(id INTEGER PRIMARY KEY, n INTEGER NOT NULL)");
-            s.execute("INSERT INTO counter VALUES (1, 0)");
-        }
-        return url;
-    }
 
     private static int counter(Statement s) throws SQLException {
         try (ResultSet rs = s.executeQuery("SELECT n FROM counter WHERE id = 1")) {
