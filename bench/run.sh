@@ -9,7 +9,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO="$(pwd)"
 # offline when everything is in ~/.m2 already, else let Maven fetch (Maven Central)
-mvn_() { mvn -q -o "$@" 2>/dev/null || mvn -q "$@"; }
+# BENCH_M2=DIR builds against a private Maven repository (parallel worktrees must not share ~/.m2)
+M2=(); if [ -n "${BENCH_M2:-}" ]; then M2=(-Dmaven.repo.local="$BENCH_M2"); fi
+mvn_() { mvn -q -o "${M2[@]}" "$@" 2>/dev/null || mvn -q "${M2[@]}" "$@"; }
 if [ ! -d page-server/node_modules ]; then (cd page-server && npm ci --no-audit --no-fund); fi
 if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
   echo "building (mvn install -DskipTests) ..." >&2
