@@ -2,8 +2,10 @@
 
 export interface Env {
   DOSQLITE_TOKEN?: string;
-  /** Keep superseded versions at least this long (ms). Default 600000 (10 min). */
+  /** The history window: keep superseded versions at least this long (ms). Default 604800000 (7 days). */
   DOSQLITE_RETAIN_MS?: string;
+  /** Bound on the bytes of superseded page images kept (history); older versions go first. Default 1 GiB. */
+  DOSQLITE_RETAIN_BYTES?: string;
   /** Keep at least this many latest versions readable. Default 16. */
   DOSQLITE_RETAIN_VERSIONS?: string;
   /** Remember at least this many latest idempotency keys. Default 1000. */
@@ -20,9 +22,13 @@ export interface Env {
   CATALOG: DurableObjectNamespace;
 }
 
+/** The default history window (asOf, fork, restore reach this far back): 7 days. */
+export const DEFAULT_RETAIN_MS = 7 * 24 * 3600 * 1000;
+
 export interface Config {
   retainMs: number;
   retainVersions: number;
+  retainBytes: number;
   idemKeys: number;
   idemMs: number;
   stageTtlMs: number;
@@ -31,8 +37,9 @@ export interface Config {
 
 export function readConfig(env: Env): Config {
   return {
-    retainMs: envInt(env.DOSQLITE_RETAIN_MS, 600_000),
+    retainMs: envInt(env.DOSQLITE_RETAIN_MS, DEFAULT_RETAIN_MS),
     retainVersions: Math.max(1, envInt(env.DOSQLITE_RETAIN_VERSIONS, 16)),
+    retainBytes: envInt(env.DOSQLITE_RETAIN_BYTES, 1024 * 1024 * 1024),
     idemKeys: Math.max(1, envInt(env.DOSQLITE_IDEM_KEYS, 1000)),
     idemMs: envInt(env.DOSQLITE_IDEM_MS, 86_400_000),
     stageTtlMs: envInt(env.DOSQLITE_STAGE_TTL_MS, 15 * 60 * 1000),
