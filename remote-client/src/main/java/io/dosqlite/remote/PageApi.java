@@ -153,6 +153,30 @@ final class PageApi {
         return execute(get(u.build()), true, "the interior page prefetch", null);
     }
 
+    /** The retained versions, newest first ({@code at} null), or the one current at {@code at}. */
+    Answer history(String at, int limit) throws PageStoreException {
+        HttpUrl.Builder u = url("history");
+        if (at != null) {
+            u.addQueryParameter("at", at);
+        } else {
+            u.addQueryParameter("limit", Integer.toString(limit));
+        }
+        return execute(get(u.build()), true, "the history request", null);
+    }
+
+    /** Makes a version current again as one new commit; exactly once through {@code key}. */
+    Answer restore(Map<String, Object> spec, String key) throws PageStoreException {
+        Request r = new Request.Builder().url(url("restore").build()).header("Idempotency-Key", key)
+                .post(RequestBody.create(Json.write(spec), JSON)).build();
+        return execute(r, true, "the restore", null);
+    }
+
+    /** Creates database {@code spec.name} as a fork of this one (not retried: a second try would see it exist). */
+    Answer fork(Map<String, Object> spec) throws PageStoreException {
+        Request r = new Request.Builder().url(url("fork").build()).post(RequestBody.create(Json.write(spec), JSON)).build();
+        return execute(r, false, "the fork", null);
+    }
+
     Answer commitStatus(String key) throws PageStoreException {
         return execute(get(url("commits").addPathSegment(key).build()), true, "the commit outcome look-up", null);
     }
