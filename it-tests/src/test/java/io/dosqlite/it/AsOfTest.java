@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dosqlite.jdbc.DosqliteConnection;
+import io.dosqlite.remote.ClientStats;
 import io.dosqlite.remote.History;
 import io.dosqlite.remote.RemoteConfig;
 import io.dosqlite.testsupport.TestPageServer;
@@ -76,6 +78,10 @@ class AsOfTest {
                 }
                 writer.join();
                 assertEquals(null, failed.get());
+                // one fixed version: a warm query needs no request at all (no version check)
+                ClientStats before = stats(byVersion);
+                assertEquals(2000, scalar(byVersion, "SELECT sum(n) FROM t"));
+                assertEquals(0, stats(byVersion).minus(before).requests(), "warm asOf query");
                 assertTrue(scalar(w, "SELECT sum(n) FROM t") > 2000, "the writer's commits landed");
                 assertEquals(2000, scalar(byTime, "SELECT sum(n) FROM t"));
                 assertEquals("ok", integrity(byVersion));
@@ -84,6 +90,10 @@ class AsOfTest {
                 assertEquals(2000, scalar(byTime, "SELECT count(*) FROM t"));
             }
         }
+    }
+
+    private static ClientStats stats(Connection c) throws SQLException {
+        return c.unwrap(DosqliteConnection.class).statistics().snapshot();
     }
 
     private static String integrity(Connection c) throws SQLException {
