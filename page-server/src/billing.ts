@@ -94,6 +94,19 @@ export class Billing {
     this.open = [];
   }
 
+  /**
+   * Stored bytes split (issue 15): old page images kept for the history window and forks, pages
+   * of unpublished stages, and the rest (current pages and bookkeeping). Reads every history and
+   * staged row, so only on request (`GET /v1/databases/{db}?storage=split`); the rows are billed.
+   */
+  storageSplit(): Record<string, number> {
+    const sum = (q: string) => (this.counted.exec(q).toArray()[0]?.b as number | null) ?? 0;
+    const history = sum("SELECT SUM(LENGTH(COALESCE(p.data, b.data))) AS b FROM pages p LEFT JOIN blobs b ON b.id = p.blob_id WHERE p.superseded_by IS NOT NULL");
+    const stages = sum("SELECT SUM(LENGTH(b.data)) AS b FROM stage_refs r JOIN blobs b ON b.id = r.blob_id");
+    const total = this.raw.databaseSize;
+    return { storedHistoryBytes: history, storedStageBytes: stages, storedPageBytes: Math.max(0, total - history - stages) };
+  }
+
   /** The `billing` object of the info: persisted + in memory + the current awake stretch. */
   report(now = Date.now()): Record<string, number> {
     this.settle();

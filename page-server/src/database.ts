@@ -48,7 +48,11 @@ export class DatabaseDO extends DurableObject<Env> {
       // holders (leases.ts): nobody sees a version before every holder can.
       switch (route.name) {
         case "db":
-          if (request.method === "GET") return await visible(), json(200, { ...this.info(store.requireDb()), billing: store.billing.report() });
+          if (request.method === "GET") {
+            await visible();
+            const split = url.searchParams.get("storage") === "split" && store.exists() ? store.billing.storageSplit() : {};
+            return json(200, { ...this.info(store.requireDb()), billing: { ...store.billing.report(), ...split } });
+          }
           if (request.method === "PUT") return await visible(), await this.create(db, request);
           return await this.destroy();
         case "changes":

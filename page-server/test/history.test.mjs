@@ -130,3 +130,16 @@ test("a fork outside the window is refused with the window named", async () => {
   assert.match(r.json.message, /history is kept for 1 hour/);
   assert.equal((await s.api("GET", "/v1/databases/b3")).status, 404, "nothing was created");
 });
+
+test("?storage=split splits stored bytes into current pages, history and stages", async () => {
+  await seed("split", 4, 3); // page 2 superseded 3 times: 3 old images of 4 KiB
+  const plain = await info("split");
+  assert.equal(plain.billing.storedHistoryBytes, undefined, "only on request");
+  const r = await s.api("GET", "/v1/databases/split?storage=split");
+  assert.equal(r.status, 200);
+  const b = r.json.billing;
+  assert.equal(b.storedHistoryBytes, 3 * PS);
+  assert.equal(b.storedStageBytes, 0);
+  assert.equal(b.storedPageBytes + b.storedHistoryBytes + b.storedStageBytes, b.storedBytes);
+  assert.ok(b.storedPageBytes >= 4 * PS);
+});

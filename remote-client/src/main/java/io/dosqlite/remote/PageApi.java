@@ -119,6 +119,11 @@ final class PageApi {
         return execute(get(dbUrl), timeout == null, "the database info request", timeout);
     }
 
+    /** Database info with stored bytes split into pages / history / stages (reads every history row on the server). */
+    Answer infoWithStorage() throws PageStoreException {
+        return execute(get(dbUrl.newBuilder().addQueryParameter("storage", "split").build()), true, "the database info request", null);
+    }
+
     Answer create(int pageSize) throws PageStoreException {
         byte[] json = Json.write(Map.of("pageSize", pageSize));
         Request r = new Request.Builder().url(dbUrl).put(RequestBody.create(json, JSON)).build();
