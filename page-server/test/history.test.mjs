@@ -143,3 +143,17 @@ test("?storage=split splits stored bytes into current pages, history and stages"
   assert.equal(b.storedPageBytes + b.storedHistoryBytes + b.storedStageBytes, b.storedBytes);
   assert.ok(b.storedPageBytes >= 4 * PS);
 });
+
+test("a fork of a fork reads through both origins", async () => {
+  await seed("g0", 6, 1); // v1 all pages, v2 rewrites page 2
+  assert.equal((await s.api("POST", "/v1/databases/g0/fork", { body: { name: "g1", version: 2 } })).status, 201);
+  assert.equal((await commit(s, "g1", { base: 2, pageCount: 6, pages: [{ pgno: 3, data: makePage(PS, 3, 50) }] })).status, 200);
+  const g2 = await s.api("POST", "/v1/databases/g1/fork", { body: { name: "g2" } });
+  assert.equal(g2.status, 201, g2.text);
+  assert.deepEqual(g2.json.forkOf, { name: "g1", version: 3 });
+  assert.deepEqual(await page("g2", 3, 2), makePage(PS, 2, 2), "from g0 through g1");
+  assert.deepEqual(await page("g2", 3, 3), makePage(PS, 3, 50), "from g1");
+  const ex = await s.api("GET", "/v1/databases/g2/export");
+  assert.equal(ex.bytes.length, 6 * PS);
+  assert.equal((await s.api("DELETE", "/v1/databases/g1")).status, 409, "g2 reads from g1");
+});
