@@ -21,7 +21,7 @@ export function collectGarbage(store: PageStore): void {
   try {
     const now = Date.now();
     const m = store.meta();
-    const floor = Math.min(Math.max(store.oldestNeeded(m, now), byteFloor(store, m)), store.oldestPinned(m.version));
+    const floor = Math.min(Math.max(store.oldestReadable(m, now), byteFloor(store, m)), store.oldestPinned(m.version));
     store.transaction(() => {
       // Blobs first, while the rows that own them still say which they are.
       store.sql.exec(`DELETE FROM blobs WHERE id IN (SELECT blob_id FROM pages WHERE rowid IN (${GC_BATCH}))`, floor);

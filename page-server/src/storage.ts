@@ -153,11 +153,6 @@ export class PageStore {
     return Math.max(Math.min(a, b), m.gc_floor);
   }
 
-  /** Oldest version the history window keeps (running exports: oldestPinned). */
-  oldestNeeded(m: Meta, now: number): number {
-    return this.oldestReadable(m, now);
-  }
-
   /** The oldest version a running export or restore reads, or `current` if none. */
   oldestPinned(current: number): number {
     let floor = current;
