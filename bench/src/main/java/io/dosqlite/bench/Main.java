@@ -76,6 +76,11 @@ public final class Main {
         boolean appliesTo(Sys s) {
             return true;
         }
+
+        /** The database the timed operations run on (for the billed units its server counts). */
+        String database() {
+            return "bench";
+        }
     }
 
     static final String[] SYSTEMS = {"local", "dosqlite", "ship", "pg"};
@@ -84,6 +89,7 @@ public final class Main {
     private final double budgetSeconds;
     private final int[] rtts;
     private final List<Result> results = new ArrayList<>();
+    private final BilledUnits billed = new BilledUnits();
     private int seq;
     /** dosqlite straight to the page server, no proxy: what the RTT-0 ratio rounds measure. */
     private Sys dosqliteDirect;
@@ -112,6 +118,11 @@ public final class Main {
             Db setup(Sys s) {
                 n = ++seq;
                 return s.fresh().apply(id + n + urlSuffix);
+            }
+
+            @Override
+            String database() {
+                return id + n;
             }
 
             @Override
@@ -291,6 +302,8 @@ public final class Main {
         long wallStart = System.nanoTime();
         long lastNote = wallStart;
         long budget = (long) (budgetSeconds * 1e9);
+        java.util.function.Supplier<Cost.Units> meter = billed.meter(s.id(), w.database());
+        Cost.Units billedBefore = meter == null ? null : meter.get();
         while (ops < w.maxOps && (ops < w.minOps || System.nanoTime() - wallStart < budget)) {
             w.before(db, ops);
             long r0 = db.requests();
@@ -311,6 +324,9 @@ public final class Main {
             }
         }
         w.teardown(db);
+        if (meter != null) {
+            billed.add(w.id, s.id(), rtt, billedBefore, meter.get(), ops);
+        }
         // requests: the client's count (HTTP requests) where it has one, else the round trips the proxy saw
         double requests = db.requests() < 0 ? (s.proxy() == null ? 0 : net[2]) : req;
         Result res = new Result(w.id, s.id(), rtt, ops, nanos / 1e9, requests, net[2], net[0], net[1]);
@@ -450,6 +466,7 @@ public final class Main {
                 Sys s = new Sys("dosqlite", "dosqlite over the page server (workerd)", fresh.apply("bench"), proxy, fresh);
                 toClose.add(0, s.db());
                 remote.add(s);
+                m.billed.register("dosqlite", name -> Cost.dosqliteUnits(server.url() + "/v1/databases/" + name, token));
                 Function<String, Db> direct = name -> new JdbcDb(() -> DriverManager.getConnection(
                         "jdbc:dosqlite:" + server.url() + "/" + name, p), false, true);
                 m.dosqliteDirect = new Sys("dosqlite", s.label(), direct.apply("bench"), null, direct);
@@ -462,6 +479,10 @@ public final class Main {
                 LatencyProxy proxy = new LatencyProxy("127.0.0.1", server.port());
                 toClose.add(proxy);
                 Function<String, Db> fresh = name -> new ShipDb(proxy.port(), name);
+                m.billed.register("ship", name -> {
+                    String billingUrl = "http://127.0.0.1:" + server.port() + "/db/" + name + "/billing";
+                    return () -> Cost.Units.of(Cost.get(billingUrl, null));
+                });
                 remote.add(new Sys("ship", "statement shipping, D1-style Worker + DO (workerd)", fresh.apply("bench"), proxy, fresh));
             }
             if (systems.contains("pg")) {
@@ -528,6 +549,7 @@ public final class Main {
             double minutes = (System.nanoTime() - t0) / 60e9;
             List<Sys> all = local == null ? remote : concat(local, remote);
             Report.write(out, repo, m.results, workloads, all, sizes, rtts, budget, minutes, notes, quick, paired);
+            CostReport.append(out.resolve("benchmarks.md"), m.billed.rows(), workloads, Prices.load(repo.resolve("docs/prices.json")));
             Progress.note("done in " + String.format(Locale.ROOT, "%.1f", minutes) + " min: " + out.resolve("benchmarks.md"));
         } finally {
             closeAll(toClose, tmp);
