@@ -8,7 +8,7 @@ import { collectGarbage } from "./gc";
 import { HttpError, checkPageSize, errorResponse, json, matchRoute, readJson } from "./http";
 import { commitStatus } from "./idempotency";
 import { changes, interior, read } from "./reads";
-import { scheduleStageExpiry, stage } from "./staging";
+import { nextStageExpiry, stage } from "./staging";
 import { type Meta, PageStore } from "./storage";
 import { exportFile, importFile } from "./transfer";
 import { Leases } from "./leases";
@@ -37,7 +37,7 @@ export class DatabaseDO extends DurableObject<Env> {
   }
 
   async fetch(request: Request): Promise<Response> {
-    this.store.billing.event("request");
+    if (this.store.billing.event("request")) await this.armBillingFlush();
     try {
       const url = new URL(request.url);
       const route = matchRoute(request.method, url.pathname);
@@ -114,13 +114,13 @@ export class DatabaseDO extends DurableObject<Env> {
 
   /** Origin side of a fork's read (lineage.ts): pages at the version the fork was made from. */
   async originPages(version: number, pgnos: number[]): Promise<OutPage[]> {
-    this.store.billing.event("request");
+    if (this.store.billing.event("request")) await this.armBillingFlush();
     return await this.lineage.serveOrigin(pgnos, version);
   }
 
   /** Origin side of a fork's interior prefetch. */
   async originInterior(version: number): Promise<OutPage[]> {
-    this.store.billing.event("request");
+    if (this.store.billing.event("request")) await this.armBillingFlush();
     const m = this.store.requireDb();
     const count = this.store.checkReadVersion(m, version);
     return await this.lineage.interior(m, count, version, Number.MAX_SAFE_INTEGER);
@@ -128,7 +128,7 @@ export class DatabaseDO extends DurableObject<Env> {
 
   /** Origin side of creating a fork: resolves the version and keeps it (and its pages) for the fork. */
   async pinFork(fork: string, spec: VersionSpec): Promise<RpcAnswer> {
-    this.store.billing.event("request");
+    if (this.store.billing.event("request")) await this.armBillingFlush();
     try {
       await this.leases.visible();
       const m = this.store.requireDb();
@@ -143,7 +143,7 @@ export class DatabaseDO extends DurableObject<Env> {
 
   /** Origin side of deleting a fork: its version need not be kept any more. */
   async unpinFork(fork: string): Promise<void> {
-    this.store.billing.event("request");
+    if (this.store.billing.event("request")) await this.armBillingFlush();
     if (!this.store.exists()) return;
     this.store.sql.exec("DELETE FROM forks WHERE name = ?", fork);
     collectGarbage(this.store);
@@ -155,7 +155,7 @@ export class DatabaseDO extends DurableObject<Env> {
    * `force` (then it is deleted first, as DELETE would).
    */
   async createFork(name: string, origin: string, spec: VersionSpec, force: boolean): Promise<RpcAnswer> {
-    this.store.billing.event("request");
+    if (this.store.billing.event("request")) await this.armBillingFlush();
     try {
       await this.leases.visible();
       if (this.store.exists()) {
@@ -177,7 +177,7 @@ export class DatabaseDO extends DurableObject<Env> {
   }
 
   async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    this.store.billing.event("webSocketMessage");
+    if (this.store.billing.event("webSocketMessage")) await this.armBillingFlush();
     await this.leases.message(ws, message);
   }
 
@@ -195,10 +195,25 @@ export class DatabaseDO extends DurableObject<Env> {
   }
 
   async alarm(): Promise<void> {
-    this.store.billing.event("request"); // an alarm invocation is billed as a request
+    const billing = this.store.billing;
+    billing.alarm();
     if (!this.store.exists()) return;
     collectGarbage(this.store);
-    await scheduleStageExpiry(this.store);
+    const next = [billing.flush(this.store.config.billingFlushMs), nextStageExpiry(this.store)].filter((t): t is number => t !== null);
+    if (next.length > 0) await this.ctx.storage.setAlarm(Math.min(...next));
+  }
+
+  /** A new awake stretch: its counters must reach storage before an idle object is evicted (billing.ts). */
+  private async armBillingFlush(): Promise<void> {
+    if (!this.store.exists()) return; // nothing to persist into, and no storage to create for a 404
+    try {
+      const at = this.store.billing.flushDueAt(this.store.config.billingFlushMs);
+      const current = await this.ctx.storage.getAlarm();
+      if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+      this.store.billing.flushArmed = true;
+    } catch (e) {
+      console.error("setAlarm failed", e);
+    }
   }
 
   private info(m: Meta): Record<string, unknown> {
