@@ -10,13 +10,17 @@
 // --ignore-stdin), so a parent that dies never leaves an orphan workerd. A stdin that is a
 // terminal, /dev/null or a file is not watched.
 //
+// Scoped tokens (dosqlite token create) are signed with a token secret: --token-secret S or env
+// DOSQLITE_TOKEN_SECRET, else the one kept in DIR/token-secret (made on first start);
+// --rotate-token-secret replaces the kept one, which revokes every token signed with the old.
+//
 // Other options: --retain-ms MS, --retain-versions N (MVCC retention, defaults 600000 and 16),
 // --idem-keys N, --idem-ms MS (idempotency-key memory, defaults 1000 and 86400000),
 // --stage-ttl-ms MS (unpublished stage expiry, default 900000).
 // Each may also come from env DOSQLITE_RETAIN_MS / DOSQLITE_RETAIN_VERSIONS / DOSQLITE_IDEM_KEYS /
 // DOSQLITE_IDEM_MS / DOSQLITE_STAGE_TTL_MS / DOSQLITE_LEASE_MS; the token from env DOSQLITE_TOKEN.
 import { spawn } from "node:child_process";
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
@@ -35,12 +39,13 @@ function usage(msg) {
   if (msg) process.stderr.write(`${SELF}: ${msg}\n`);
   process.stderr.write(
     `usage: ${SELF} [--port N] [--data DIR] [--token T] [--host 127.0.0.1]\n` +
+      "       [--token-secret S | --rotate-token-secret]\n" +
       "       [--retain-ms MS] [--retain-versions N] [--idem-keys N] [--idem-ms MS] [--stage-ttl-ms MS] [--lease-ms MS]\n",
   );
   process.exit(2);
 }
 
-const opts = { host: "127.0.0.1", port: null, data: null, token: null, ignoreStdin: false };
+const opts = { host: "127.0.0.1", port: null, data: null, token: null, tokenSecret: null, rotateSecret: false, ignoreStdin: false };
 const numeric = {
   "--retain-ms": "DOSQLITE_RETAIN_MS",
   "--retain-versions": "DOSQLITE_RETAIN_VERSIONS",
@@ -69,6 +74,8 @@ for (let i = 0; i < argv.length; i++) {
   else if (a === "--data") opts.data = next();
   else if (a === "--token") opts.token = next();
   else if (a === "--host") opts.host = next();
+  else if (a === "--token-secret") opts.tokenSecret = next();
+  else if (a === "--rotate-token-secret") opts.rotateSecret = true;
   else if (a === "--ignore-stdin") opts.ignoreStdin = true;
   else if (a in numeric) {
     const v = next();
@@ -155,6 +162,29 @@ function releaseLock() {
 }
 process.stderr.write(`data directory: ${dataDir}\n`);
 
+// The scoped-token secret: given, or kept (owner-only) in the data directory across restarts.
+function tokenSecret() {
+  const given = opts.tokenSecret ?? process.env.DOSQLITE_TOKEN_SECRET;
+  if (given) {
+    if (opts.rotateSecret) usage("--rotate-token-secret replaces the kept secret; it cannot be combined with a given one");
+    if (given.length < 16) usage("the token secret must be at least 16 characters");
+    return given;
+  }
+  const file = path.join(dataDir, "token-secret");
+  if (!opts.rotateSecret) {
+    try {
+      const kept = fs.readFileSync(file, "utf8").trim();
+      if (kept.length >= 16) return kept;
+    } catch {}
+  }
+  const fresh = randomBytes(32).toString("base64url");
+  fs.writeFileSync(file + ".tmp", fresh + "\n", { mode: 0o600 });
+  fs.renameSync(file + ".tmp", file);
+  if (opts.rotateSecret) process.stderr.write("token secret rotated: every scoped token issued before is revoked\n");
+  return fresh;
+}
+const secret = tokenSecret();
+
 // 1. The bundle.
 const workerJs = path.join(root, "dist", "worker.js");
 function newestSource() {
@@ -203,6 +233,7 @@ const instance = randomUUID();
 const bindings = [
   `(name = "DOSQLITE_TOKEN", text = ${capStr(opts.token)})`,
   `(name = "DOSQLITE_INSTANCE", text = ${capStr(instance)})`,
+  `(name = "DOSQLITE_TOKEN_SECRET", text = ${capStr(secret)})`,
   ...Object.entries(tuning).map(([k, v]) => `(name = ${capStr(k)}, text = ${capStr(v)})`),
   `(name = "DATABASE", durableObjectNamespace = "DatabaseDO")`,
   `(name = "CATALOG", durableObjectNamespace = "CatalogDO")`,

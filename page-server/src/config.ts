@@ -2,6 +2,8 @@
 
 export interface Env {
   DOSQLITE_TOKEN?: string;
+  /** Signs and verifies scoped tokens (tokens.ts); rotating it revokes them all. */
+  DOSQLITE_TOKEN_SECRET?: string;
   /** Keep superseded versions at least this long (ms). Default 600000 (10 min). */
   DOSQLITE_RETAIN_MS?: string;
   /** Keep at least this many latest versions readable. Default 16. */

@@ -44,7 +44,7 @@ export class DatabaseDO extends DurableObject<Env> {
         case "read":
           return await read(store, request, visible);
         case "interior":
-          return await visible(), interior(store, url);
+          return await visible(), interior(store, request, url);
         case "commit":
           return await this.committed(request, () => commit(store, request, url));
         case "commitStatus":

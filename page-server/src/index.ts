@@ -1,15 +1,18 @@
 // dosqlite page server: Worker entry point (auth, routing, catalog) in front of one
 // Durable Object per database. Wire contract: docs/protocol.md.
 import type { Env } from "./config";
+import { ACCEPTED_ENCODINGS } from "./compression";
 import { DatabaseDO } from "./database";
 import { CatalogDO } from "./catalog";
-import { HttpError, errorResponse, json, matchRoute } from "./http";
+import { HttpError, errorResponse, json, matchRoute, readJson } from "./http";
+import { type Grant, MASTER, TOKEN_PREFIX, authorize, issueToken, scopeCovers, verifyToken } from "./tokens";
 
 export { DatabaseDO, CatalogDO };
 
 const enc = new TextEncoder();
 
-async function tokenOk(request: Request, env: Env): Promise<void> {
+/** Who is asking: the master token, or a scoped token (tokens.ts); 401 for anything else. */
+async function authenticate(request: Request, env: Env): Promise<Grant> {
   const expected = env.DOSQLITE_TOKEN;
   if (!expected) {
     throw new HttpError(500, "server_misconfigured", "The server has no token configured: set the Worker secret with `wrangler secret put DOSQLITE_TOKEN` (locally: serve.mjs --token).");
@@ -21,6 +24,7 @@ async function tokenOk(request: Request, env: Env): Promise<void> {
       "WWW-Authenticate": 'Bearer realm="dosqlite"',
     });
   }
+  if (m[1].startsWith(TOKEN_PREFIX)) return await verifyToken(env.DOSQLITE_TOKEN_SECRET, m[1], Date.now());
   // Constant time: compare fixed-length digests with timingSafeEqual.
   const [a, b] = await Promise.all([
     crypto.subtle.digest("SHA-256", enc.encode(m[1])),
@@ -31,6 +35,12 @@ async function tokenOk(request: Request, env: Env): Promise<void> {
       "WWW-Authenticate": 'Bearer realm="dosqlite", error="invalid_token"',
     });
   }
+  return MASTER;
+}
+
+/** Reading endpoints: GET, and POST /read (its body is a list of pages). Anything else writes. */
+function writes(method: string, routeName: string): boolean {
+  return method !== "GET" && routeName !== "read";
 }
 
 function catalog(env: Env): DurableObjectStub<CatalogDO> {
@@ -41,8 +51,8 @@ function dbStub(env: Env, name: string): DurableObjectStub {
   return env.DATABASE.get(env.DATABASE.idFromName(name));
 }
 
-async function listDatabases(env: Env, origin: string): Promise<Response> {
-  const names = await catalog(env).list();
+async function listDatabases(env: Env, origin: string, grant: Grant): Promise<Response> {
+  const names = (await catalog(env).list()).filter((n) => scopeCovers(grant.pattern, n));
   const out: unknown[] = [];
   const gone: string[] = [];
   const limit = 16;
@@ -66,14 +76,34 @@ async function listDatabases(env: Env, origin: string): Promise<Response> {
   return json(200, { databases: out });
 }
 
+async function tokens(request: Request, env: Env, grant: Grant): Promise<Response> {
+  if (request.method !== "POST") {
+    throw new HttpError(405, "method_not_allowed", "Use POST /v1/tokens to issue a token.", {}, { Allow: "POST" });
+  }
+  if (!grant.master) {
+    throw new HttpError(403, "forbidden", "Only the server's master token can issue tokens: run dosqlite token create with the master token.");
+  }
+  return json(201, await issueToken(env.DOSQLITE_TOKEN_SECRET, await readJson(request, "POST /v1/tokens"), Date.now()));
+}
+
+/** Tells the client it may gzip request bodies (RFC 7694: Accept-Encoding on an answer). */
+function advertiseEncodings(res: Response): Response {
+  if (res.status === 101 || res.webSocket) return res;
+  const out = new Response(res.body, res);
+  out.headers.set("Accept-Encoding", ACCEPTED_ENCODINGS);
+  return out;
+}
+
 export default {
   async fetch(request: Request, env: Env): Promise<Response> {
     try {
-      await tokenOk(request, env);
+      const grant = await authenticate(request, env);
       const url = new URL(request.url);
+      if (url.pathname === "/v1/tokens" || url.pathname === "/v1/tokens/") return await tokens(request, env, grant);
       const route = matchRoute(request.method, url.pathname);
-      if (route.name === "list") return await listDatabases(env, url.origin);
+      if (route.name === "list") return await listDatabases(env, url.origin, grant);
       const db = route.db!;
+      authorize(grant, db, writes(request.method, route.name));
       const res = await dbStub(env, db).fetch(request);
       if (route.name === "db" && request.method === "PUT" && (res.status === 200 || res.status === 201)) {
         await catalog(env).register(db);
@@ -82,7 +112,7 @@ export default {
       } else if (route.name === "db" && request.method === "DELETE" && (res.status === 204 || res.status === 404)) {
         await catalog(env).unregister(db);
       }
-      return res;
+      return advertiseEncodings(res);
     } catch (e) {
       const res = errorResponse(e);
       // serve.mjs's readiness probe (an unauthenticated request) recognises its own workerd by

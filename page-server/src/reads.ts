@@ -49,7 +49,7 @@ export async function read(store: PageStore, request: Request, ready: () => Prom
   const ps = m.page_size;
   const want = pages as number[];
   const frames = encodeFrames(want.length, ps, (i) => ({ pgno: want[i], ...store.readPage(want[i], v, ps) }));
-  const res = frameResponse(frames, v, ps);
+  const res = frameResponse(request, frames, v, ps);
   // Lets a client that started reading without a version check prove, with this same answer,
   // that the version it reads is still the newest (no extra round trip for the check).
   res.headers.set("X-Dosqlite-Current-Version", String(m.version));
@@ -57,7 +57,7 @@ export async function read(store: PageStore, request: Request, ready: () => Prom
   return res;
 }
 
-export function interior(store: PageStore, url: URL): Response {
+export function interior(store: PageStore, request: Request, url: URL): Response {
   const m = store.requireDb();
   const vq = parseUint(url.searchParams.get("version"), "version", "bad_version");
   const v = vq === null ? m.version : vq;
@@ -77,7 +77,7 @@ export function interior(store: PageStore, url: URL): Response {
       out.push({ pgno: row.pgno as number, data, crc: row.crc as number });
     }
   }
-  const res = frameResponse(encodeFrames(out.length, ps, (i) => out[i]), v, ps);
+  const res = frameResponse(request, encodeFrames(out.length, ps, (i) => out[i]), v, ps);
   // Enough to open the database with this one request (the client's cold start).
   res.headers.set("X-Dosqlite-Page-Count", String(count));
   res.headers.set("X-Dosqlite-Incarnation", String(m.created_ms));
