@@ -8,6 +8,8 @@ export const MAX_READ_BYTES = 16 * MiB;
 export const MAX_CHANGED = 10_000;
 export const MAX_JSON_BODY = 64 * 1024;
 export const MAX_PGNO = 0xffffffff;
+/** A Durable Object holds at most 10 GB: a database may not claim to be larger. */
+export const MAX_DB_BYTES = 10 * 1024 * MiB;
 
 export const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 export const KEY_RE = /^[A-Za-z0-9_-]{1,100}$/;
