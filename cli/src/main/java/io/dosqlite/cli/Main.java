@@ -19,6 +19,8 @@ public final class Main {
             "  delete URL [--force]                        delete a database (asks first unless --force)",
             "  import URL FILE.db                          replace the database with a SQLite file (atomic)",
             "  export URL FILE.db [--at V] [--force]       write a consistent snapshot to a SQLite file",
+            "  token create [SERVER_URL] --db PATTERN [--read-only] [--expires 30d]",
+            "                                              a scoped token (asks the server, master token)",
             "  test                                        run every test (page server and Java)",
             "",
             "URL: jdbc:dosqlite:http://127.0.0.1:8787/mydb (the jdbc:dosqlite: prefix may be left out).",
@@ -48,6 +50,8 @@ public final class Main {
                 return ImportCommand.run(rest, out, err);
             case "export":
                 return ExportCommand.run(rest, out, err);
+            case "token":
+                return TokenCommand.run(rest, out, err);
             default:
                 err.println("dosqlite: unknown command '" + args[0] + "'\n\n" + USAGE);
                 return 2;

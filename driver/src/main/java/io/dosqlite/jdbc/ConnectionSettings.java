@@ -242,6 +242,7 @@ public final class ConnectionSettings {
                 .uploadDuringTransaction(flag(DosqliteProperty.EARLY_UPLOAD))
                 .leases(flag(DosqliteProperty.LEASES))
                 .sessionConsistency("session".equals(text(DosqliteProperty.CONSISTENCY)))
+                .compress(flag(DosqliteProperty.COMPRESS))
                 .build();
     }
 

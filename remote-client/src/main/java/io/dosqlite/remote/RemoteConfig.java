@@ -43,6 +43,7 @@ public final class RemoteConfig {
     private final boolean uploadDuringTransaction;
     private final boolean leases;
     private final boolean sessionConsistency;
+    private final boolean compress;
 
     private RemoteConfig(Builder b, HttpUrl url) {
         this.baseUrl = url;
@@ -62,6 +63,7 @@ public final class RemoteConfig {
         this.uploadDuringTransaction = b.uploadDuringTransaction;
         this.leases = b.leases;
         this.sessionConsistency = b.sessionConsistency;
+        this.compress = b.compress;
     }
 
     /** A builder for database {@code database} on the page server at {@code baseUrl} (e.g. {@code http://127.0.0.1:8787}). */
@@ -87,6 +89,7 @@ public final class RemoteConfig {
         b.uploadDuringTransaction = uploadDuringTransaction;
         b.leases = leases;
         b.sessionConsistency = sessionConsistency;
+        b.compress = compress;
         return b;
     }
 
@@ -152,6 +155,12 @@ public final class RemoteConfig {
      */
     public boolean sessionConsistency() { return sessionConsistency; }
 
+    /**
+     * Whether pages travel gzipped: answers when the server offers it, commit and stage bodies
+     * once the server said it accepts them (its {@code Accept-Encoding} answer header). On by default.
+     */
+    public boolean compress() { return compress; }
+
     @Override
     public String toString() {
         return "RemoteConfig{" + baseUrl + " db=" + database + " token=" + (token == null ? "none" : "***")
@@ -179,6 +188,7 @@ public final class RemoteConfig {
         private boolean uploadDuringTransaction;
         private boolean leases;
         private boolean sessionConsistency;
+        private boolean compress = true;
 
         private Builder(String baseUrl, String database) {
             this.baseUrl = baseUrl;
@@ -214,6 +224,9 @@ public final class RemoteConfig {
         public Builder leases(boolean b) { this.leases = b; return this; }
 
         public Builder sessionConsistency(boolean b) { this.sessionConsistency = b; return this; }
+
+        /** See {@link RemoteConfig#compress()}. */
+        public Builder compress(boolean b) { this.compress = b; return this; }
 
         /** Validates and builds; {@link PageStoreException.Kind#INVALID} says which setting is wrong. */
         public RemoteConfig build() throws PageStoreException {
@@ -272,7 +285,7 @@ public final class RemoteConfig {
                 && pageSizeForNew == c.pageSizeForNew && readOnly == c.readOnly && maxRetries == c.maxRetries
                 && retryBackoff.equals(c.retryBackoff) && maxRequestBytes == c.maxRequestBytes
                 && prefetchInterior == c.prefetchInterior && uploadDuringTransaction == c.uploadDuringTransaction
-                && leases == c.leases && sessionConsistency == c.sessionConsistency;
+                && leases == c.leases && sessionConsistency == c.sessionConsistency && compress == c.compress;
     }
 
     @Override
