@@ -297,6 +297,9 @@ final class PageApi {
                 }
                 return a;
             } catch (CallFailed f) {
+                if (f.io instanceof PageStoreException corrupt) {
+                    throw corrupt; // a damaged answer is reported, as a page failing its checksum is
+                }
                 if (last || f.cancelled || cancelEpoch.get() != epoch || HttpErrors.isTimeout(f.io)) {
                     throw HttpErrors.fromIOException(f.io, f.cancelled || cancelEpoch.get() != epoch, what, cfg);
                 }
@@ -342,7 +345,13 @@ final class PageApi {
             stats.received(bytes.length);
             long wire = bytes.length;
             if ("gzip".equalsIgnoreCase(resp.header("Content-Encoding"))) {
-                bytes = WireCompression.inflate(bytes);
+                try {
+                    bytes = WireCompression.inflate(bytes);
+                } catch (IOException e) {
+                    // gzip's own CRC caught damage in transit: as a page failing its checksum (invariant 6)
+                    throw new CallFailed(new PageStoreException(Kind.CORRUPT, r.method() + " " + r.url().encodedPath()
+                            + ": the gzip answer is damaged (" + e.getMessage() + "); nothing of it was used", e), false);
+                }
             }
             if (!gzipBodiesAccepted && WireCompression.serverAcceptsGzip(resp.header("Accept-Encoding"))) {
                 gzipBodiesAccepted = true;

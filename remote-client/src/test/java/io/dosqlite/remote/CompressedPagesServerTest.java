@@ -85,6 +85,38 @@ class CompressedPagesServerTest {
     }
 
     @Test
+    void aDamagedGzipAnswerIsCorruptNotRetried() throws Exception {
+        // The real server never sends damaged gzip; a JDK HTTP server stands in for the wire damaging it.
+        ByteArrayOutputStream gz = new ByteArrayOutputStream();
+        try (GZIPOutputStream g = new GZIPOutputStream(gz)) {
+            g.write(new byte[8 + PS]);
+        }
+        byte[] damaged = gz.toByteArray();
+        damaged[damaged.length - 6] ^= 0x10; // the CRC-32 trailer
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        com.sun.net.httpserver.HttpServer http = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        http.createContext("/", ex -> {
+            asked.incrementAndGet();
+            ex.getResponseHeaders().add("Content-Encoding", "gzip");
+            ex.getResponseHeaders().add("Content-Type", "application/octet-stream");
+            ex.sendResponseHeaders(200, damaged.length);
+            ex.getResponseBody().write(damaged);
+            ex.close();
+        });
+        http.start();
+        try {
+            String url = "http://127.0.0.1:" + http.getAddress().getPort();
+            io.dosqlite.vfs.PageStoreException e = assertThrows(io.dosqlite.vfs.PageStoreException.class,
+                    () -> RemotePageStore.open(config(url, "x").build()).close());
+            assertEquals(io.dosqlite.vfs.PageStoreException.Kind.CORRUPT, e.kind(), e.toString());
+            assertEquals(1, asked.get(), "a damaged answer is reported, not retried");
+        } finally {
+            http.stop(0);
+        }
+    }
+
+    @Test
     void aGzipAnswerThatInflatesPastTheLimitIsRefused() throws Exception {
         ByteArrayOutputStream bomb = new ByteArrayOutputStream();
         try (GZIPOutputStream g = new GZIPOutputStream(bomb)) {
