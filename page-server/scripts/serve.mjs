@@ -14,11 +14,15 @@
 // DOSQLITE_TOKEN_SECRET, else the one kept in DIR/token-secret (made on first start);
 // --rotate-token-secret replaces the kept one, which revokes every token signed with the old.
 //
-// Other options: --retain-ms MS, --retain-versions N (MVCC retention, defaults 600000 and 16),
+// Other options: --retention DURATION (the history window asOf/fork/restore reach back: 7d, 12h,
+// 30m, 45s or milliseconds; default 7d; same as --retain-ms), --retention-bytes N[KB|MB|GB] (bound
+// on the bytes of old page images kept; default 1GB), --retain-ms MS, --retain-versions N (default 16),
 // --idem-keys N, --idem-ms MS (idempotency-key memory, defaults 1000 and 86400000),
-// --stage-ttl-ms MS (unpublished stage expiry, default 900000).
+// --stage-ttl-ms MS (unpublished stage expiry, default 900000), --billing-flush-ms MS (billed-unit
+// counters of an idle database persisted this long after its last event, default 5000).
 // Each may also come from env DOSQLITE_RETAIN_MS / DOSQLITE_RETAIN_VERSIONS / DOSQLITE_IDEM_KEYS /
-// DOSQLITE_IDEM_MS / DOSQLITE_STAGE_TTL_MS / DOSQLITE_LEASE_MS; the token from env DOSQLITE_TOKEN.
+// DOSQLITE_IDEM_MS / DOSQLITE_STAGE_TTL_MS / DOSQLITE_LEASE_MS / DOSQLITE_BILLING_FLUSH_MS; the token
+// from env DOSQLITE_TOKEN.
 import { spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import fs from "node:fs";
@@ -40,7 +44,7 @@ function usage(msg) {
   process.stderr.write(
     `usage: ${SELF} [--port N] [--data DIR] [--token T] [--host 127.0.0.1]\n` +
       "       [--token-secret S | --rotate-token-secret]\n" +
-      "       [--retain-ms MS] [--retain-versions N] [--idem-keys N] [--idem-ms MS] [--stage-ttl-ms MS] [--lease-ms MS]\n",
+      "       [--retention 7d] [--retention-bytes 1GB] [--retain-ms MS] [--retain-versions N] [--idem-keys N] [--idem-ms MS] [--stage-ttl-ms MS] [--lease-ms MS]\n",
   );
   process.exit(2);
 }
@@ -49,10 +53,12 @@ const opts = { host: "127.0.0.1", port: null, data: null, token: null, tokenSecr
 const numeric = {
   "--retain-ms": "DOSQLITE_RETAIN_MS",
   "--retain-versions": "DOSQLITE_RETAIN_VERSIONS",
+  "--retention-bytes": "DOSQLITE_RETAIN_BYTES",
   "--idem-keys": "DOSQLITE_IDEM_KEYS",
   "--idem-ms": "DOSQLITE_IDEM_MS",
   "--stage-ttl-ms": "DOSQLITE_STAGE_TTL_MS",
   "--lease-ms": "DOSQLITE_LEASE_MS",
+  "--billing-flush-ms": "DOSQLITE_BILLING_FLUSH_MS",
 };
 const tuning = {};
 for (const k of Object.values(numeric)) if (process.env[k]) tuning[k] = process.env[k];
@@ -77,7 +83,19 @@ for (let i = 0; i < argv.length; i++) {
   else if (a === "--token-secret") opts.tokenSecret = next();
   else if (a === "--rotate-token-secret") opts.rotateSecret = true;
   else if (a === "--ignore-stdin") opts.ignoreStdin = true;
-  else if (a in numeric) {
+  else if (a === "--retention") {
+    const v = next();
+    const m = /^([0-9]+)(ms|s|m|h|d)?$/.exec(v);
+    if (!m) usage("--retention must be a duration like 7d, 12h, 30m, 45s or a number of milliseconds");
+    const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] ?? "ms"];
+    tuning.DOSQLITE_RETAIN_MS = String(Number(m[1]) * unit);
+  } else if (a === "--retention-bytes") {
+    const v = next();
+    const m = /^([0-9]+)(B|KB|MB|GB)?$/i.exec(v);
+    if (!m) usage("--retention-bytes must be a size like 500MB, 2GB or a number of bytes");
+    const unit = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 }[(m[2] ?? "B").toUpperCase()];
+    tuning.DOSQLITE_RETAIN_BYTES = String(Number(m[1]) * unit);
+  } else if (a in numeric) {
     const v = next();
     if (!/^[0-9]+$/.test(v)) usage(`${a} must be a non-negative integer`);
     tuning[numeric[a]] = v;

@@ -5,6 +5,7 @@ import { HttpError, MAX_BODY, MAX_DB_BYTES, MAX_PGNO, MiB, STAGE_RE, checkPageSi
 import { idempotencyKey, remember, replay } from "./idempotency";
 import { applyPatches } from "./patches";
 import { checkStage, publishStage } from "./staging";
+import type { Lineage } from "./lineage";
 import { type Meta, type PageStore, checkPageSizeChange } from "./storage";
 
 /** What a commit is to write on top of the current version. */
@@ -37,7 +38,7 @@ export interface Committed {
 /** A commit that was not applied now because its key was: the stored answer. */
 export type Replayed = Response;
 
-export async function commit(store: PageStore, request: Request, url: URL): Promise<Committed | Replayed> {
+export async function commit(store: PageStore, lineage: Lineage, request: Request, url: URL): Promise<Committed | Replayed> {
   const base = parseUint(url.searchParams.get("base"), "base", "bad_version");
   if (base === null) throw new HttpError(400, "bad_version", "Missing parameter base=V: the version this commit is based on.");
   const pageCount = parseUint(url.searchParams.get("pageCount"), "pageCount");
@@ -50,8 +51,11 @@ export async function commit(store: PageStore, request: Request, url: URL): Prom
     throw new HttpError(400, "bad_stage_id", "Invalid stage id: use 1-64 characters [A-Za-z0-9_-].");
   }
   const key = idempotencyKey(request, true)!;
-  store.requireDb();
+  const before = store.requireDb();
   const body = await readBody(request, MAX_BODY, "commit");
+  // A fork's patches may apply to pages it shares with its origin: fetch those first (they never
+  // change), so that everything from reading the state on stays synchronous.
+  const inherited = url.searchParams.get("frames") === "patch" ? await lineage.patchBases(before, body) : new Map();
   // State is read only after the body is in: from here on everything is synchronous.
   const m = store.requireDb();
   const replayed = replay(store, key, base);
@@ -77,7 +81,10 @@ export async function commit(store: PageStore, request: Request, url: URL): Prom
   if (format === "patch") {
     // Patches apply to the base version's pages, so the base must be current before decoding.
     checkBase(m, base);
-    const basePage = (pgno: number) => (pgno <= m.page_count && pageSize === m.page_size ? store.readPage(pgno, base, pageSize).data : null);
+    const basePage = (pgno: number) => {
+      if (pgno > m.page_count || pageSize !== m.page_size) return null;
+      return (store.readLocal(pgno, base, pageSize) ?? inherited.get(pgno) ?? store.readPage(pgno, base, pageSize)).data;
+    };
     pages = verifyFrames(applyPatches(body, pageSize, pageCount, basePage));
   } else {
     pages = parseFrames(body, pageSize, pageCount);

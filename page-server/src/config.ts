@@ -4,8 +4,10 @@ export interface Env {
   DOSQLITE_TOKEN?: string;
   /** Signs and verifies scoped tokens (tokens.ts); rotating it revokes them all. */
   DOSQLITE_TOKEN_SECRET?: string;
-  /** Keep superseded versions at least this long (ms). Default 600000 (10 min). */
+  /** The history window: keep superseded versions at least this long (ms). Default 604800000 (7 days). */
   DOSQLITE_RETAIN_MS?: string;
+  /** Bound on the bytes of superseded page images kept (history); older versions go first. Default 1 GiB. */
+  DOSQLITE_RETAIN_BYTES?: string;
   /** Keep at least this many latest versions readable. Default 16. */
   DOSQLITE_RETAIN_VERSIONS?: string;
   /** Remember at least this many latest idempotency keys. Default 1000. */
@@ -16,30 +18,40 @@ export interface Env {
   DOSQLITE_STAGE_TTL_MS?: string;
   /** Length of a read lease (ms) granted over the push channel. Default 5000. */
   DOSQLITE_LEASE_MS?: string;
+  /** Billed-unit counters are persisted this long after the last event of an awake stretch (ms). Default 5000. */
+  DOSQLITE_BILLING_FLUSH_MS?: string;
   /** Local only: a random id per serve.mjs start, echoed on 401 answers for the readiness probe. */
   DOSQLITE_INSTANCE?: string;
   DATABASE: DurableObjectNamespace;
   CATALOG: DurableObjectNamespace;
 }
 
+/** The default history window (asOf, fork, restore reach this far back): 7 days. */
+export const DEFAULT_RETAIN_MS = 7 * 24 * 3600 * 1000;
+
 export interface Config {
   retainMs: number;
   retainVersions: number;
+  retainBytes: number;
   idemKeys: number;
   idemMs: number;
   stageTtlMs: number;
   leaseMs: number;
+  billingFlushMs: number;
 }
 
 export function readConfig(env: Env): Config {
   return {
-    retainMs: envInt(env.DOSQLITE_RETAIN_MS, 600_000),
+    retainMs: envInt(env.DOSQLITE_RETAIN_MS, DEFAULT_RETAIN_MS),
     retainVersions: Math.max(1, envInt(env.DOSQLITE_RETAIN_VERSIONS, 16)),
+    retainBytes: envInt(env.DOSQLITE_RETAIN_BYTES, 1024 * 1024 * 1024),
     idemKeys: Math.max(1, envInt(env.DOSQLITE_IDEM_KEYS, 1000)),
     idemMs: envInt(env.DOSQLITE_IDEM_MS, 86_400_000),
     stageTtlMs: envInt(env.DOSQLITE_STAGE_TTL_MS, 15 * 60 * 1000),
     // Bounds how long a silent lease holder can delay other clients' commits.
     leaseMs: Math.min(60_000, Math.max(100, envInt(env.DOSQLITE_LEASE_MS, 5000))),
+    // Inside the idle tail (billing.ts), before an idle object is evicted with its counters.
+    billingFlushMs: Math.min(9_000, Math.max(50, envInt(env.DOSQLITE_BILLING_FLUSH_MS, 5000))),
   };
 }
 

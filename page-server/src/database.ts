@@ -8,24 +8,36 @@ import { collectGarbage } from "./gc";
 import { HttpError, checkPageSize, errorResponse, json, matchRoute, readJson } from "./http";
 import { commitStatus } from "./idempotency";
 import { changes, interior, read } from "./reads";
-import { scheduleStageExpiry, stage } from "./staging";
+import { nextStageExpiry, stage } from "./staging";
 import { type Meta, PageStore } from "./storage";
 import { exportFile, importFile } from "./transfer";
 import { Leases } from "./leases";
+import { history, resolveVersion, restore, type VersionSpec } from "./history";
+import { Lineage } from "./lineage";
+import type { OutPage } from "./frames";
+import { originOf } from "./storage";
+
+/** An answer crossing Durable Objects by RPC (an HttpError's status does not survive a throw). */
+export interface RpcAnswer {
+  status: number;
+  body: Record<string, unknown>;
+}
 
 export class DatabaseDO extends DurableObject<Env> {
   private store: PageStore;
   private leases: Leases;
+  private lineage: Lineage;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     const config = readConfig(env);
     this.store = new PageStore(ctx.storage, config);
     this.leases = new Leases(ctx, this.store, config.leaseMs);
+    this.lineage = new Lineage(this.store, env);
   }
 
   async fetch(request: Request): Promise<Response> {
-    this.store.billing.event("request");
+    if (this.store.billing.event("request")) await this.armBillingFlush();
     try {
       const url = new URL(request.url);
       const route = matchRoute(request.method, url.pathname);
@@ -36,23 +48,31 @@ export class DatabaseDO extends DurableObject<Env> {
       // holders (leases.ts): nobody sees a version before every holder can.
       switch (route.name) {
         case "db":
-          if (request.method === "GET") return await visible(), json(200, { ...this.info(store.requireDb()), billing: store.billing.report() });
+          if (request.method === "GET") {
+            await visible();
+            const split = url.searchParams.get("storage") === "split" && store.exists() ? store.billing.storageSplit() : {};
+            return json(200, { ...this.info(store.requireDb()), billing: { ...store.billing.report(), ...split } });
+          }
           if (request.method === "PUT") return await visible(), await this.create(db, request);
           return await this.destroy();
         case "changes":
           return await visible(), changes(store, url);
         case "read":
-          return await read(store, request, visible);
+          return await read(store, this.lineage, request, visible);
         case "interior":
-          return await visible(), interior(store, request, url);
+          return await visible(), await interior(store, this.lineage, request, url);
         case "commit":
-          return await this.committed(request, () => commit(store, request, url));
+          return await this.committed(request, () => commit(store, this.lineage, request, url));
+        case "history":
+          return await visible(), history(store, url);
+        case "restore":
+          return await this.committed(request, () => restore(store, this.lineage, request));
         case "commitStatus":
           return await visible(), commitStatus(store, route.key!);
         case "stage":
           return await stage(store, request, url, route.stageId!);
         case "export":
-          return await visible(), exportFile(store, url);
+          return await visible(), exportFile(store, this.lineage, url);
         case "import":
           return await this.committed(request, () => importFile(store, db, request, url));
         case "leases":
@@ -92,8 +112,72 @@ export class DatabaseDO extends DurableObject<Env> {
     return new Response(outcome.answer, { status: 200, headers: { "Content-Type": "application/json" } });
   }
 
+  /** Origin side of a fork's read (lineage.ts): pages at the version the fork was made from. */
+  async originPages(version: number, pgnos: number[]): Promise<OutPage[]> {
+    if (this.store.billing.event("request")) await this.armBillingFlush();
+    return await this.lineage.serveOrigin(pgnos, version);
+  }
+
+  /** Origin side of a fork's interior prefetch. */
+  async originInterior(version: number): Promise<OutPage[]> {
+    if (this.store.billing.event("request")) await this.armBillingFlush();
+    const m = this.store.requireDb();
+    const count = this.store.checkReadVersion(m, version);
+    return await this.lineage.interior(m, count, version, Number.MAX_SAFE_INTEGER);
+  }
+
+  /** Origin side of creating a fork: resolves the version and keeps it (and its pages) for the fork. */
+  async pinFork(fork: string, spec: VersionSpec): Promise<RpcAnswer> {
+    if (this.store.billing.event("request")) await this.armBillingFlush();
+    try {
+      await this.leases.visible();
+      const m = this.store.requireDb();
+      const v = resolveVersion(this.store, m, spec);
+      const count = this.store.checkReadVersion(m, v);
+      this.store.sql.exec("INSERT OR REPLACE INTO forks(name, version, created_ms) VALUES (?, ?, ?)", fork, v, Date.now());
+      return { status: 200, body: { version: v, pageCount: count, pageSize: m.page_size } };
+    } catch (e) {
+      return rpcError(e);
+    }
+  }
+
+  /** Origin side of deleting a fork: its version need not be kept any more. */
+  async unpinFork(fork: string): Promise<void> {
+    if (this.store.billing.event("request")) await this.armBillingFlush();
+    if (!this.store.exists()) return;
+    this.store.sql.exec("DELETE FROM forks WHERE name = ?", fork);
+    collectGarbage(this.store);
+  }
+
+  /**
+   * Makes this (new) database a fork of `origin` at the version `spec` names: no page is copied;
+   * pages are read from the origin until written here. An existing database is refused unless
+   * `force` (then it is deleted first, as DELETE would).
+   */
+  async createFork(name: string, origin: string, spec: VersionSpec, force: boolean): Promise<RpcAnswer> {
+    if (this.store.billing.event("request")) await this.armBillingFlush();
+    try {
+      await this.leases.visible();
+      if (this.store.exists()) {
+        if (!force) {
+          throw new HttpError(409, "already_exists", `Database ${name} already exists; choose another name, or replace it with force (dosqlite fork --force).`);
+        }
+        const r = await this.destroy();
+        if (r.status !== 204) return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+      }
+      const stub = this.env.DATABASE.get(this.env.DATABASE.idFromName(origin)) as unknown as DatabaseDO;
+      const pinned = await stub.pinFork(name, spec);
+      if (pinned.status !== 200) return pinned;
+      const b = pinned.body as { version: number; pageCount: number; pageSize: number };
+      this.store.create(name, b.pageSize, { name: origin, version: b.version, pageCount: b.pageCount, pageSize: b.pageSize });
+      return { status: 201, body: { ...this.info(this.store.meta()) } };
+    } catch (e) {
+      return rpcError(e);
+    }
+  }
+
   async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    this.store.billing.event("webSocketMessage");
+    if (this.store.billing.event("webSocketMessage")) await this.armBillingFlush();
     await this.leases.message(ws, message);
   }
 
@@ -111,10 +195,25 @@ export class DatabaseDO extends DurableObject<Env> {
   }
 
   async alarm(): Promise<void> {
-    this.store.billing.event("request"); // an alarm invocation is billed as a request
+    const billing = this.store.billing;
+    billing.alarm();
     if (!this.store.exists()) return;
     collectGarbage(this.store);
-    await scheduleStageExpiry(this.store);
+    const next = [billing.flush(this.store.config.billingFlushMs), nextStageExpiry(this.store)].filter((t): t is number => t !== null);
+    if (next.length > 0) await this.ctx.storage.setAlarm(Math.min(...next));
+  }
+
+  /** A new awake stretch: its counters must reach storage before an idle object is evicted (billing.ts). */
+  private async armBillingFlush(): Promise<void> {
+    if (!this.store.exists()) return; // nothing to persist into, and no storage to create for a 404
+    try {
+      const at = this.store.billing.flushDueAt(this.store.config.billingFlushMs);
+      const current = await this.ctx.storage.getAlarm();
+      if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+      this.store.billing.flushArmed = true;
+    } catch (e) {
+      console.error("setAlarm failed", e);
+    }
   }
 
   private info(m: Meta): Record<string, unknown> {
@@ -125,6 +224,7 @@ export class DatabaseDO extends DurableObject<Env> {
       version: m.version,
       oldestReadableVersion: this.store.oldestReadable(m, Date.now()),
       incarnation: String(m.created_ms),
+      ...(m.origin_name ? { forkOf: { name: m.origin_name, version: m.origin_version } } : {}),
     };
   }
 
@@ -149,6 +249,10 @@ export class DatabaseDO extends DurableObject<Env> {
   private async destroy(): Promise<Response> {
     await this.leases.visible();
     const m = this.store.requireDb();
+    const forks = this.store.sql.exec("SELECT name FROM forks ORDER BY name").toArray().map((r) => r.name as string);
+    if (forks.length > 0) {
+      throw new HttpError(409, "has_forks", `Database ${m.name} has forks that read its pages (${forks.join(", ")}); delete them first.`, { forks });
+    }
     // Holders must stop reading their cached pages before the database is gone.
     await this.leases.published(
       { version: m.version, base: m.version, pageSize: m.page_size, pageCount: m.page_count, incarnation: String(m.created_ms), changed: () => [], deleted: true },
@@ -157,6 +261,21 @@ export class DatabaseDO extends DurableObject<Env> {
     );
     await this.ctx.storage.deleteAlarm();
     await this.store.destroy();
+    const origin = originOf(m);
+    if (origin) {
+      // A lost unpin only keeps one origin version's pages longer; never blocks this delete.
+      try {
+        await (this.env.DATABASE.get(this.env.DATABASE.idFromName(origin.name)) as unknown as DatabaseDO).unpinFork(m.name);
+      } catch (e) {
+        console.error("unpin at origin failed", e);
+      }
+    }
     return new Response(null, { status: 204 });
   }
+}
+
+function rpcError(e: unknown): RpcAnswer {
+  const r = errorResponse(e);
+  const body = e instanceof HttpError ? { error: e.code, message: e.message, ...e.extra } : { error: "internal", message: String(e) };
+  return { status: r.status, body };
 }

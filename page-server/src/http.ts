@@ -78,7 +78,10 @@ export type RouteName =
   | "stage"
   | "export"
   | "import"
-  | "leases";
+  | "leases"
+  | "history"
+  | "restore"
+  | "fork";
 
 export interface Route {
   name: RouteName;
@@ -99,6 +102,9 @@ const ROUTES: { [K in RouteName]: string[] } = {
   export: ["GET"],
   import: ["PUT"],
   leases: ["GET"],
+  history: ["GET"],
+  restore: ["POST"],
+  fork: ["POST"],
 };
 
 function decode(seg: string): string {
@@ -122,7 +128,7 @@ export function matchRoute(method: string, pathname: string): Route {
       if (rest.length === 1) route = { name: "db", db };
       else if (rest.length === 2) {
         const sub = rest[1];
-        if (sub === "changes" || sub === "read" || sub === "interior" || sub === "commit" || sub === "export" || sub === "import" || sub === "leases") {
+        if (sub === "changes" || sub === "read" || sub === "interior" || sub === "commit" || sub === "export" || sub === "import" || sub === "leases" || sub === "history" || sub === "restore" || sub === "fork") {
           route = { name: sub, db };
         }
       } else if (rest.length === 3) {

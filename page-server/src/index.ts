@@ -4,7 +4,7 @@ import type { Env } from "./config";
 import { ACCEPTED_ENCODINGS } from "./compression";
 import { DatabaseDO } from "./database";
 import { CatalogDO } from "./catalog";
-import { HttpError, errorResponse, json, matchRoute, readJson } from "./http";
+import { HttpError, NAME_RE, errorResponse, json, matchRoute, readJson } from "./http";
 import { type Grant, MASTER, TOKEN_PREFIX, authorize, issueToken, scopeCovers, verifyToken } from "./tokens";
 
 export { DatabaseDO, CatalogDO };
@@ -38,9 +38,12 @@ async function authenticate(request: Request, env: Env): Promise<Grant> {
   return MASTER;
 }
 
-/** Reading endpoints: GET, and POST /read (its body is a list of pages). Anything else writes. */
+/**
+ * Reading endpoints: GET, POST /read (its body is a list of pages) and POST /fork, which only reads
+ * its origin (the new database is checked in fork()). Anything else writes.
+ */
 function writes(method: string, routeName: string): boolean {
-  return method !== "GET" && routeName !== "read";
+  return method !== "GET" && routeName !== "read" && routeName !== "fork";
 }
 
 function catalog(env: Env): DurableObjectStub<CatalogDO> {
@@ -94,6 +97,26 @@ function advertiseEncodings(res: Response): Response {
   return out;
 }
 
+/**
+ * POST /v1/databases/{origin}/fork {"name", "version" | "at", "force"}: the new database's object
+ * makes itself a fork (lineage.ts) in one request, then the catalog lists it.
+ */
+async function fork(env: Env, origin: string, request: Request, grant: Grant): Promise<Response> {
+  const body = await readJson(request, "POST /fork");
+  if (!body || typeof body !== "object" || Array.isArray(body) || typeof body.name !== "string") {
+    throw new HttpError(400, "bad_request", 'Send a JSON body like {"name": "newdb", "version": 12} (or "at": "2026-12-01T10:00:00Z"; "force": true replaces an existing database).');
+  }
+  if (!NAME_RE.test(body.name)) {
+    throw new HttpError(400, "invalid_name", `Invalid database name ${JSON.stringify(body.name)}: use 1-63 characters [A-Za-z0-9._-], starting with a letter or digit.`);
+  }
+  if (body.name === origin) throw new HttpError(400, "bad_request", "A fork needs a name other than its origin's; to go back in place use POST /restore.");
+  authorize(grant, body.name, true); // a fork reads its origin and writes the new database
+  const stub = dbStub(env, body.name) as unknown as DatabaseDO;
+  const r = await stub.createFork(body.name, origin, { version: body.version, at: body.at }, body.force === true);
+  if (r.status === 201) await catalog(env).register(body.name);
+  return json(r.status, r.body);
+}
+
 export default {
   async fetch(request: Request, env: Env): Promise<Response> {
     try {
@@ -104,10 +127,11 @@ export default {
       if (route.name === "list") return await listDatabases(env, url.origin, grant);
       const db = route.db!;
       authorize(grant, db, writes(request.method, route.name));
+      if (route.name === "fork") return await fork(env, db, request, grant);
       const res = await dbStub(env, db).fetch(request);
       if (route.name === "db" && request.method === "PUT" && (res.status === 200 || res.status === 201)) {
         await catalog(env).register(db);
-      } else if (route.name === "import" && res.status === 200) {
+      } else if ((route.name === "import" || route.name === "restore") && res.status === 200) {
         await catalog(env).register(db);
       } else if (route.name === "db" && request.method === "DELETE" && (res.status === 204 || res.status === 404)) {
         await catalog(env).unregister(db);

@@ -2,7 +2,8 @@
 // cold-start bundle of page 1 and the interior b-tree pages.
 import { encodeFrames, frameResponse, type OutPage } from "./frames";
 import { HttpError, MAX_CHANGED, MAX_READ_BYTES, MAX_READ_PAGES, MiB, json, parseUint, readJson } from "./http";
-import { type PageStore, toBytes } from "./storage";
+import type { Lineage } from "./lineage";
+import type { PageStore } from "./storage";
 
 export function changes(store: PageStore, url: URL): Response {
   const m = store.requireDb();
@@ -20,7 +21,7 @@ export function changes(store: PageStore, url: URL): Response {
 }
 
 /** `ready` runs once the body is in, before any state is read (the lease gate: see leases.ts). */
-export async function read(store: PageStore, request: Request, ready: () => Promise<void>): Promise<Response> {
+export async function read(store: PageStore, lineage: Lineage, request: Request, ready: () => Promise<void>): Promise<Response> {
   const body = await readJson(request, "POST /read");
   await ready();
   const m = store.requireDb();
@@ -48,7 +49,8 @@ export async function read(store: PageStore, request: Request, ready: () => Prom
   }
   const ps = m.page_size;
   const want = pages as number[];
-  const frames = encodeFrames(want.length, ps, (i) => ({ pgno: want[i], ...store.readPage(want[i], v, ps) }));
+  const got = await lineage.pages(m, want, v);
+  const frames = encodeFrames(want.length, ps, (i) => got[i]);
   const res = frameResponse(request, frames, v, ps);
   // Lets a client that started reading without a version check prove, with this same answer,
   // that the version it reads is still the newest (no extra round trip for the check).
@@ -57,7 +59,7 @@ export async function read(store: PageStore, request: Request, ready: () => Prom
   return res;
 }
 
-export function interior(store: PageStore, request: Request, url: URL): Response {
+export async function interior(store: PageStore, lineage: Lineage, request: Request, url: URL): Promise<Response> {
   const m = store.requireDb();
   const vq = parseUint(url.searchParams.get("version"), "version", "bad_version");
   const v = vq === null ? m.version : vq;
@@ -67,16 +69,7 @@ export function interior(store: PageStore, request: Request, url: URL): Response
   const ps = m.page_size;
   // Frames stop before maxBytes: a whole number of them fits.
   const room = Math.floor(maxBytes / (8 + ps));
-  const out: OutPage[] = [];
-  if (count >= 1 && room >= 1) {
-    out.push({ pgno: 1, ...store.readPage(1, v, ps) });
-    for (const row of store.interiorPages(count, v)) {
-      if (out.length >= room) break;
-      const data = toBytes(row.data);
-      if (!data || data.length !== ps) continue;
-      out.push({ pgno: row.pgno as number, data, crc: row.crc as number });
-    }
-  }
+  const out: OutPage[] = await lineage.interior(m, count, v, room);
   const res = frameResponse(request, encodeFrames(out.length, ps, (i) => out[i]), v, ps);
   // Enough to open the database with this one request (the client's cold start).
   res.headers.set("X-Dosqlite-Page-Count", String(count));

@@ -14,6 +14,25 @@ export interface Meta {
   version: number;
   gc_floor: number;
   created_ms: number;
+  /** A fork's origin database, null otherwise (lineage.ts). */
+  origin_name: string | null;
+  /** The origin's version the fork was made from; pages the fork never wrote are read there. */
+  origin_version: number | null;
+  /** The origin's page count at that version. */
+  origin_page_count: number | null;
+}
+
+/** Where a fork reads the pages it has not written. */
+export interface Origin {
+  name: string;
+  version: number;
+  pageCount: number;
+}
+
+export function originOf(m: Meta): Origin | null {
+  return m.origin_name === null || m.origin_name === undefined
+    ? null
+    : { name: m.origin_name, version: m.origin_version!, pageCount: m.origin_page_count! };
 }
 
 const NOT_FOUND = "Database not found: create it first with PUT /v1/databases/{db} (or import a file).";
@@ -72,7 +91,7 @@ export class PageStore {
   }
 
   meta(): Meta {
-    const rows = this.sql.exec("SELECT name, page_size, page_count, version, gc_floor, created_ms FROM meta WHERE id = 1").toArray();
+    const rows = this.sql.exec("SELECT name, page_size, page_count, version, gc_floor, created_ms, origin_name, origin_version, origin_page_count FROM meta WHERE id = 1").toArray();
     if (rows.length === 0) throw new HttpError(404, "not_found", NOT_FOUND);
     return rows[0] as unknown as Meta;
   }
@@ -82,7 +101,11 @@ export class PageStore {
     return this.meta();
   }
 
-  create(name: string, pageSize: number): void {
+  /**
+   * A new, empty database; or, with `fork`, one whose history starts at version `fork.version`
+   * with the origin's content at that version (read from the origin until written here).
+   */
+  create(name: string, pageSize: number, fork: (Origin & { pageSize: number }) | null = null): void {
     this.transaction(() => {
       this.ensureSchema();
       // created_ms is the incarnation: a database deleted and created again within the same
@@ -95,7 +118,19 @@ export class PageStore {
         pageSize,
         now,
       );
-      this.sql.exec("INSERT INTO commits(version, page_count, pages, ts) VALUES (0, 0, 0, ?)", now);
+      if (fork) {
+        this.sql.exec(
+          "UPDATE meta SET page_size = ?, page_count = ?, version = ?, gc_floor = ?, origin_name = ?, origin_version = ?, origin_page_count = ? WHERE id = 1",
+          fork.pageSize,
+          fork.pageCount,
+          fork.version,
+          fork.version,
+          fork.name,
+          fork.version,
+          fork.pageCount,
+        );
+      }
+      this.sql.exec("INSERT INTO commits(version, page_count, pages, ts) VALUES (?, ?, 0, ?)", fork?.version ?? 0, fork?.pageCount ?? 0, now);
     });
   }
 
@@ -118,11 +153,16 @@ export class PageStore {
     return Math.max(Math.min(a, b), m.gc_floor);
   }
 
-  /** Oldest version anything still reads: retention, or a running export. */
-  oldestNeeded(m: Meta, now: number): number {
-    let floor = this.oldestReadable(m, now);
+  /** The oldest version a running export or restore reads, or `current` if none. */
+  oldestPinned(current: number): number {
+    let floor = current;
     for (const v of this.pinned.keys()) floor = Math.min(floor, v);
     return floor;
+  }
+
+  /** Bytes this object stores (the SQLite file size the platform bills). */
+  storedBytes(): number {
+    return this.storage.sql.databaseSize;
   }
 
   /** Keeps version `v` readable until the returned release is called (once or more). */
@@ -138,6 +178,30 @@ export class PageStore {
     };
   }
 
+  /** The history window in words, for every answer that refuses a version outside it. */
+  windowText(): string {
+    const c = this.config;
+    return `history is kept for ${describeMs(c.retainMs)} (at least the last ${c.retainVersions} versions, at most ${describeBytes(c.retainBytes)} of old page images; server settings DOSQLITE_RETAIN_MS / DOSQLITE_RETAIN_BYTES, locally dosqlite serve --retention / --retention-bytes)`;
+  }
+
+  /** The window as JSON (history answers and 410 refusals). */
+  window(m: Meta, now: number): Record<string, unknown> {
+    const oldest = this.oldestReadable(m, now);
+    const row = this.sql.exec("SELECT ts FROM commits WHERE version = ?", oldest).toArray()[0];
+    return {
+      retentionMs: this.config.retainMs,
+      retentionVersions: this.config.retainVersions,
+      retentionBytes: this.config.retainBytes,
+      oldestReadableVersion: oldest,
+      oldestReadableTime: row ? new Date(row.ts as number).toISOString() : null,
+    };
+  }
+
+  /** Versions forks were made from (lineage.ts): kept readable for them while they exist. */
+  forkPins(): number[] {
+    return [...this.sql.exec("SELECT DISTINCT version FROM forks ORDER BY version").raw()].map((r: SqlStorageValue[]) => r[0] as number);
+  }
+
   /** Validate a read version: 400 bad_version if newer than current, 410 if older than retention. Returns its page count. */
   checkReadVersion(m: Meta, v: number): number {
     if (v > m.version) {
@@ -147,9 +211,9 @@ export class PageStore {
     }
     const oldest = this.oldestReadable(m, Date.now());
     if (v < oldest && !this.pinned.has(v)) {
-      throw new HttpError(410, "snapshot_expired", `Version ${v} is no longer kept (oldest readable is ${oldest}); retry the transaction at the current version ${m.version}.`, {
+      throw new HttpError(410, "snapshot_expired", `Version ${v} is no longer kept (oldest readable is ${oldest}; ${this.windowText()}); retry the transaction at the current version ${m.version}.`, {
         version: m.version,
-        oldestReadableVersion: oldest,
+        ...this.window(m, Date.now()),
       });
     }
     if (v === m.version) return m.page_count;
@@ -171,8 +235,13 @@ export class PageStore {
     return c;
   }
 
-  /** The newest image of page `pgno` at a version <= v (zeros if none). */
+  /** The newest image of page `pgno` at a version <= v (zeros if none). Not for a fork's unwritten pages: lineage.ts. */
   readPage(pgno: number, v: number, pageSize: number): { data: Uint8Array | null; crc: number } {
+    return this.readLocal(pgno, v, pageSize) ?? { data: null, crc: this.zeroCrc(pgno, pageSize) };
+  }
+
+  /** As readPage, but undefined when no version <= v wrote the page here (a fork then reads its origin). */
+  readLocal(pgno: number, v: number, pageSize: number): { data: Uint8Array | null; crc: number } | undefined {
     const row = this.sql
       .exec(
         `SELECT ${PAGE_BYTES} AS data, p.crc AS crc FROM pages p ${PAGE_BLOB_JOIN}
@@ -181,15 +250,16 @@ export class PageStore {
         v,
       )
       .toArray()[0];
-    const data = row ? toBytes(row.data) : null;
+    if (!row) return undefined;
+    const data = toBytes(row.data);
     // Pages the database grew by without writing them are zeros (no data, no checksum).
-    if (!data && (row == null || row.crc == null)) return { data: null, crc: this.zeroCrc(pgno, pageSize) };
-    if (data && data.length === pageSize) return { data, crc: row!.crc as number };
+    if (!data && row.crc == null) return { data: null, crc: this.zeroCrc(pgno, pageSize) };
+    if (data && data.length === pageSize) return { data, crc: row.crc as number };
     // Damaged at rest: serve what is stored with the checksum stored at commit, so the client's
     // end-to-end check refuses it instead of this server papering over it.
     const served = new Uint8Array(pageSize);
     if (data) served.set(data.subarray(0, pageSize));
-    return { data: served, crc: row!.crc as number };
+    return { data: served, crc: row.crc as number };
   }
 
   /** Interior b-tree pages (besides page 1) of version v, by page number: rows pgno, data, crc. */
@@ -223,8 +293,24 @@ export class PageStore {
     return rows.map((r: SqlStorageValue[]) => r[0] as number);
   }
 
+  /** Distinct page numbers any version <= v wrote here. */
+  pagesWrittenUpTo(v: number): number[] {
+    return [...this.sql.exec("SELECT DISTINCT pgno FROM pages WHERE version <= ?", v).raw()].map((r: SqlStorageValue[]) => r[0] as number);
+  }
+
   /** Page numbers version `v` wrote, ascending. */
   writtenAt(v: number): number[] {
     return [...this.sql.exec("SELECT pgno FROM pages WHERE version = ? ORDER BY pgno", v).raw()].map((r: SqlStorageValue[]) => r[0] as number);
   }
+}
+
+function describeMs(ms: number): string {
+  const units: [number, string][] = [[86_400_000, "day"], [3_600_000, "hour"], [60_000, "minute"], [1000, "second"]];
+  for (const [u, name] of units) if (ms >= u && ms % u === 0) return `${ms / u} ${name}${ms / u === 1 ? "" : "s"}`;
+  return `${ms} ms`;
+}
+
+function describeBytes(b: number): string {
+  for (const [u, name] of [[1 << 30, "GiB"], [1 << 20, "MiB"], [1 << 10, "KiB"]] as [number, string][]) if (b >= u && b % u === 0) return `${b / u} ${name}`;
+  return `${b} bytes`;
 }

@@ -5,9 +5,10 @@ import { pageCrc } from "./crc32c";
 import { type InPage, pageKind } from "./frames";
 import { HttpError, MAX_BODY, MiB, isValidPageSize, parseUint, readBody } from "./http";
 import { idempotencyKey, replay } from "./idempotency";
-import { type PageStore, checkPageSizeChange, toBytes } from "./storage";
+import type { Lineage } from "./lineage";
+import { type PageStore, checkPageSizeChange } from "./storage";
 
-export function exportFile(store: PageStore, url: URL): Response {
+export function exportFile(store: PageStore, lineage: Lineage, url: URL): Response {
   const m = store.requireDb();
   const vq = parseUint(url.searchParams.get("version"), "version", "bad_version");
   const v = vq === null ? m.version : vq;
@@ -25,9 +26,8 @@ export function exportFile(store: PageStore, url: URL): Response {
         const last = Math.min(count, first + batch - 1);
         if (!store.exists()) throw new Error("database was deleted during export");
         const buf = new Uint8Array((last - first + 1) * ps);
-        for (const row of store.pagesBetween(first, last, v)) {
-          const data = toBytes(row.data);
-          if (data && data.length === ps) buf.set(data, ((row.pgno as number) - first) * ps);
+        for (const [pgno, data] of await lineage.between(m, first, last, v)) {
+          if (data && data.length === ps) buf.set(data, (pgno - first) * ps);
         }
         await writer.write(buf);
       }

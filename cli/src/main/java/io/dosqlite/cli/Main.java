@@ -11,7 +11,8 @@ public final class Main {
     static final String USAGE = String.join("\n",
             "usage: dosqlite <command> [arguments]",
             "",
-            "  serve [--port N] [--data DIR] [--token T]   run a local page server (workerd)",
+            "  serve [--port N] [--data DIR] [--token T] [--retention 7d]",
+            "                                              run a local page server (workerd)",
             "  shell [URL]                                 SQL shell (sqlline); without URL: a local page",
             "                                              server is started and database 'demo' opened",
             "  stats URL                                   database size, version, page count",
@@ -21,6 +22,11 @@ public final class Main {
             "  export URL FILE.db [--at V] [--force]       write a consistent snapshot to a SQLite file",
             "  token create [SERVER_URL] --db PATTERN [--read-only] [--expires 30d]",
             "                                              a scoped token (asks the server, master token)",
+            "  log URL [--limit N]                         versions kept (history window) with times and sizes",
+            "  fork URL NEWNAME [--at TIME|VERSION] [--force]",
+            "                                              a new database from a version, pages shared",
+            "  restore URL --at TIME|VERSION [--to NEWNAME [--force]]",
+            "                                              make an old version current (a new commit)",
             "  test                                        run every test (page server and Java)",
             "",
             "URL: jdbc:dosqlite:http://127.0.0.1:8787/mydb (the jdbc:dosqlite: prefix may be left out).",
@@ -52,6 +58,12 @@ public final class Main {
                 return ExportCommand.run(rest, out, err);
             case "token":
                 return TokenCommand.run(rest, out, err);
+            case "log":
+                return LogCommand.run(rest, out, err);
+            case "fork":
+                return ForkCommand.run(rest, out, err);
+            case "restore":
+                return RestoreCommand.run(rest, out, err);
             default:
                 err.println("dosqlite: unknown command '" + args[0] + "'\n\n" + USAGE);
                 return 2;

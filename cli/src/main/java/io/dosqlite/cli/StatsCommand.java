@@ -32,7 +32,7 @@ final class StatsCommand {
             if (cfg.token() != null) {
                 props.setProperty("token", cfg.token()); // the same token as the info request used
             }
-            info = new Transfer(cfg).info();
+            info = new Transfer(cfg).info(true);
         } catch (PageStoreException e) {
             err.println("dosqlite stats: " + CliErrors.explain(e, cl));
             return 1;
@@ -54,7 +54,14 @@ final class StatsCommand {
                 var b = info.billing();
                 out.printf("billed      %d requests, %d WebSocket messages, %d rows read, %d rows written%n",
                         b.requests(), b.webSocketMessages(), b.rowsRead(), b.rowsWritten());
-                out.printf("stored      %.1f KiB (pages, history, stages), awake %.1f s%n", b.storedBytes() / 1024.0, b.awakeMs() / 1000.0);
+                if (b.storedHistoryBytes() >= 0) {
+                    out.printf("stored      %.1f KiB: pages %.1f KiB, history %.1f KiB, stages %.1f KiB; awake %.1f s%n",
+                            b.storedBytes() / 1024.0, b.storedPageBytes() / 1024.0, b.storedHistoryBytes() / 1024.0,
+                            b.storedStageBytes() / 1024.0, b.awakeMs() / 1000.0);
+                } else {
+                    out.printf("stored      %.1f KiB (pages, history, stages), awake %.1f s%n", b.storedBytes() / 1024.0,
+                            b.awakeMs() / 1000.0);
+                }
             }
             return 0;
         } catch (SQLException e) {

@@ -208,6 +208,11 @@ public final class ConnectionSettings {
         return (String) parsed.get(p);
     }
 
+    /** Whether this connection reads a version of the past (asOf or asOfVersion): read-only. */
+    boolean readsThePast() {
+        return parsed.get(DosqliteProperty.AS_OF) != null || parsed.get(DosqliteProperty.AS_OF_VERSION) != null;
+    }
+
     boolean flag(DosqliteProperty p) {
         return (Boolean) parsed.get(p);
     }
@@ -243,12 +248,18 @@ public final class ConnectionSettings {
                 .leases(flag(DosqliteProperty.LEASES))
                 .sessionConsistency("session".equals(text(DosqliteProperty.CONSISTENCY)))
                 .compress(flag(DosqliteProperty.COMPRESS))
+                .asOf((java.time.Instant) parsed.get(DosqliteProperty.AS_OF))
+                .asOfVersion(parsed.get(DosqliteProperty.AS_OF_VERSION) == null ? -1 : (Long) parsed.get(DosqliteProperty.AS_OF_VERSION))
                 .build();
     }
 
     /** Identifies the database for sharing one store, cache and lock table between connections. */
     String databaseKey() {
+        // a connection to the past has a store (and cache) of its own version
+        Object past = parsed.get(DosqliteProperty.AS_OF) != null ? parsed.get(DosqliteProperty.AS_OF)
+                : parsed.get(DosqliteProperty.AS_OF_VERSION) != null ? "v" + parsed.get(DosqliteProperty.AS_OF_VERSION) : null;
         return serverUrl + "/" + database + "#"
-                + Integer.toHexString(String.valueOf(text(DosqliteProperty.TOKEN)).hashCode());
+                + Integer.toHexString(String.valueOf(text(DosqliteProperty.TOKEN)).hashCode())
+                + (past == null ? "" : "@" + past);
     }
 }

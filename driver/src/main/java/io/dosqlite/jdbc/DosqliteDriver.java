@@ -79,7 +79,7 @@ public final class DosqliteDriver implements Driver {
         // SQLite fixes the page size when it writes the first page; on a database that has pages
         // this pragma does nothing (only VACUUM could change it).
         config.setPageSize(settings.number(DosqliteProperty.PAGE_SIZE));
-        if (settings.flag(DosqliteProperty.READ_ONLY)) {
+        if (settings.flag(DosqliteProperty.READ_ONLY) || settings.readsThePast()) {
             config.setReadOnly(true);
         }
         return config.toProperties();

@@ -32,6 +32,14 @@ public enum DosqliteProperty {
             "Create the database on the page server if it does not exist.", "true", "false"),
     READ_ONLY("readOnly", "false", null, PropertyType.BOOL,
             "Open the database read-only: writes fail before any request is sent.", "true", "false"),
+    AS_OF("asOf", null, null, PropertyType.INSTANT,
+            "Read the database as it was at this time (ISO-8601, e.g. 2026-12-01T10:00:00Z): a read-only"
+                    + " connection to the version that was current then, with the same cache and read-ahead as"
+                    + " the present. The time must lie in the page server's history window (default 7 days);"
+                    + " outside it the connection fails with SQLState 22023 naming the window. Writes fail"
+                    + " with SQLState 25006."),
+    AS_OF_VERSION("asOfVersion", null, null, PropertyType.VERSION,
+            "Read this version of the database (dosqlite log lists them): read-only, as asOf."),
     CONNECT_TIMEOUT("connectTimeout", String.valueOf(RemoteConfig.DEFAULT_CONNECT_TIMEOUT.toSeconds()), null,
             PropertyType.range(1, 3600),
             "Seconds to wait for a TCP/TLS connection to the page server."),

@@ -570,9 +570,19 @@ final class JdbcConnection extends SQLiteConnection implements DosqliteConnectio
         guard.run(() -> inner.setLimit(a, b));
     }
 
+    /**
+     * A hint (JDBC): on a connection opened read-only (readOnly, asOf, asOfVersion) asking for
+     * read-write changes nothing, so tools that call {@code setReadOnly(false)} when they connect
+     * (sqlline) keep working; writes still fail with SQLState 25006.
+     */
     @Override
     public void setReadOnly(boolean a) throws SQLException {
-        guard.run(() -> inner.setReadOnly(a));
+        guard.run(() -> {
+            if (inner.isReadOnly() || !a) {
+                return; // already read-only, or read-write asked of a read-write connection
+            }
+            inner.setReadOnly(a);
+        });
     }
 
     @Override

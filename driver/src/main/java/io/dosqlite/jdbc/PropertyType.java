@@ -53,6 +53,30 @@ abstract class PropertyType {
         }
     };
 
+    /** An instant: ISO-8601 with a zone or offset ({@code 2026-12-01T10:00:00Z}), or epoch milliseconds. */
+    static final PropertyType INSTANT = new PropertyType("an ISO-8601 time such as 2026-12-01T10:00:00Z (or epoch milliseconds)") {
+        @Override
+        Object parse(String v) {
+            String t = v.trim();
+            if (t.matches("[0-9]{1,16}")) {
+                return java.time.Instant.ofEpochMilli(Long.parseLong(t));
+            }
+            return java.time.OffsetDateTime.parse(t).toInstant();
+        }
+    };
+
+    /** A version number (0 or more). */
+    static final PropertyType VERSION = new PropertyType("a version number (0 or more; dosqlite log lists them)") {
+        @Override
+        Object parse(String v) {
+            long n = Long.parseLong(v.trim());
+            if (n < 0) {
+                throw new IllegalArgumentException();
+            }
+            return n;
+        }
+    };
+
     /** A whole number from {@code min} to {@code max}. */
     static PropertyType range(int min, int max) {
         return new PropertyType("a whole number from " + min + " to " + max) {

@@ -34,6 +34,29 @@ class ConnectionSettingsTest {
     }
 
     @Test
+    void asOfMakesAReadOnlyConnectionToThePastWithItsOwnStore() throws Exception {
+        ConnectionSettings present = parse("jdbc:dosqlite:http://h/db");
+        ConnectionSettings past = parse("jdbc:dosqlite:http://h/db?asOf=2026-12-01T10:00:00Z");
+        assertTrue(past.readsThePast());
+        assertTrue(past.remoteConfig().readOnly(), "asOf is read-only");
+        assertFalse(past.remoteConfig().leases(), "one fixed version needs no lease");
+        assertEquals(java.time.Instant.parse("2026-12-01T10:00:00Z"), past.remoteConfig().asOf());
+        assertNotEquals(present.databaseKey(), past.databaseKey(), "the past has its own cache");
+        assertEquals(123, parse("jdbc:dosqlite:http://h/db?asOfVersion=123").remoteConfig().asOfVersion());
+        assertEquals(java.time.Instant.parse("2026-12-01T12:00:00Z"),
+                parse("jdbc:dosqlite:http://h/db?asOf=2026-12-01T13:00:00%2B01:00").remoteConfig().asOf());
+
+        SQLException bad = assertThrows(SQLException.class, () -> parse("jdbc:dosqlite:http://h/db?asOf=yesterday"));
+        assertEquals("08001", bad.getSQLState());
+        assertTrue(bad.getMessage().contains("ISO-8601"), bad.getMessage());
+        SQLException negative = assertThrows(SQLException.class, () -> parse("jdbc:dosqlite:http://h/db?asOfVersion=-1"));
+        assertEquals("08001", negative.getSQLState());
+        io.dosqlite.vfs.PageStoreException both = assertThrows(io.dosqlite.vfs.PageStoreException.class,
+                () -> parse("jdbc:dosqlite:http://h/db?asOf=2026-12-01T10:00:00Z&asOfVersion=3").remoteConfig());
+        assertTrue(both.getMessage().contains("not both"), both.getMessage());
+    }
+
+    @Test
     void keepsAPathPrefixForServersBehindARouter() throws SQLException {
         ConnectionSettings s = parse("jdbc:dosqlite:https://pages.example.com/tenant-a/db/orders.v2/");
         assertEquals("https://pages.example.com/tenant-a/db", s.serverUrl());

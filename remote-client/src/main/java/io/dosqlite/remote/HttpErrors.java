@@ -53,11 +53,18 @@ final class HttpErrors {
                 }
                 return new PageStoreException(Kind.NOT_FOUND, what + " failed" + suffix);
             case 409: {
+                if (code.equals("already_exists") || code.equals("has_forks")) {
+                    return new PageStoreException(Kind.INVALID, what + " was refused" + suffix);
+                }
                 long v = n != null && n.has("version") ? n.get("version").asLong(-1) : -1;
                 return new PageStoreException(Kind.CONFLICT, "commit refused: another client committed version "
                         + (v >= 0 ? String.valueOf(v) : "(newer)") + " first; retry the transaction (SQLState 40001)");
             }
             case 410:
+                if (cfg.readsThePast() || code.equals("history_expired")) {
+                    return new PageStoreException(Kind.INVALID, what + ": the version asked for is outside the page server's"
+                            + " history window; choose a later asOf/asOfVersion (dosqlite log lists the versions kept)" + suffix);
+                }
                 return new PageStoreException(Kind.SNAPSHOT_EXPIRED, "the read transaction's snapshot is older than the page"
                         + " server keeps; retry the transaction (SQLState 40001)" + suffix);
             case 429:

@@ -121,6 +121,11 @@ final class PageApi {
         return execute(get(dbUrl), timeout == null, "the database info request", timeout);
     }
 
+    /** Database info with stored bytes split into pages / history / stages (reads every history row on the server). */
+    Answer infoWithStorage() throws PageStoreException {
+        return execute(get(dbUrl.newBuilder().addQueryParameter("storage", "split").build()), true, "the database info request", null);
+    }
+
     Answer create(int pageSize) throws PageStoreException {
         byte[] json = Json.write(Map.of("pageSize", pageSize));
         Request r = new Request.Builder().url(dbUrl).put(RequestBody.create(json, JSON)).build();
@@ -153,6 +158,30 @@ final class PageApi {
             u.addQueryParameter("version", Long.toString(version));
         }
         return execute(get(u.build()), true, "the interior page prefetch", null);
+    }
+
+    /** The retained versions, newest first ({@code at} null), or the one current at {@code at}. */
+    Answer history(String at, int limit) throws PageStoreException {
+        HttpUrl.Builder u = url("history");
+        if (at != null) {
+            u.addQueryParameter("at", at);
+        } else {
+            u.addQueryParameter("limit", Integer.toString(limit));
+        }
+        return execute(get(u.build()), true, "the history request", null);
+    }
+
+    /** Makes a version current again as one new commit; exactly once through {@code key}. */
+    Answer restore(Map<String, Object> spec, String key) throws PageStoreException {
+        Request r = new Request.Builder().url(url("restore").build()).header("Idempotency-Key", key)
+                .post(RequestBody.create(Json.write(spec), JSON)).build();
+        return execute(r, true, "the restore", null);
+    }
+
+    /** Creates database {@code spec.name} as a fork of this one (not retried: a second try would see it exist). */
+    Answer fork(Map<String, Object> spec) throws PageStoreException {
+        Request r = new Request.Builder().url(url("fork").build()).post(RequestBody.create(Json.write(spec), JSON)).build();
+        return execute(r, false, "the fork", null);
     }
 
     Answer commitStatus(String key) throws PageStoreException {

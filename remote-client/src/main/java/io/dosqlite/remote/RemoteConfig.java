@@ -4,6 +4,7 @@ import io.dosqlite.vfs.PageStoreException;
 import okhttp3.HttpUrl;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -44,6 +45,8 @@ public final class RemoteConfig {
     private final boolean leases;
     private final boolean sessionConsistency;
     private final boolean compress;
+    private final Instant asOf;
+    private final long asOfVersion;
 
     private RemoteConfig(Builder b, HttpUrl url) {
         this.baseUrl = url;
@@ -64,6 +67,8 @@ public final class RemoteConfig {
         this.leases = b.leases;
         this.sessionConsistency = b.sessionConsistency;
         this.compress = b.compress;
+        this.asOf = b.asOf;
+        this.asOfVersion = b.asOfVersion;
     }
 
     /** A builder for database {@code database} on the page server at {@code baseUrl} (e.g. {@code http://127.0.0.1:8787}). */
@@ -90,6 +95,8 @@ public final class RemoteConfig {
         b.leases = leases;
         b.sessionConsistency = sessionConsistency;
         b.compress = compress;
+        b.asOf = asOf;
+        b.asOfVersion = asOfVersion;
         return b;
     }
 
@@ -122,7 +129,16 @@ public final class RemoteConfig {
     /** Page size a database created by {@link #createIfMissing()} gets. */
     public int pageSizeForNew() { return pageSizeForNew; }
 
-    public boolean readOnly() { return readOnly; }
+    public boolean readOnly() { return readOnly || readsThePast(); }
+
+    /** The wall-clock time a read-only connection to the past reads at, or null. */
+    public Instant asOf() { return asOf; }
+
+    /** The version a read-only connection to the past reads, or -1. */
+    public long asOfVersion() { return asOfVersion; }
+
+    /** Whether this store reads one fixed version of the past (asOf or asOfVersion): read-only, no leases. */
+    public boolean readsThePast() { return asOf != null || asOfVersion >= 0; }
 
     /** Extra attempts for idempotent requests after a connection failure or a 5xx answer. */
     public int maxRetries() { return maxRetries; }
@@ -146,7 +162,7 @@ public final class RemoteConfig {
      * Durable Object), so a read transaction on cached pages needs no request; off: the version
      * check per transaction.
      */
-    public boolean leases() { return leases; }
+    public boolean leases() { return leases && !readsThePast(); }
 
     /**
      * The weaker session mode: this store's commits do not wait until other lease holders were
@@ -189,6 +205,8 @@ public final class RemoteConfig {
         private boolean leases;
         private boolean sessionConsistency;
         private boolean compress = true;
+        private Instant asOf;
+        private long asOfVersion = -1;
 
         private Builder(String baseUrl, String database) {
             this.baseUrl = baseUrl;
@@ -227,6 +245,11 @@ public final class RemoteConfig {
 
         /** See {@link RemoteConfig#compress()}. */
         public Builder compress(boolean b) { this.compress = b; return this; }
+        /** Read the database as it was at this time (read-only); null for the present. */
+        public Builder asOf(Instant t) { this.asOf = t; return this; }
+
+        /** Read this version of the database (read-only); -1 for the present. */
+        public Builder asOfVersion(long v) { this.asOfVersion = v; return this; }
 
         /** Validates and builds; {@link PageStoreException.Kind#INVALID} says which setting is wrong. */
         public RemoteConfig build() throws PageStoreException {
@@ -259,6 +282,12 @@ public final class RemoteConfig {
             if (maxRequestBytes < 8 + 65536 || maxRequestBytes > PROTOCOL_MAX_BODY) {
                 throw invalid("maxRequestBytes must be " + (8 + 65536) + ".." + PROTOCOL_MAX_BODY + ", was " + maxRequestBytes);
             }
+            if (asOf != null && asOfVersion >= 0) {
+                throw invalid("give asOf or asOfVersion, not both");
+            }
+            if (asOfVersion < -1) {
+                throw invalid("asOfVersion must be >= 0, was " + asOfVersion);
+            }
             return new RemoteConfig(this, url);
         }
 
@@ -285,11 +314,12 @@ public final class RemoteConfig {
                 && pageSizeForNew == c.pageSizeForNew && readOnly == c.readOnly && maxRetries == c.maxRetries
                 && retryBackoff.equals(c.retryBackoff) && maxRequestBytes == c.maxRequestBytes
                 && prefetchInterior == c.prefetchInterior && uploadDuringTransaction == c.uploadDuringTransaction
-                && leases == c.leases && sessionConsistency == c.sessionConsistency && compress == c.compress;
+                && leases == c.leases && sessionConsistency == c.sessionConsistency && compress == c.compress
+                && Objects.equals(asOf, c.asOf) && asOfVersion == c.asOfVersion;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(baseUrl, database, connectTimeout, readTimeout, callTimeout, cacheBytes, readOnly);
+        return Objects.hash(baseUrl, database, connectTimeout, readTimeout, callTimeout, cacheBytes, readOnly, asOf, asOfVersion);
     }
 }

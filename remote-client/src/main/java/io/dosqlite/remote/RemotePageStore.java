@@ -60,6 +60,9 @@ public final class RemotePageStore implements PageStore {
         ClientStats stats = new ClientStats();
         PageApi api = new PageApi(config, SharedHttp.forStore(config), stats);
         long prefetchBytes = config.prefetchInterior() ? Math.min(16L * 1024 * 1024, config.cacheBytes() / 2) : 0;
+        if (config.readsThePast()) {
+            return openPast(config, api, stats, prefetchBytes);
+        }
         Answer a = prefetchBytes > 0 ? api.interior(-1, prefetchBytes) : api.info(null);
         Answer interior = null;
         if (a.ok() && prefetchBytes > 0) {
@@ -102,6 +105,37 @@ public final class RemotePageStore implements PageStore {
         return store;
     }
 
+    /**
+     * A store of one version of the past ({@link RemoteConfig#readsThePast()}): the version is
+     * resolved once (a time costs one {@code /history?at=} request), then the interior prefetch at
+     * that version also gives its page count. Every transaction reads that version with no request
+     * but the pages it misses, through the same cache and read-ahead as the present.
+     */
+    private static RemotePageStore openPast(RemoteConfig config, PageApi api, ClientStats stats, long prefetchBytes)
+            throws PageStoreException {
+        long version = config.asOfVersion();
+        if (version < 0) {
+            Answer h = api.history(config.asOf().toString(), 1);
+            if (!h.ok()) {
+                throw HttpErrors.fromAnswer(h, "finding the version at " + config.asOf(), config);
+            }
+            version = Json.requireLong(Json.parse(h.body(), "the history request").path("versions").path(0),
+                    "version", "the history request");
+        }
+        Answer a = api.interior(version, prefetchBytes);
+        if (!a.ok()) {
+            throw HttpErrors.fromAnswer(a, "opening version " + version, config);
+        }
+        DbState info = new DbState(version, Headers.pageSize(a, 0), Headers.requireLong(a, "X-Dosqlite-Page-Count"));
+        RemotePageStore store = new RemotePageStore(config, api, new PageCache(config.cacheBytes(), version, info.pageCount()),
+                stats, new KnownState(info, a.header("X-Dosqlite-Incarnation")));
+        if (prefetchBytes > 0) {
+            store.cacheInterior(a, info);
+        }
+        PageApi.LOG.fine("reading " + config.database() + " as of version " + version);
+        return store;
+    }
+
     private void cacheInterior(Answer a, DbState info) {
         try {
             long version = Headers.requireLong(a, "X-Dosqlite-Version");
@@ -136,6 +170,14 @@ public final class RemotePageStore implements PageStore {
     public Snapshot beginRead(Session session) throws PageStoreException {
         checkOpen();
         OptimisticScope scope = session instanceof RemoteSession ? ((RemoteSession) session).scope() : null;
+        if (config.readsThePast()) {
+            RemoteSnapshot s = pinned(known.newest()); // one fixed version: nothing to check or prove
+            if (scope != null) {
+                s.provenByLease();
+                scope.started(s);
+            }
+            return s;
+        }
         if (lease != null) {
             // a trusted lease: the newest version known is current, no request and nothing to prove
             DbState leased = lease.pinIfTrusted();

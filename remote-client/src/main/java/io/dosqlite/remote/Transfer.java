@@ -67,7 +67,15 @@ public final class Transfer {
 
     /** The database's info; NOT_FOUND if it does not exist (it is never created here). */
     public DatabaseInfo info() throws PageStoreException {
-        Answer a = api.info(null);
+        return info(false);
+    }
+
+    /**
+     * The database's info; with {@code storageSplit} its billing also splits stored bytes into
+     * pages, history and stages (the server reads every history row for it: for stats, not polling).
+     */
+    public DatabaseInfo info(boolean storageSplit) throws PageStoreException {
+        Answer a = storageSplit ? api.infoWithStorage() : api.info(null);
         if (!a.ok()) {
             throw HttpErrors.fromAnswer(a, "the database info request", config);
         }

@@ -60,8 +60,8 @@ class SqllineTest {
         return jars;
     }
 
-    @Test
-    void sqllineWithTheSelfContainedJarAlone(TestPageServer server, @TempDir Path dir) throws Exception {
+    /** Runs sqlline with the -all jar on {@code url} and the script's lines; its output (exit code checked). */
+    static String sqlline(String url, Path dir, String... lines) throws Exception {
         Path allJar = driverAllJar();
         assertTrue(Files.isRegularFile(allJar), allJar.toString());
         List<String> sqlline = sqllineJars();
@@ -69,17 +69,8 @@ class SqllineTest {
         List<String> cp = new ArrayList<>();
         cp.add(allJar.toString()); // first: sqlline's jar bundles an older JNA for jline
         cp.addAll(sqlline);
-
-        String url = server.freshJdbcUrl("sqlline");
-        Path script = dir.resolve("script.sql");
-        Files.writeString(script, String.join("\n",
-                "CREATE TABLE fruit(id INTEGER PRIMARY KEY, name TEXT NOT NULL, color TEXT);",
-                "INSERT INTO fruit(name, color) VALUES ('banana', 'yellow'), ('kiwi', 'green'), ('cherry', 'red');",
-                "!tables",
-                "SELECT name || '=' || color AS fc FROM fruit WHERE id = 2;",
-                "SELECT count(*) AS n FROM fruit;",
-                "!quit",
-                ""));
+        Path script = Files.createTempFile(dir, "script", ".sql");
+        Files.writeString(script, String.join("\n", lines) + "\n");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java,
                 "-Djava.io.tmpdir=" + dir, "-Dorg.jline.terminal.dumb=true",
@@ -87,7 +78,7 @@ class SqllineTest {
                 "-d", "io.dosqlite.jdbc.DosqliteDriver", "-u", url, "-n", "", "-p", TestPageServer.TOKEN,
                 // no terminal: give the table output a width; SQLite only knows SERIALIZABLE
                 "--maxWidth=200", "--isolation=TRANSACTION_SERIALIZABLE", "-f", script.toString()));
-        Path log = dir.resolve("sqlline.out");
+        Path log = Files.createTempFile(dir, "sqlline", ".out");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null").exists() ? new File("/dev/null") : script.toFile()))
                 .start();
@@ -97,6 +88,19 @@ class SqllineTest {
         }
         String out = Files.readString(log, StandardCharsets.UTF_8);
         assertEquals(0, p.exitValue(), "sqlline exit code; output:\n" + out);
+        return out;
+    }
+
+    @Test
+    void sqllineWithTheSelfContainedJarAlone(TestPageServer server, @TempDir Path dir) throws Exception {
+        String url = server.freshJdbcUrl("sqlline");
+        String out = sqlline(url, dir,
+                "CREATE TABLE fruit(id INTEGER PRIMARY KEY, name TEXT NOT NULL, color TEXT);",
+                "INSERT INTO fruit(name, color) VALUES ('banana', 'yellow'), ('kiwi', 'green'), ('cherry', 'red');",
+                "!tables",
+                "SELECT name || '=' || color AS fc FROM fruit WHERE id = 2;",
+                "SELECT count(*) AS n FROM fruit;",
+                "!quit");
         assertTrue(out.matches("(?s).*\\|\\s*fruit\\s*\\|\\s*TABLE\\s*\\|.*"), "!tables lists the table:\n" + out);
         assertTrue(out.contains("kiwi=green"), "the query result:\n" + out);
         assertTrue(out.matches("(?s).*\\|\\s*3\\s*\\|.*"), "count(*) = 3:\n" + out);
@@ -108,5 +112,25 @@ class SqllineTest {
             rs.next();
             assertEquals("banana,kiwi,cherry", rs.getString(1));
         }
+    }
+
+    /** A read of the past through a generic JDBC tool: the old rows, no error on connect, writes refused. */
+    @Test
+    void sqllineReadsThePastWithAsOfVersion(TestPageServer server, @TempDir Path dir) throws Exception {
+        String url = server.freshJdbcUrl("sqlline-asof");
+        long version;
+        try (Connection c = TestPageServer.connect(url); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE fruit(id INTEGER PRIMARY KEY, name TEXT NOT NULL)");
+            s.execute("INSERT INTO fruit(name) VALUES ('banana'), ('kiwi')");
+            String db = url.substring(url.lastIndexOf('/') + 1);
+            version = new io.dosqlite.remote.History(io.dosqlite.remote.RemoteConfig.builder(server.url(), db)
+                    .token(TestPageServer.TOKEN).build()).log(1).currentVersion();
+            s.execute("INSERT INTO fruit(name) VALUES ('cherry')");
+        }
+        String out = sqlline(url + "?asOfVersion=" + version, dir,
+                "SELECT count(*) AS n FROM fruit;",
+                "!quit");
+        assertTrue(out.matches("(?s).*\\|\\s*2\\s*\\|.*"), "count(*) = 2 at version " + version + ":\n" + out);
+        assertTrue(!out.contains("Exception") && !out.contains("Error:"), "no error:\n" + out);
     }
 }
