@@ -77,6 +77,19 @@ describe("scoped tokens", () => {
     assert.equal((await as(t, "GET", "/v1/databases/sales-2")).status, 403, "an exact name is not a prefix");
   });
 
+  test("a fork reads its origin and needs write access to the new name", async () => {
+    const ro = (await issue({ db: "reports*", readOnly: true, expiresIn: 3600 })).json.token;
+    const rw = (await issue({ db: "reports*", readOnly: false, expiresIn: 3600 })).json.token;
+    const fork = (t, name) => as(t, "POST", "/v1/databases/reports-a/fork", { body: { name } });
+    assert.equal((await fork(ro, "reports-copy")).status, 403, "read-only: no new database");
+    const outside = await fork(rw, "sales-copy");
+    assert.equal(outside.status, 403);
+    assert.equal(outside.json.error, "forbidden");
+    assert.equal((await s.api("GET", "/v1/databases/sales-copy")).status, 404);
+    const ok = await fork(rw, "reports-copy");
+    assert.equal(ok.status, 201, ok.text);
+  });
+
   test("an expired token is 401 token_expired", async () => {
     const exp = Math.floor(Date.now() / 1000) - 1;
     const t = sign(SECRET, { db: "*", ro: false, exp });
