@@ -10,6 +10,10 @@
 // --ignore-stdin), so a parent that dies never leaves an orphan workerd. A stdin that is a
 // terminal, /dev/null or a file is not watched.
 //
+// Scoped tokens (dosqlite token create) are signed with a token secret: --token-secret S or env
+// DOSQLITE_TOKEN_SECRET, else the one kept in DIR/token-secret (made on first start);
+// --rotate-token-secret replaces the kept one, which revokes every token signed with the old.
+//
 // Other options: --retention DURATION (the history window asOf/fork/restore reach back: 7d, 12h,
 // 30m, 45s or milliseconds; default 7d; same as --retain-ms), --retention-bytes N[KB|MB|GB] (bound
 // on the bytes of old page images kept; default 1GB), --retain-ms MS, --retain-versions N (default 16),
@@ -20,7 +24,7 @@
 // DOSQLITE_IDEM_MS / DOSQLITE_STAGE_TTL_MS / DOSQLITE_LEASE_MS / DOSQLITE_BILLING_FLUSH_MS; the token
 // from env DOSQLITE_TOKEN.
 import { spawn } from "node:child_process";
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
@@ -39,12 +43,13 @@ function usage(msg) {
   if (msg) process.stderr.write(`${SELF}: ${msg}\n`);
   process.stderr.write(
     `usage: ${SELF} [--port N] [--data DIR] [--token T] [--host 127.0.0.1]\n` +
+      "       [--token-secret S | --rotate-token-secret]\n" +
       "       [--retention 7d] [--retention-bytes 1GB] [--retain-ms MS] [--retain-versions N] [--idem-keys N] [--idem-ms MS] [--stage-ttl-ms MS] [--lease-ms MS]\n",
   );
   process.exit(2);
 }
 
-const opts = { host: "127.0.0.1", port: null, data: null, token: null, ignoreStdin: false };
+const opts = { host: "127.0.0.1", port: null, data: null, token: null, tokenSecret: null, rotateSecret: false, ignoreStdin: false };
 const numeric = {
   "--retain-ms": "DOSQLITE_RETAIN_MS",
   "--retain-versions": "DOSQLITE_RETAIN_VERSIONS",
@@ -75,6 +80,8 @@ for (let i = 0; i < argv.length; i++) {
   else if (a === "--data") opts.data = next();
   else if (a === "--token") opts.token = next();
   else if (a === "--host") opts.host = next();
+  else if (a === "--token-secret") opts.tokenSecret = next();
+  else if (a === "--rotate-token-secret") opts.rotateSecret = true;
   else if (a === "--ignore-stdin") opts.ignoreStdin = true;
   else if (a === "--retention") {
     const v = next();
@@ -173,6 +180,29 @@ function releaseLock() {
 }
 process.stderr.write(`data directory: ${dataDir}\n`);
 
+// The scoped-token secret: given, or kept (owner-only) in the data directory across restarts.
+function tokenSecret() {
+  const given = opts.tokenSecret ?? process.env.DOSQLITE_TOKEN_SECRET;
+  if (given) {
+    if (opts.rotateSecret) usage("--rotate-token-secret replaces the kept secret; it cannot be combined with a given one");
+    if (given.length < 16) usage("the token secret must be at least 16 characters");
+    return given;
+  }
+  const file = path.join(dataDir, "token-secret");
+  if (!opts.rotateSecret) {
+    try {
+      const kept = fs.readFileSync(file, "utf8").trim();
+      if (kept.length >= 16) return kept;
+    } catch {}
+  }
+  const fresh = randomBytes(32).toString("base64url");
+  fs.writeFileSync(file + ".tmp", fresh + "\n", { mode: 0o600 });
+  fs.renameSync(file + ".tmp", file);
+  if (opts.rotateSecret) process.stderr.write("token secret rotated: every scoped token issued before is revoked\n");
+  return fresh;
+}
+const secret = tokenSecret();
+
 // 1. The bundle.
 const workerJs = path.join(root, "dist", "worker.js");
 function newestSource() {
@@ -221,6 +251,7 @@ const instance = randomUUID();
 const bindings = [
   `(name = "DOSQLITE_TOKEN", text = ${capStr(opts.token)})`,
   `(name = "DOSQLITE_INSTANCE", text = ${capStr(instance)})`,
+  `(name = "DOSQLITE_TOKEN_SECRET", text = ${capStr(secret)})`,
   ...Object.entries(tuning).map(([k, v]) => `(name = ${capStr(k)}, text = ${capStr(v)})`),
   `(name = "DATABASE", durableObjectNamespace = "DatabaseDO")`,
   `(name = "CATALOG", durableObjectNamespace = "CatalogDO")`,

@@ -1,7 +1,7 @@
 // A commit: POST /commit decoded into verified pages, the decision whether it may land, and
 // applying it (or an import) as one new version in one transaction.
 import { type InPage, parseFrames, verifyFrames } from "./frames";
-import { HttpError, MAX_BODY, MAX_PGNO, STAGE_RE, checkPageSize, parseUint, readBody } from "./http";
+import { HttpError, MAX_BODY, MAX_DB_BYTES, MAX_PGNO, MiB, STAGE_RE, checkPageSize, parseUint, readBody } from "./http";
 import { idempotencyKey, remember, replay } from "./idempotency";
 import { applyPatches } from "./patches";
 import { checkStage, publishStage } from "./staging";
@@ -70,6 +70,9 @@ export async function commit(store: PageStore, lineage: Lineage, request: Reques
   }
   const pageSize = psq ?? m.page_size;
   checkPageSizeChange(m, pageSize);
+  if (pageCount * pageSize > MAX_DB_BYTES) {
+    throw new HttpError(413, "database_too_large", `pageCount ${pageCount} of ${pageSize}-byte pages is over the ${MAX_DB_BYTES / MiB / 1024} GiB a database can hold (a Durable Object's limit). Nothing was written; keep the database smaller or split it.`);
+  }
   const format = url.searchParams.get("frames");
   if (format !== null && format !== "patch") {
     throw new HttpError(400, "bad_request", `Unknown frames=${format}: omit it for whole frames, or frames=patch.`);

@@ -2,6 +2,8 @@
 
 export interface Env {
   DOSQLITE_TOKEN?: string;
+  /** Signs and verifies scoped tokens (tokens.ts); rotating it revokes them all. */
+  DOSQLITE_TOKEN_SECRET?: string;
   /** The history window: keep superseded versions at least this long (ms). Default 604800000 (7 days). */
   DOSQLITE_RETAIN_MS?: string;
   /** Bound on the bytes of superseded page images kept (history); older versions go first. Default 1 GiB. */

@@ -60,7 +60,7 @@ export class DatabaseDO extends DurableObject<Env> {
         case "read":
           return await read(store, this.lineage, request, visible);
         case "interior":
-          return await visible(), await interior(store, this.lineage, url);
+          return await visible(), await interior(store, this.lineage, request, url);
         case "commit":
           return await this.committed(request, () => commit(store, this.lineage, request, url));
         case "history":

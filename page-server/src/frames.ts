@@ -1,6 +1,7 @@
 // Page frames (docs/protocol.md): u32 pgno | u32 crc32c(pgno ++ page) | pageSize bytes, back to
 // back. Decoding verifies every frame before anything is written; encoding serves stored images.
 // The patch format of commits is patches.ts.
+import { compressIfAccepted } from "./compression";
 import { pageCrc } from "./crc32c";
 import { HttpError } from "./http";
 
@@ -75,13 +76,14 @@ export function encodeFrames(count: number, pageSize: number, pageAt: (i: number
   return out;
 }
 
-export function frameResponse(frames: Uint8Array, version: number, pageSize: number): Response {
-  return new Response(frames, {
+/** An answer of frames, gzipped when the request accepts it (compression.ts). */
+export function frameResponse(request: Request, frames: Uint8Array, version: number, pageSize: number): Response {
+  return compressIfAccepted(request, new Response(frames, {
     status: 200,
     headers: {
       "Content-Type": "application/octet-stream",
       "X-Dosqlite-Version": String(version),
       "X-Dosqlite-Page-Size": String(pageSize),
     },
-  });
+  }), frames.length);
 }

@@ -1,4 +1,5 @@
 // Shared HTTP helpers: JSON errors, routing, limits.
+import { InflateTooLarge, gunzip } from "./compression";
 
 export const MiB = 1024 * 1024;
 export const MAX_BODY = 32 * MiB;
@@ -7,6 +8,8 @@ export const MAX_READ_BYTES = 16 * MiB;
 export const MAX_CHANGED = 10_000;
 export const MAX_JSON_BODY = 64 * 1024;
 export const MAX_PGNO = 0xffffffff;
+/** A Durable Object holds at most 10 GB: a database may not claim to be larger. */
+export const MAX_DB_BYTES = 10 * 1024 * MiB;
 
 export const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 export const KEY_RE = /^[A-Za-z0-9_-]{1,100}$/;
@@ -207,14 +210,32 @@ export async function readBody(request: Request, limit: number, what: string): P
     chunks.push(chunk);
   }
   if (over) throw tooLarge();
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.length;
+  let out: Uint8Array;
+  if (chunks.length === 1) out = chunks[0];
+  else {
+    out = new Uint8Array(total);
+    let off = 0;
+    for (const c of chunks) {
+      out.set(c, off);
+      off += c.length;
+    }
   }
-  return out;
+  return await decodeBody(request, out, limit, tooLarge);
+}
+
+/** Undoes the request's Content-Encoding (gzip or identity); the limit holds for the inflated body. */
+async function decodeBody(request: Request, body: Uint8Array, limit: number, tooLarge: () => HttpError): Promise<Uint8Array> {
+  const coding = (request.headers.get("Content-Encoding") ?? "identity").trim().toLowerCase();
+  if (coding === "identity" || coding === "") return body;
+  if (coding !== "gzip") {
+    throw new HttpError(415, "unsupported_encoding", `Content-Encoding ${JSON.stringify(coding).slice(0, 40)} is not supported: send gzip or an uncompressed body.`, {}, { "Accept-Encoding": "gzip" });
+  }
+  try {
+    return await gunzip(body, limit);
+  } catch (e) {
+    if (e instanceof InflateTooLarge) throw tooLarge();
+    throw new HttpError(400, "bad_encoding", "The body says Content-Encoding: gzip but is not valid gzip; nothing was written. Resend it compressed correctly, or uncompressed.");
+  }
 }
 
 export async function readJson(request: Request, what: string): Promise<any> {

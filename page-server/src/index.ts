@@ -1,15 +1,18 @@
 // dosqlite page server: Worker entry point (auth, routing, catalog) in front of one
 // Durable Object per database. Wire contract: docs/protocol.md.
 import type { Env } from "./config";
+import { ACCEPTED_ENCODINGS } from "./compression";
 import { DatabaseDO } from "./database";
 import { CatalogDO } from "./catalog";
 import { HttpError, NAME_RE, errorResponse, json, matchRoute, readJson } from "./http";
+import { type Grant, MASTER, TOKEN_PREFIX, authorize, issueToken, scopeCovers, verifyToken } from "./tokens";
 
 export { DatabaseDO, CatalogDO };
 
 const enc = new TextEncoder();
 
-async function tokenOk(request: Request, env: Env): Promise<void> {
+/** Who is asking: the master token, or a scoped token (tokens.ts); 401 for anything else. */
+async function authenticate(request: Request, env: Env): Promise<Grant> {
   const expected = env.DOSQLITE_TOKEN;
   if (!expected) {
     throw new HttpError(500, "server_misconfigured", "The server has no token configured: set the Worker secret with `wrangler secret put DOSQLITE_TOKEN` (locally: serve.mjs --token).");
@@ -21,6 +24,7 @@ async function tokenOk(request: Request, env: Env): Promise<void> {
       "WWW-Authenticate": 'Bearer realm="dosqlite"',
     });
   }
+  if (m[1].startsWith(TOKEN_PREFIX)) return await verifyToken(env.DOSQLITE_TOKEN_SECRET, m[1], Date.now());
   // Constant time: compare fixed-length digests with timingSafeEqual.
   const [a, b] = await Promise.all([
     crypto.subtle.digest("SHA-256", enc.encode(m[1])),
@@ -31,6 +35,15 @@ async function tokenOk(request: Request, env: Env): Promise<void> {
       "WWW-Authenticate": 'Bearer realm="dosqlite", error="invalid_token"',
     });
   }
+  return MASTER;
+}
+
+/**
+ * Reading endpoints: GET, POST /read (its body is a list of pages) and POST /fork, which only reads
+ * its origin (the new database is checked in fork()). Anything else writes.
+ */
+function writes(method: string, routeName: string): boolean {
+  return method !== "GET" && routeName !== "read" && routeName !== "fork";
 }
 
 function catalog(env: Env): DurableObjectStub<CatalogDO> {
@@ -41,8 +54,8 @@ function dbStub(env: Env, name: string): DurableObjectStub {
   return env.DATABASE.get(env.DATABASE.idFromName(name));
 }
 
-async function listDatabases(env: Env, origin: string): Promise<Response> {
-  const names = await catalog(env).list();
+async function listDatabases(env: Env, origin: string, grant: Grant): Promise<Response> {
+  const names = (await catalog(env).list()).filter((n) => scopeCovers(grant.pattern, n));
   const out: unknown[] = [];
   const gone: string[] = [];
   const limit = 16;
@@ -66,11 +79,29 @@ async function listDatabases(env: Env, origin: string): Promise<Response> {
   return json(200, { databases: out });
 }
 
+async function tokens(request: Request, env: Env, grant: Grant): Promise<Response> {
+  if (request.method !== "POST") {
+    throw new HttpError(405, "method_not_allowed", "Use POST /v1/tokens to issue a token.", {}, { Allow: "POST" });
+  }
+  if (!grant.master) {
+    throw new HttpError(403, "forbidden", "Only the server's master token can issue tokens: run dosqlite token create with the master token.");
+  }
+  return json(201, await issueToken(env.DOSQLITE_TOKEN_SECRET, await readJson(request, "POST /v1/tokens"), Date.now()));
+}
+
+/** Tells the client it may gzip request bodies (RFC 7694: Accept-Encoding on an answer). */
+function advertiseEncodings(res: Response): Response {
+  if (res.status === 101 || res.webSocket) return res;
+  const out = new Response(res.body, res);
+  out.headers.set("Accept-Encoding", ACCEPTED_ENCODINGS);
+  return out;
+}
+
 /**
  * POST /v1/databases/{origin}/fork {"name", "version" | "at", "force"}: the new database's object
  * makes itself a fork (lineage.ts) in one request, then the catalog lists it.
  */
-async function fork(env: Env, origin: string, request: Request): Promise<Response> {
+async function fork(env: Env, origin: string, request: Request, grant: Grant): Promise<Response> {
   const body = await readJson(request, "POST /fork");
   if (!body || typeof body !== "object" || Array.isArray(body) || typeof body.name !== "string") {
     throw new HttpError(400, "bad_request", 'Send a JSON body like {"name": "newdb", "version": 12} (or "at": "2026-12-01T10:00:00Z"; "force": true replaces an existing database).');
@@ -79,6 +110,7 @@ async function fork(env: Env, origin: string, request: Request): Promise<Respons
     throw new HttpError(400, "invalid_name", `Invalid database name ${JSON.stringify(body.name)}: use 1-63 characters [A-Za-z0-9._-], starting with a letter or digit.`);
   }
   if (body.name === origin) throw new HttpError(400, "bad_request", "A fork needs a name other than its origin's; to go back in place use POST /restore.");
+  authorize(grant, body.name, true); // a fork reads its origin and writes the new database
   const stub = dbStub(env, body.name) as unknown as DatabaseDO;
   const r = await stub.createFork(body.name, origin, { version: body.version, at: body.at }, body.force === true);
   if (r.status === 201) await catalog(env).register(body.name);
@@ -88,12 +120,14 @@ async function fork(env: Env, origin: string, request: Request): Promise<Respons
 export default {
   async fetch(request: Request, env: Env): Promise<Response> {
     try {
-      await tokenOk(request, env);
+      const grant = await authenticate(request, env);
       const url = new URL(request.url);
+      if (url.pathname === "/v1/tokens" || url.pathname === "/v1/tokens/") return await tokens(request, env, grant);
       const route = matchRoute(request.method, url.pathname);
-      if (route.name === "list") return await listDatabases(env, url.origin);
+      if (route.name === "list") return await listDatabases(env, url.origin, grant);
       const db = route.db!;
-      if (route.name === "fork") return await fork(env, db, request);
+      authorize(grant, db, writes(request.method, route.name));
+      if (route.name === "fork") return await fork(env, db, request, grant);
       const res = await dbStub(env, db).fetch(request);
       if (route.name === "db" && request.method === "PUT" && (res.status === 200 || res.status === 201)) {
         await catalog(env).register(db);
@@ -102,7 +136,7 @@ export default {
       } else if (route.name === "db" && request.method === "DELETE" && (res.status === 204 || res.status === 404)) {
         await catalog(env).unregister(db);
       }
-      return res;
+      return advertiseEncodings(res);
     } catch (e) {
       const res = errorResponse(e);
       // serve.mjs's readiness probe (an unauthenticated request) recognises its own workerd by

@@ -51,7 +51,7 @@ export async function read(store: PageStore, lineage: Lineage, request: Request,
   const want = pages as number[];
   const got = await lineage.pages(m, want, v);
   const frames = encodeFrames(want.length, ps, (i) => got[i]);
-  const res = frameResponse(frames, v, ps);
+  const res = frameResponse(request, frames, v, ps);
   // Lets a client that started reading without a version check prove, with this same answer,
   // that the version it reads is still the newest (no extra round trip for the check).
   res.headers.set("X-Dosqlite-Current-Version", String(m.version));
@@ -59,7 +59,7 @@ export async function read(store: PageStore, lineage: Lineage, request: Request,
   return res;
 }
 
-export async function interior(store: PageStore, lineage: Lineage, url: URL): Promise<Response> {
+export async function interior(store: PageStore, lineage: Lineage, request: Request, url: URL): Promise<Response> {
   const m = store.requireDb();
   const vq = parseUint(url.searchParams.get("version"), "version", "bad_version");
   const v = vq === null ? m.version : vq;
@@ -70,7 +70,7 @@ export async function interior(store: PageStore, lineage: Lineage, url: URL): Pr
   // Frames stop before maxBytes: a whole number of them fits.
   const room = Math.floor(maxBytes / (8 + ps));
   const out: OutPage[] = await lineage.interior(m, count, v, room);
-  const res = frameResponse(encodeFrames(out.length, ps, (i) => out[i]), v, ps);
+  const res = frameResponse(request, encodeFrames(out.length, ps, (i) => out[i]), v, ps);
   // Enough to open the database with this one request (the client's cold start).
   res.headers.set("X-Dosqlite-Page-Count", String(count));
   res.headers.set("X-Dosqlite-Incarnation", String(m.created_ms));

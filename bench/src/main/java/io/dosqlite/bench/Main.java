@@ -83,7 +83,7 @@ public final class Main {
         }
     }
 
-    static final String[] SYSTEMS = {"local", "dosqlite", "ship", "pg"};
+    static final String[] SYSTEMS = {"local", "dosqlite", "ship", "pg"}; // and "dosqlite-raw" when asked for
 
     private final Workloads.Sizes sizes;
     private final double budgetSeconds;
@@ -466,6 +466,16 @@ public final class Main {
                 Sys s = new Sys("dosqlite", "dosqlite over the page server (workerd)", fresh.apply("bench"), proxy, fresh);
                 toClose.add(0, s.db());
                 remote.add(s);
+                if (systems.contains("dosqlite-raw")) {
+                    // the same server without compressed pages on the wire: bytes with and without gzip
+                    LatencyProxy rawProxy = new LatencyProxy(u.getHost(), u.getPort());
+                    toClose.add(rawProxy);
+                    Function<String, Db> rawFresh = name -> new JdbcDb(() -> DriverManager.getConnection(
+                            "jdbc:dosqlite:http://127.0.0.1:" + rawProxy.port() + "/raw-" + name + "?compress=false", p), false, true);
+                    Sys raw = new Sys("dosqlite-raw", "dosqlite, compress=false", rawFresh.apply("bench"), rawProxy, rawFresh);
+                    toClose.add(0, raw.db());
+                    remote.add(raw);
+                }
                 m.billed.register("dosqlite", name -> Cost.dosqliteUnits(server.url() + "/v1/databases/" + name, token));
                 Function<String, Db> direct = name -> new JdbcDb(() -> DriverManager.getConnection(
                         "jdbc:dosqlite:" + server.url() + "/" + name, p), false, true);

@@ -22,6 +22,9 @@ final class CliErrors {
         if (e.kind() == PageStoreException.Kind.AUTH) {
             return "the page server refused the token: " + tokenAdvice(cl) + ". " + e.getMessage();
         }
+        if (e.kind() == PageStoreException.Kind.FORBIDDEN) {
+            return e.getMessage() + " (SQLState 42501; dosqlite token create issues tokens, with the master token)";
+        }
         if (e.kind() == PageStoreException.Kind.NOT_FOUND) {
             // the store's advice names its own API; a CLI user lists what is there instead
             String what = e.getMessage();
@@ -35,7 +38,7 @@ final class CliErrors {
     static String explain(SQLException e, CommandLine cl) {
         String state = String.valueOf(e.getSQLState());
         if (state.equals("28000")) {
-            return "the page server refused the token: " + tokenAdvice(cl) + ".";
+            return "the page server refused the token: " + tokenAdvice(cl) + ". " + e.getMessage();
         }
         return e.getMessage() + " (SQLState " + state + ")";
     }

@@ -20,6 +20,8 @@ public final class Main {
             "  delete URL [--force]                        delete a database (asks first unless --force)",
             "  import URL FILE.db                          replace the database with a SQLite file (atomic)",
             "  export URL FILE.db [--at V] [--force]       write a consistent snapshot to a SQLite file",
+            "  token create [SERVER_URL] --db PATTERN [--read-only] [--expires 30d]",
+            "                                              a scoped token (asks the server, master token)",
             "  log URL [--limit N]                         versions kept (history window) with times and sizes",
             "  fork URL NEWNAME [--at TIME|VERSION] [--force]",
             "                                              a new database from a version, pages shared",
@@ -54,6 +56,8 @@ public final class Main {
                 return ImportCommand.run(rest, out, err);
             case "export":
                 return ExportCommand.run(rest, out, err);
+            case "token":
+                return TokenCommand.run(rest, out, err);
             case "log":
                 return LogCommand.run(rest, out, err);
             case "fork":

@@ -247,6 +247,7 @@ public final class ConnectionSettings {
                 .uploadDuringTransaction(flag(DosqliteProperty.EARLY_UPLOAD))
                 .leases(flag(DosqliteProperty.LEASES))
                 .sessionConsistency("session".equals(text(DosqliteProperty.CONSISTENCY)))
+                .compress(flag(DosqliteProperty.COMPRESS))
                 .asOf((java.time.Instant) parsed.get(DosqliteProperty.AS_OF))
                 .asOfVersion(parsed.get(DosqliteProperty.AS_OF_VERSION) == null ? -1 : (Long) parsed.get(DosqliteProperty.AS_OF_VERSION))
                 .build();

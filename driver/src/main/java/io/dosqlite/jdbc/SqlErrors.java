@@ -184,6 +184,9 @@ final class SqlErrors {
             case AUTH:
                 t = new SQLInvalidAuthorizationSpecException(message, state, vendorCode);
                 break;
+            case FORBIDDEN:
+                t = new java.sql.SQLSyntaxErrorException(message, state, vendorCode); // class 42: access rule violation
+                break;
             default:
                 t = new SQLException(message, state, vendorCode);
         }

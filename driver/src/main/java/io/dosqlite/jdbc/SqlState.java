@@ -22,6 +22,8 @@ enum SqlState {
     DATA_EXCEPTION("22000"),
     INVALID_PARAMETER_VALUE("22023"),
     SYNTAX_ERROR_OR_ACCESS_RULE_VIOLATION("42000"),
+    /** The token does not allow this (another database, or a write with a read-only token). */
+    INSUFFICIENT_PRIVILEGE("42501"),
     IO_ERROR("58030"),
     FUNCTION_SEQUENCE_ERROR("HY010"),
     /** Not 0A000, on which HikariCP would evict the connection. */

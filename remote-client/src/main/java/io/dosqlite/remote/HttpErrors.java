@@ -26,9 +26,22 @@ final class HttpErrors {
         String suffix = " (HTTP " + a.code() + (code.isEmpty() ? "" : " " + code) + (serverMsg.isEmpty() ? "" : ": " + serverMsg) + ")";
         switch (a.code()) {
             case 401:
-            case 403:
+                if (code.equals("token_expired")) {
+                    return new PageStoreException(Kind.AUTH, "the token expired: ask for a new one (dosqlite token create)" + suffix);
+                }
+                if (code.equals("invalid_token")) {
+                    return new PageStoreException(Kind.AUTH, "the page server at " + cfg.baseUrl() + " does not accept this"
+                            + " token (altered, or its secret was rotated): ask for a new one (dosqlite token create)" + suffix);
+                }
                 return new PageStoreException(Kind.AUTH, "page server at " + cfg.baseUrl()
                         + " refused the request: wrong or missing token: set the token property or DOSQLITE_TOKEN" + suffix);
+            case 403:
+                if (code.equals("read_only")) {
+                    return new PageStoreException(Kind.FORBIDDEN, what + " refused: the token is read-only; nothing was"
+                            + " written. Use a read-write token to change '" + cfg.database() + "'" + suffix);
+                }
+                return new PageStoreException(Kind.FORBIDDEN, what + " refused: the token does not allow database '"
+                        + cfg.database() + "'; use a token issued for it" + suffix);
             case 404:
                 if (code.equals("not_found") || code.isEmpty()) {
                     return notFound(cfg, suffix);

@@ -40,6 +40,8 @@ final class PageApi {
     private final AtomicLong cancelEpoch = new AtomicLong();
     private volatile Duration callTimeout;
     private volatile boolean patchesAccepted = true;
+    /** Set once an answer said the server inflates gzip request bodies (older servers do not). */
+    private volatile boolean gzipBodiesAccepted;
     private volatile boolean closed;
     /** Names this store to the server: its own lease does not hold back its commits (docs/protocol.md). */
     private final String clientId = java.util.UUID.randomUUID().toString();
@@ -187,9 +189,8 @@ final class PageApi {
     }
 
     Answer stage(String stageId, int pageSize, byte[] frames) throws PageStoreException {
-        Request r = new Request.Builder().url(url("stage").addPathSegment(stageId)
-                        .addQueryParameter("pageSize", Integer.toString(pageSize)).build())
-                .post(RequestBody.create(frames, OCTETS)).build();
+        Request r = withFrames(new Request.Builder().url(url("stage").addPathSegment(stageId)
+                        .addQueryParameter("pageSize", Integer.toString(pageSize)).build()), frames).build();
         // re-uploading the same pages to a stage replaces them: safe to repeat
         return execute(r, true, "uploading a commit stage", null);
     }
@@ -228,7 +229,7 @@ final class PageApi {
         if (cfg.sessionConsistency()) {
             rb.header("X-Dosqlite-Consistency", "session");
         }
-        Request r = rb.post(RequestBody.create(frames, OCTETS)).build();
+        Request r = withFrames(rb, frames).build();
         return once(r, null);
     }
 
@@ -282,6 +283,15 @@ final class PageApi {
 
     // ---- machinery ----
 
+    /** A POST of page frames, gzipped when the server accepts it and it pays (WireCompression). */
+    private Request.Builder withFrames(Request.Builder rb, byte[] frames) {
+        byte[] gz = cfg.compress() && gzipBodiesAccepted ? WireCompression.compressIfWorth(frames) : null;
+        if (gz == null) {
+            return rb.post(RequestBody.create(frames, OCTETS));
+        }
+        return rb.header("Content-Encoding", "gzip").post(RequestBody.create(gz, OCTETS));
+    }
+
     private HttpUrl.Builder url(String endpoint) {
         return dbUrl.newBuilder().addPathSegment(endpoint);
     }
@@ -316,6 +326,9 @@ final class PageApi {
                 }
                 return a;
             } catch (CallFailed f) {
+                if (f.io instanceof PageStoreException corrupt) {
+                    throw corrupt; // a damaged answer is reported, as a page failing its checksum is
+                }
                 if (last || f.cancelled || cancelEpoch.get() != epoch || HttpErrors.isTimeout(f.io)) {
                     throw HttpErrors.fromIOException(f.io, f.cancelled || cancelEpoch.get() != epoch, what, cfg);
                 }
@@ -338,6 +351,10 @@ final class PageApi {
         if (closed) {
             throw new CallFailed(new IOException(closedError().getMessage()), true);
         }
+        if (r.header("Accept-Encoding") == null) {
+            // Named here, OkHttp leaves the answer as it came: bytes are counted as they crossed the wire.
+            r = r.newBuilder().header("Accept-Encoding", cfg.compress() ? "gzip" : "identity").build();
+        }
         Call call = client.newCall(r);
         Duration t = timeout != null ? timeout : callTimeout;
         call.timeout().timeout(t.toMillis(), TimeUnit.MILLISECONDS);
@@ -355,9 +372,23 @@ final class PageApi {
             ResponseBody body = resp.body();
             byte[] bytes = body == null ? new byte[0] : body.bytes();
             stats.received(bytes.length);
+            long wire = bytes.length;
+            if ("gzip".equalsIgnoreCase(resp.header("Content-Encoding"))) {
+                try {
+                    bytes = WireCompression.inflate(bytes);
+                } catch (IOException e) {
+                    // gzip's own CRC caught damage in transit: as a page failing its checksum (invariant 6)
+                    throw new CallFailed(new PageStoreException(Kind.CORRUPT, r.method() + " " + r.url().encodedPath()
+                            + ": the gzip answer is damaged (" + e.getMessage() + "); nothing of it was used", e), false);
+                }
+            }
+            if (!gzipBodiesAccepted && WireCompression.serverAcceptsGzip(resp.header("Accept-Encoding"))) {
+                gzipBodiesAccepted = true;
+            }
             if (LOG.isLoggable(Level.FINE)) {
                 LOG.fine(r.method() + " " + r.url().encodedPath() + (r.url().encodedQuery() == null ? "" : "?" + r.url().encodedQuery())
-                        + " -> " + resp.code() + " (" + up + " B up, " + bytes.length + " B down, "
+                        + " -> " + resp.code() + " (" + up + " B up, " + wire + " B down"
+                        + (wire != bytes.length ? " (" + bytes.length + " inflated)" : "") + ", "
                         + (System.nanoTime() - start) / 1_000_000 + " ms)");
             }
             return new Answer(resp.code(), resp.headers(), bytes);

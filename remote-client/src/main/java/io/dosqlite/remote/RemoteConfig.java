@@ -44,6 +44,7 @@ public final class RemoteConfig {
     private final boolean uploadDuringTransaction;
     private final boolean leases;
     private final boolean sessionConsistency;
+    private final boolean compress;
     private final Instant asOf;
     private final long asOfVersion;
 
@@ -65,6 +66,7 @@ public final class RemoteConfig {
         this.uploadDuringTransaction = b.uploadDuringTransaction;
         this.leases = b.leases;
         this.sessionConsistency = b.sessionConsistency;
+        this.compress = b.compress;
         this.asOf = b.asOf;
         this.asOfVersion = b.asOfVersion;
     }
@@ -92,6 +94,7 @@ public final class RemoteConfig {
         b.uploadDuringTransaction = uploadDuringTransaction;
         b.leases = leases;
         b.sessionConsistency = sessionConsistency;
+        b.compress = compress;
         b.asOf = asOf;
         b.asOfVersion = asOfVersion;
         return b;
@@ -168,6 +171,12 @@ public final class RemoteConfig {
      */
     public boolean sessionConsistency() { return sessionConsistency; }
 
+    /**
+     * Whether pages travel gzipped: answers when the server offers it, commit and stage bodies
+     * once the server said it accepts them (its {@code Accept-Encoding} answer header). On by default.
+     */
+    public boolean compress() { return compress; }
+
     @Override
     public String toString() {
         return "RemoteConfig{" + baseUrl + " db=" + database + " token=" + (token == null ? "none" : "***")
@@ -195,6 +204,7 @@ public final class RemoteConfig {
         private boolean uploadDuringTransaction;
         private boolean leases;
         private boolean sessionConsistency;
+        private boolean compress = true;
         private Instant asOf;
         private long asOfVersion = -1;
 
@@ -233,6 +243,8 @@ public final class RemoteConfig {
 
         public Builder sessionConsistency(boolean b) { this.sessionConsistency = b; return this; }
 
+        /** See {@link RemoteConfig#compress()}. */
+        public Builder compress(boolean b) { this.compress = b; return this; }
         /** Read the database as it was at this time (read-only); null for the present. */
         public Builder asOf(Instant t) { this.asOf = t; return this; }
 
@@ -302,7 +314,7 @@ public final class RemoteConfig {
                 && pageSizeForNew == c.pageSizeForNew && readOnly == c.readOnly && maxRetries == c.maxRetries
                 && retryBackoff.equals(c.retryBackoff) && maxRequestBytes == c.maxRequestBytes
                 && prefetchInterior == c.prefetchInterior && uploadDuringTransaction == c.uploadDuringTransaction
-                && leases == c.leases && sessionConsistency == c.sessionConsistency
+                && leases == c.leases && sessionConsistency == c.sessionConsistency && compress == c.compress
                 && Objects.equals(asOf, c.asOf) && asOfVersion == c.asOfVersion;
     }
 

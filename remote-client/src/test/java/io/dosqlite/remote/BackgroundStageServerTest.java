@@ -26,7 +26,8 @@ class BackgroundStageServerTest {
 
     /** A store that uploads large transactions while they run (off by default). */
     private static RemotePageStore early(String db) throws Exception {
-        return RemotePageStore.open(config(server.url(), db).uploadDuringTransaction(true).build());
+        // uncompressed: these tests count the pages sent by their bytes
+        return RemotePageStore.open(config(server.url(), db).uploadDuringTransaction(true).compress(false).build());
     }
 
     /** Announces every page as the VFS does while SQLite spills, with live (mutable) buffers. */

@@ -83,7 +83,7 @@ class RemotePageStoreServerTest {
                 assertEquals(1, snap.commit(v1, 20, PS));
                 ClientStats d = s.stats().minus(before);
                 assertEquals(1, d.requests(), "a commit is one request");
-                assertEquals(20L * (8 + PS), d.bytesUp());
+                assertTrue(d.bytesUp() <= 20L * (8 + PS), "20 frames, or fewer bytes gzipped: " + d);
                 assertEquals(1, snap.version());
                 assertEquals(20, snap.pageCount());
                 assertEquals(PS, snap.pageSize());

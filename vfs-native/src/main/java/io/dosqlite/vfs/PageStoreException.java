@@ -20,8 +20,10 @@ public class PageStoreException extends IOException {
         TIMEOUT("08006"),
         /** The server could not be reached or the connection broke (08001 before any answer, 08006 after). */
         UNAVAILABLE("08006"),
-        /** Missing or wrong token (28000). */
+        /** Missing, wrong, forged or expired token (28000). */
         AUTH("28000"),
+        /** The token is valid but does not allow this: another database, or a write with a read-only token (42501). */
+        FORBIDDEN("42501"),
         /** The database does not exist (08004: connection rejected). */
         NOT_FOUND("08004"),
         /** A request or database over a size limit (54000). */

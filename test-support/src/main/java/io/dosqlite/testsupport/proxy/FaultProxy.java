@@ -162,6 +162,7 @@ public final class FaultProxy extends TcpProxy {
         if (req == null) {
             return false;
         }
+        req = plain(req);
         Action a = decide(req);
         note(req + " -> " + a.fault);
         a.run(Phase.BEFORE_FORWARD);
@@ -197,6 +198,24 @@ public final class FaultProxy extends TcpProxy {
         HttpWire.writeAnswer(out, answer, close);
         a.run(Phase.AFTER_REPLY);
         return !close;
+    }
+
+    /**
+     * The faults damage pages, as before pages were gzipped on the wire: a gzip request body is
+     * forwarded inflated, and the server is asked for plain answers (no Accept-Encoding). What a
+     * damaged gzip stream does is tested where compression is (remote-client's CompressedPages tests).
+     */
+    static Req plain(Req r) throws IOException {
+        java.util.Map<String, String> h = new java.util.LinkedHashMap<>(r.headers());
+        h.remove("accept-encoding");
+        byte[] body = r.body();
+        if ("gzip".equalsIgnoreCase(h.get("content-encoding"))) {
+            try (java.io.InputStream gz = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(body))) {
+                body = gz.readAllBytes();
+            }
+            h.remove("content-encoding");
+        }
+        return new Req(r.seq(), r.method(), r.target(), r.prefix(), h, body);
     }
 
     private Action decide(Req req) {
