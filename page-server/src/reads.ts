@@ -1,7 +1,16 @@
 // Reading a version: which pages changed since a client's version, pages by number, and the
 // cold-start bundle of page 1 and the interior b-tree pages.
 import { encodeFrames, frameResponse, type OutPage } from "./frames";
-import { HttpError, MAX_CHANGED, MAX_READ_BYTES, MAX_READ_PAGES, MiB, json, parseUint, readJson } from "./http";
+import { HttpError, MAX_CHANGED, MAX_READ_BYTES, MiB, json, parseUint, readJson } from "./http";
+
+/**
+ * Read protocol 2: one /read may ask for up to this many pages (still at most 16 MiB of page data),
+ * so a client reading ahead along a scan needs fewer dependent round trips. Announced in the
+ * X-Dosqlite-Max-Read-Pages header of /read and /interior answers; a client that does not see it
+ * (an older server, which took 256) asks for at most 256.
+ */
+export const MAX_READ_PAGES = 4096;
+const MAX_READ_PAGES_HEADER = "X-Dosqlite-Max-Read-Pages";
 import { type PageStore, toBytes } from "./storage";
 
 export function changes(store: PageStore, url: URL): Response {
@@ -54,6 +63,7 @@ export async function read(store: PageStore, request: Request, ready: () => Prom
   // that the version it reads is still the newest (no extra round trip for the check).
   res.headers.set("X-Dosqlite-Current-Version", String(m.version));
   res.headers.set("X-Dosqlite-Incarnation", String(m.created_ms));
+  res.headers.set(MAX_READ_PAGES_HEADER, String(MAX_READ_PAGES));
   return res;
 }
 
@@ -81,5 +91,6 @@ export function interior(store: PageStore, url: URL): Response {
   // Enough to open the database with this one request (the client's cold start).
   res.headers.set("X-Dosqlite-Page-Count", String(count));
   res.headers.set("X-Dosqlite-Incarnation", String(m.created_ms));
+  res.headers.set(MAX_READ_PAGES_HEADER, String(MAX_READ_PAGES));
   return res;
 }
