@@ -16,7 +16,7 @@ class PageCacheTest {
 
     static int read(PageCache c, long p, long v) {
         byte[] dst = new byte[16];
-        return c.get(p, v, dst, 0) ? dst[0] : -1;
+        return c.get(p, v, dst, 0) != PageCache.Hit.MISS ? dst[0] : -1;
     }
 
     @Test
