@@ -11,6 +11,7 @@ import { HttpError, MAX_CHANGED, MAX_READ_BYTES, MiB, json, parseUint, readJson 
  */
 export const MAX_READ_PAGES = 4096;
 const MAX_READ_PAGES_HEADER = "X-Dosqlite-Max-Read-Pages";
+import { followOverflow } from "./overflow";
 import { type PageStore, toBytes } from "./storage";
 
 export function changes(store: PageStore, url: URL): Response {
@@ -57,8 +58,26 @@ export async function read(store: PageStore, request: Request, ready: () => Prom
   }
   const ps = m.page_size;
   const want = pages as number[];
-  const frames = encodeFrames(want.length, ps, (i) => ({ pgno: want[i], ...store.readPage(want[i], v, ps) }));
+  const out: OutPage[] = want.map((p) => ({ pgno: p, ...store.readPage(p, v, ps) }));
+  // Read protocol 2: "overflowBytes": B appends, after the pages asked for, the overflow chains of
+  // their cells (up to B bytes of page data, within the 16 MiB of the answer): one round trip for
+  // rows that a client would otherwise fetch one overflow page at a time.
+  let followed = 0;
+  const ob = body.overflowBytes;
+  if (ob !== undefined && ob !== null && (!Number.isSafeInteger(ob) || ob < 0)) {
+    throw new HttpError(400, "bad_request", "overflowBytes must be a non-negative integer (bytes of overflow pages to add).");
+  }
+  if (ob > 0) {
+    const page1 = out.find((p) => p.pgno === 1)?.data ?? store.readPage(1, v, ps).data;
+    const usable = ps - (page1 ? page1[20] : 0);
+    const budget = Math.min(ob, MAX_READ_BYTES - out.length * ps, (MAX_READ_PAGES - out.length) * ps);
+    const more = followOverflow(out, (p) => ({ pgno: p, ...store.readPage(p, v, ps) }), ps, usable, count, budget);
+    followed = more.length;
+    out.push(...more);
+  }
+  const frames = encodeFrames(out.length, ps, (i) => out[i]);
   const res = frameResponse(frames, v, ps);
+  res.headers.set("X-Dosqlite-Overflow-Pages", String(followed));
   // Lets a client that started reading without a version check prove, with this same answer,
   // that the version it reads is still the newest (no extra round trip for the check).
   res.headers.set("X-Dosqlite-Current-Version", String(m.version));
