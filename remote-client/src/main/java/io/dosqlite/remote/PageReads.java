@@ -27,7 +27,16 @@ final class PageReads {
     }
 
     Fetched fetch(long version, int pageSize, long[] pages) throws PageStoreException {
-        Answer a = api.read(version, pages);
+        return fetch(version, pageSize, pages, 0);
+    }
+
+    /**
+     * As {@link #fetch(long, int, long[])}; with {@code overflowBytes} > 0 and a server of read
+     * protocol 2, the answer also holds up to that many bytes of the overflow chains of the pages'
+     * cells, after the pages asked for.
+     */
+    Fetched fetch(long version, int pageSize, long[] pages, long overflowBytes) throws PageStoreException {
+        Answer a = api.read(version, pages, maxPages > PROTOCOL_1_MAX_PAGES ? overflowBytes : 0);
         if (!a.ok()) {
             throw HttpErrors.fromAnswer(a, "reading pages", api.config());
         }
@@ -41,7 +50,9 @@ final class PageReads {
             throw new PageStoreException(Kind.CORRUPT, "the page server sent " + ps + "-byte pages, the snapshot has "
                     + pageSize + "-byte pages");
         }
-        PageFrames.Decoded d = PageFrames.decode(a.body(), ps, pages);
+        String followed = a.header("X-Dosqlite-Overflow-Pages");
+        int extra = followed == null ? 0 : (int) Headers.parseLong(followed, "X-Dosqlite-Overflow-Pages");
+        PageFrames.Decoded d = PageFrames.decode(a.body(), ps, pages, extra);
         stats.pagesFetched(d.size());
         learnLimit(a);
         String current = a.header("X-Dosqlite-Current-Version");

@@ -32,6 +32,8 @@ final class RemoteSnapshot implements Snapshot {
     /** Uploads of the open write transaction's pages, started while it runs; null until it is large. */
     private BackgroundStage stage;
     private final ScanStreams streams = new ScanStreams();
+    /** A miss outside every known b-tree order happened: rows here overflow (see readPage). */
+    private boolean offTreeMiss;
     /** This snapshot's mark in the cache: read-ahead never evicts what it has used (see PageCache#beginUse). */
     private final long cacheUse;
 
@@ -82,9 +84,16 @@ final class RemoteSnapshot implements Snapshot {
         } else {
             stats.miss();
             long[] batch = batchFor(pageNo, cache);
-            PageReads.Fetched f = parts.reads().fetch(version, pageSize, batch);
+            // a scan over rows that overflow: their chains come with the leaves (server-side walk)
+            long overflowBytes = offTreeMiss && batch.length > 1
+                    ? (long) (parts.reads().maxPagesPerRead(pageSize) - batch.length) * pageSize : 0;
+            PageReads.Fetched f = parts.reads().fetch(version, pageSize, batch, overflowBytes);
             PageFrames.Decoded d = f.pages();
             for (int i = 0; i < d.size(); i++) {
+                if (d.pageNos()[i] > pageCount) {
+                    throw new PageStoreException(Kind.CORRUPT, "the page server sent page " + d.pageNos()[i]
+                            + " of a chain, beyond the " + pageCount + " pages of version " + version);
+                }
                 if (i == 0) {
                     cache.put(d.pageNos()[i], version, d.pages()[i]);
                 } else {
@@ -158,6 +167,7 @@ final class RemoteSnapshot implements Snapshot {
             System.arraycopy(extra, 0, batch, 1, extra.length);
             return dedupe(batch);
         }
+        offTreeMiss = true; // an overflow page (no b-tree names it): later scan batches bring chains along
         int extra = readAhead.onMiss(pageNo, Math.min(maxPages, PageReads.PROTOCOL_1_MAX_PAGES) - 1);
         long[] batch = new long[1 + extra];
         batch[0] = pageNo;
