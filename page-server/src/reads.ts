@@ -77,7 +77,7 @@ export async function read(store: PageStore, request: Request, ready: () => Prom
   }
   const frames = encodeFrames(out.length, ps, (i) => out[i]);
   const res = frameResponse(frames, v, ps);
-  res.headers.set("X-Dosqlite-Overflow-Pages", String(followed));
+  if (ob > 0) res.headers.set("X-Dosqlite-Overflow-Pages", String(followed)); // absent: none asked for
   // Lets a client that started reading without a version check prove, with this same answer,
   // that the version it reads is still the newest (no extra round trip for the check).
   res.headers.set("X-Dosqlite-Current-Version", String(m.version));
