@@ -14,7 +14,7 @@ final class LeafOrder {
     /** Deeper than any SQLite b-tree of 2^32 pages; guards against cycles in corrupt pages. */
     private static final int MAX_DEPTH = 24;
     /** Cached leaves skipped while looking for uncached ones, per walk. */
-    private static final int MAX_SKIPPED = 16_384;
+    static final int MAX_SKIPPED = 16_384;
 
     private final PageCache cache;
     private final TreeHints hints;
@@ -42,7 +42,12 @@ final class LeafOrder {
      * version, nearest first (fewer where the known order ends).
      */
     long[] after(long pageNo, int max) {
-        Walk w = new Walk(max);
+        return after(pageNo, max, MAX_SKIPPED);
+    }
+
+    /** As {@link #after(long, int)}, giving up after skipping {@code maxSkipped} cached pages. */
+    long[] after(long pageNo, int max, int maxSkipped) {
+        Walk w = new Walk(max, maxSkipped);
         long child = pageNo;
         long parent = hints.parentOf(child);
         for (int depth = 0; depth < MAX_DEPTH && parent > 0 && !w.done(); depth++) {
@@ -99,13 +104,15 @@ final class LeafOrder {
         private final long[] found;
         private int n;
         private int skipped;
+        private final int maxSkipped;
 
-        Walk(int max) {
+        Walk(int max, int maxSkipped) {
             found = new long[Math.max(0, max)];
+            this.maxSkipped = maxSkipped;
         }
 
         boolean done() {
-            return n >= found.length || skipped >= MAX_SKIPPED;
+            return n >= found.length || skipped >= maxSkipped;
         }
 
         void add(long pageNo) {

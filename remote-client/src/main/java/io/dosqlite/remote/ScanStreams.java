@@ -25,6 +25,11 @@ final class ScanStreams {
     static final int COMPANION_MIN = 2;
     /** A stream whose last miss is at most this many misses back is a companion of the scan. */
     static final int COMPANION_RECENT = 3;
+    /**
+     * Cached pages a continuation check looks past: a scan's own read-ahead ends where its next
+     * miss begins, so a small bound keeps a miss cheap with many streams over a warm cache.
+     */
+    static final int CONTINUATION_SKIP = 256;
 
     private static final class Stream {
         /** The last page of the stream's last request, in key order. */
@@ -87,7 +92,7 @@ final class ScanStreams {
     private Stream continued(long pageNo, LeafOrder order) {
         for (Iterator<Stream> it = streams.iterator(); it.hasNext(); ) {
             Stream s = it.next();
-            long[] next = order.after(s.last, 1);
+            long[] next = order.after(s.last, 1, CONTINUATION_SKIP);
             if (next.length == 1 && next[0] == pageNo) {
                 return s;
             }
