@@ -3,7 +3,6 @@ import { InflateTooLarge, gunzip } from "./compression";
 
 export const MiB = 1024 * 1024;
 export const MAX_BODY = 32 * MiB;
-export const MAX_READ_PAGES = 256;
 export const MAX_READ_BYTES = 16 * MiB;
 export const MAX_CHANGED = 10_000;
 export const MAX_JSON_BODY = 64 * 1024;

@@ -1,9 +1,19 @@
 // Reading a version: which pages changed since a client's version, pages by number, and the
 // cold-start bundle of page 1 and the interior b-tree pages.
 import { encodeFrames, frameResponse, type OutPage } from "./frames";
-import { HttpError, MAX_CHANGED, MAX_READ_BYTES, MAX_READ_PAGES, MiB, json, parseUint, readJson } from "./http";
+import { HttpError, MAX_CHANGED, MAX_READ_BYTES, MiB, json, parseUint, readJson } from "./http";
 import type { Lineage } from "./lineage";
-import type { PageStore } from "./storage";
+import { followOverflow } from "./overflow";
+import { type PageStore, originOf, toBytes } from "./storage";
+
+/**
+ * Read protocol 2: one /read may ask for up to this many pages (still at most 16 MiB of page data),
+ * so a client reading ahead along a scan needs fewer dependent round trips. Announced in the
+ * X-Dosqlite-Max-Read-Pages header of /read and /interior answers; a client that does not see it
+ * (an older server, which took 256) asks for at most 256.
+ */
+export const MAX_READ_PAGES = 4096;
+const MAX_READ_PAGES_HEADER = "X-Dosqlite-Max-Read-Pages";
 
 export function changes(store: PageStore, url: URL): Response {
   const m = store.requireDb();
@@ -49,13 +59,32 @@ export async function read(store: PageStore, lineage: Lineage, request: Request,
   }
   const ps = m.page_size;
   const want = pages as number[];
-  const got = await lineage.pages(m, want, v);
-  const frames = encodeFrames(want.length, ps, (i) => got[i]);
+  const out: OutPage[] = await lineage.pages(m, want, v);
+  // Read protocol 2: "overflowBytes": B appends, after the pages asked for, the overflow chains of
+  // their cells (up to B bytes of page data, within the 16 MiB of the answer): one round trip for
+  // rows that a client would otherwise fetch one overflow page at a time. A fork's pages may live
+  // in its origin's object (an RPC each): it answers only the pages asked for.
+  let followed = 0;
+  const ob = body.overflowBytes;
+  if (ob !== undefined && ob !== null && (!Number.isSafeInteger(ob) || ob < 0)) {
+    throw new HttpError(400, "bad_request", "overflowBytes must be a non-negative integer (bytes of overflow pages to add).");
+  }
+  if (ob > 0 && originOf(m) === null) {
+    const page1 = out.find((p) => p.pgno === 1)?.data ?? store.readPage(1, v, ps).data;
+    const usable = ps - (page1 ? page1[20] : 0);
+    const budget = Math.min(ob, MAX_READ_BYTES - out.length * ps, (MAX_READ_PAGES - out.length) * ps);
+    const more = followOverflow(out, (p) => ({ pgno: p, ...store.readPage(p, v, ps) }), ps, usable, count, budget);
+    followed = more.length;
+    out.push(...more);
+  }
+  const frames = encodeFrames(out.length, ps, (i) => out[i]);
   const res = frameResponse(request, frames, v, ps);
+  if (ob > 0) res.headers.set("X-Dosqlite-Overflow-Pages", String(followed)); // absent: none asked for
   // Lets a client that started reading without a version check prove, with this same answer,
   // that the version it reads is still the newest (no extra round trip for the check).
   res.headers.set("X-Dosqlite-Current-Version", String(m.version));
   res.headers.set("X-Dosqlite-Incarnation", String(m.created_ms));
+  res.headers.set(MAX_READ_PAGES_HEADER, String(MAX_READ_PAGES));
   return res;
 }
 
@@ -74,5 +103,6 @@ export async function interior(store: PageStore, lineage: Lineage, request: Requ
   // Enough to open the database with this one request (the client's cold start).
   res.headers.set("X-Dosqlite-Page-Count", String(count));
   res.headers.set("X-Dosqlite-Incarnation", String(m.created_ms));
+  res.headers.set(MAX_READ_PAGES_HEADER, String(MAX_READ_PAGES));
   return res;
 }

@@ -575,13 +575,16 @@ describe("limits and bad input", () => {
     assert.equal(ex.status, 400);
     assert.equal(ex.json.error, "bad_version");
   });
-  test("too many pages in one read: 413", async () => {
-    const r = await readPages(s, db, 1, Array.from({ length: 257 }, () => 1));
+  test("too many pages in one read: 413; up to 4096 pages (read protocol 2, announced) are served", async () => {
+    const r = await readPages(s, db, 1, Array.from({ length: 4097 }, () => 1));
     assert.equal(r.status, 413);
     assert.equal(r.json.error, "too_many_pages");
-    const ok = await readPages(s, db, 1, Array.from({ length: 256 }, (_, i) => (i % 2) + 1));
+    const ok = await readPages(s, db, 1, Array.from({ length: 4096 }, (_, i) => (i % 2) + 1));
     assert.equal(ok.status, 200);
-    assert.equal(ok.bytes.length, 256 * 520);
+    assert.equal(ok.bytes.length, 4096 * 520);
+    assert.equal(ok.headers.get("x-dosqlite-max-read-pages"), "4096");
+    const intr = await s.api("GET", `/v1/databases/${db}/interior`);
+    assert.equal(intr.headers.get("x-dosqlite-max-read-pages"), "4096");
   });
   test("oversized body: 413 body_too_large, nothing written", async () => {
     const big = new Uint8Array(32 * 1024 * 1024 + 520); // a whole number of 520-byte frames, > 32 MiB

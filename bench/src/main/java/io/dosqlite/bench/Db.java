@@ -32,6 +32,14 @@ interface Db extends AutoCloseable {
     /** Requests counted by the client (HTTP requests), or -1 when the client cannot count them. */
     long requests();
 
+    /**
+     * Bytes the client fetched by read-ahead that SQLite has not read, over the client's life
+     * (dosqlite's {@code ClientStats#wastedReadAheadBytes}), or -1 when the client does not read ahead.
+     */
+    default long wastedReadAheadBytes() {
+        return -1;
+    }
+
     @Override
     void close();
 }

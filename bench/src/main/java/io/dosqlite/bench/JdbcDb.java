@@ -19,6 +19,7 @@ final class JdbcDb implements Db {
     private Connection conn;
     /** Requests of the handles closed by reopen (each dosqlite handle counts from zero). */
     private long closedRequests;
+    private long closedWasted;
     private final Map<String, PreparedStatement> prepared = new HashMap<>();
 
     JdbcDb(Callable<Connection> connector, boolean batchInserts, boolean dosqlite) {
@@ -188,11 +189,24 @@ final class JdbcDb implements Db {
                 clearPrepared();
                 if (dosqlite) {
                     closedRequests += conn.unwrap(DosqliteConnection.class).statistics().requests();
+                    closedWasted += conn.unwrap(DosqliteConnection.class).statistics().wastedReadAheadBytes();
                 }
                 conn.close();
             }
             conn = connector.call();
         } catch (Exception e) {
+            throw wrap(e);
+        }
+    }
+
+    @Override
+    public long wastedReadAheadBytes() {
+        if (!dosqlite) {
+            return -1;
+        }
+        try {
+            return closedWasted + conn.unwrap(DosqliteConnection.class).statistics().wastedReadAheadBytes();
+        } catch (SQLException e) {
             throw wrap(e);
         }
     }

@@ -37,7 +37,7 @@ public final class Main {
 
     /** One measurement: totals over {@code ops} operations. */
     record Result(String workload, String system, int rtt, int ops, double seconds, double requests,
-                  double turns, double bytesUp, double bytesDown) {
+                  double turns, double bytesUp, double bytesDown, double wastedReadAhead) {
         double opsPerSec() {
             return ops / seconds;
         }
@@ -298,6 +298,7 @@ public final class Main {
         int ops = 0;
         long nanos = 0;
         long req = 0;
+        long wasted = 0;
         long[] net = new long[4];
         long wallStart = System.nanoTime();
         long lastNote = wallStart;
@@ -307,12 +308,14 @@ public final class Main {
         while (ops < w.maxOps && (ops < w.minOps || System.nanoTime() - wallStart < budget)) {
             w.before(db, ops);
             long r0 = db.requests();
+            long w0 = db.wastedReadAheadBytes();
             long[] p0 = s.proxy() == null ? new long[4] : s.proxy().counters();
             long t0 = System.nanoTime();
             w.op(db, ops);
             long t1 = System.nanoTime();
             nanos += t1 - t0;
             req += db.requests() - r0;
+            wasted += db.wastedReadAheadBytes() - w0;
             long[] p1 = s.proxy() == null ? new long[4] : s.proxy().counters();
             for (int k = 0; k < 4; k++) {
                 net[k] += p1[k] - p0[k];
@@ -329,7 +332,9 @@ public final class Main {
         }
         // requests: the client's count (HTTP requests) where it has one, else the round trips the proxy saw
         double requests = db.requests() < 0 ? (s.proxy() == null ? 0 : net[2]) : req;
-        Result res = new Result(w.id, s.id(), rtt, ops, nanos / 1e9, requests, net[2], net[0], net[1]);
+        // wasted read-ahead: what the op fetched ahead and SQLite had not read when the op ended
+        double wastedBytes = db.wastedReadAheadBytes() < 0 ? -1 : wasted;
+        Result res = new Result(w.id, s.id(), rtt, ops, nanos / 1e9, requests, net[2], net[0], net[1], wastedBytes);
         Progress.note(String.format(Locale.ROOT, "%-8s rtt %2s ms  %-11s %6d ops %11.1f ops/s  %6.2f req/op  %6.2f rt/op  %9.0f B up/op  %9.0f B down/op  %d new conns",
                 s.id(), s.proxy() == null ? "-" : rtt, w.id, ops, res.opsPerSec(), res.per(res.requests()), res.per(res.turns()),
                 res.per(res.bytesUp()), res.per(res.bytesDown()), net[3]));

@@ -102,7 +102,20 @@ public final class RoundTrips {
                 rs.next();
                 pages = rs.getLong(1);
             }
-            rows.add(row("sequential scan of " + pages + " pages, cold", "~ N/batch", before, after, 1));
+            rows.add(row("sequential scan of " + pages + " pages, cold", "<= 4", before, after, 1));
+        }
+        try (Connection c = TestPageServer.connect(url);
+             PreparedStatement q = c.prepareStatement("SELECT count(*), sum(length(v)) FROM t WHERE k >= ? AND k < ?")) {
+            ClientStats before = stats(c);
+            q.setInt(1, 7 * 5_000 + 3);
+            q.setInt(2, 7 * 6_000 + 3);
+            try (ResultSet rs = q.executeQuery()) {
+                rs.next();
+                if (rs.getInt(1) != 1_000) {
+                    throw new IllegalStateException("range scan found " + rs.getInt(1) + " rows, not 1,000");
+                }
+            }
+            rows.add(row("range scan of 1,000 rows by secondary index, cold", "<= 2", before, stats(c), 1));
         }
         return rows;
     }

@@ -11,7 +11,8 @@ public final class ClientStats {
 
     private enum Counter {
         REQUESTS, BYTES_UP, BYTES_DOWN, PAGES_FETCHED, CACHE_HITS, CACHE_MISSES, COMMITS, PAGES_COMMITTED,
-        CONFLICTS, RETRIES, LEASE_REQUESTS, INVALIDATIONS, LEASE_READS
+        CONFLICTS, RETRIES, LEASE_REQUESTS, INVALIDATIONS, LEASE_READS, READ_AHEAD_PAGES, READ_AHEAD_BYTES,
+        READ_AHEAD_USED_BYTES
     }
 
     private static final Counter[] COUNTERS = Counter.values();
@@ -68,6 +69,20 @@ public final class ClientStats {
     /** Read transactions that started on a trusted lease, with no request. */
     public long leaseReads() { return get(Counter.LEASE_READS); }
 
+    /** Pages received that nobody asked for yet: read-ahead along a scan (not the interior prefetch). */
+    public long readAheadPages() { return get(Counter.READ_AHEAD_PAGES); }
+
+    /** Page bytes of {@link #readAheadPages()}. */
+    public long readAheadBytes() { return get(Counter.READ_AHEAD_BYTES); }
+
+    /**
+     * Page bytes fetched by read-ahead that SQLite had not read (yet): fetched minus those read
+     * since. A guess that stays in the cache may still be read later, so this is an upper bound.
+     */
+    public long wastedReadAheadBytes() {
+        return get(Counter.READ_AHEAD_BYTES) - get(Counter.READ_AHEAD_USED_BYTES);
+    }
+
     /** A frozen copy of the counters. */
     public ClientStats snapshot() {
         ClientStats s = new ClientStats();
@@ -104,6 +119,13 @@ public final class ClientStats {
 
     void hit() { add(Counter.CACHE_HITS, 1); }
 
+    void readAhead(long pages, long bytes) {
+        add(Counter.READ_AHEAD_PAGES, pages);
+        add(Counter.READ_AHEAD_BYTES, bytes);
+    }
+
+    void readAheadUsed(long bytes) { add(Counter.READ_AHEAD_USED_BYTES, bytes); }
+
     void miss() { add(Counter.CACHE_MISSES, 1); }
 
     void commit(long pages) {
@@ -127,6 +149,7 @@ public final class ClientStats {
                 + " pagesFetched=" + pagesFetched() + " cacheHits=" + cacheHits() + " cacheMisses=" + cacheMisses()
                 + " commits=" + commits() + " pagesCommitted=" + pagesCommitted() + " conflicts=" + conflicts()
                 + " retries=" + retries() + " leaseReads=" + leaseReads() + " leaseRequests=" + leaseRequests()
-                + " invalidations=" + invalidations();
+                + " invalidations=" + invalidations() + " readAheadPages=" + readAheadPages()
+                + " wastedReadAheadBytes=" + wastedReadAheadBytes();
     }
 }

@@ -137,8 +137,13 @@ final class PageApi {
                 "the version check", null);
     }
 
-    Answer read(long version, long[] pages) throws PageStoreException {
-        StringBuilder sb = new StringBuilder(32 + pages.length * 6).append("{\"version\":").append(version).append(",\"pages\":[");
+    /** {@code overflowBytes} > 0 asks for the overflow chains of the pages' cells too (read protocol 2). */
+    Answer read(long version, long[] pages, long overflowBytes) throws PageStoreException {
+        StringBuilder sb = new StringBuilder(32 + pages.length * 6).append("{\"version\":").append(version);
+        if (overflowBytes > 0) {
+            sb.append(",\"overflowBytes\":").append(overflowBytes);
+        }
+        sb.append(",\"pages\":[");
         for (int i = 0; i < pages.length; i++) {
             if (i > 0) {
                 sb.append(',');

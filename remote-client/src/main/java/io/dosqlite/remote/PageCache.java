@@ -26,6 +26,10 @@ final class PageCache {
         final byte[] data;
         final long lo;
         long hi;
+        /** Fetched by read-ahead and not read since: counted as used read-ahead on its first read. */
+        boolean speculative;
+        /** The access generation of the last read or insert (see {@link #beginUse()}). */
+        long lastUse;
 
         Entry(byte[] data, long lo, long hi) {
             this.data = data;
@@ -43,6 +47,13 @@ final class PageCache {
     private long checkedPageCount;
     /** Some image may have been closed since the last prune. */
     private boolean closedSome;
+    /** Counts reads and inserts; entries touched at or after an open snapshot's start are in use. */
+    private long generation;
+    /** Start generations of the open snapshots (multiset). */
+    private final TreeMap<Long, Integer> inUseSince = new TreeMap<>();
+
+    /** What {@link #get} found. */
+    enum Hit { MISS, HIT, FIRST_READ_OF_READ_AHEAD }
 
     PageCache(long maxBytes, long version, long pageCount) {
         this.maxBytes = Math.max(0, maxBytes);
@@ -58,13 +69,61 @@ final class PageCache {
         return bytes;
     }
 
-    /** Copies page {@code pageNo} as of {@code version} into dst if cached; false on a miss. */
-    synchronized boolean get(long pageNo, long version, byte[] dst, int off) {
+    /** Copies page {@code pageNo} as of {@code version} into dst if cached. */
+    synchronized Hit get(long pageNo, long version, byte[] dst, int off) {
         Entry e = find(pageNo, version);
         if (e == null) {
-            return false;
+            return Hit.MISS;
         }
         System.arraycopy(e.data, 0, dst, off, e.data.length);
+        e.lastUse = ++generation;
+        if (e.speculative) {
+            e.speculative = false;
+            return Hit.FIRST_READ_OF_READ_AHEAD;
+        }
+        return Hit.HIT;
+    }
+
+    /**
+     * A snapshot begins: every entry it reads or inserts from now on is in use until
+     * {@link #endUse(long)} with the answer, and read-ahead never evicts it.
+     */
+    synchronized long beginUse() {
+        long g = ++generation;
+        inUseSince.merge(g, 1, Integer::sum);
+        return g;
+    }
+
+    synchronized void endUse(long since) {
+        inUseSince.computeIfPresent(since, (k, n) -> n == 1 ? null : n - 1);
+    }
+
+    /**
+     * Caches a page fetched by read-ahead at {@code version}, unless that would evict an entry an
+     * open snapshot has used (a guess must not push out what a transaction is working on).
+     * Answers whether it was cached.
+     */
+    synchronized boolean putSpeculative(long pageNo, long version, byte[] data) {
+        if (find(pageNo, version) != null || data.length > maxBytes) {
+            return false;
+        }
+        long oldestInUse = inUseSince.isEmpty() ? Long.MAX_VALUE : inUseSince.firstKey();
+        Iterator<Map.Entry<Long, List<Entry>>> it = pages.entrySet().iterator();
+        while (bytes + data.length > maxBytes && it.hasNext()) {
+            List<Entry> l = it.next().getValue();
+            for (Entry e : l) {
+                if (e.lastUse >= oldestInUse) {
+                    return false; // stop at the first entry in use (conservative: later ones are mostly newer)
+                }
+            }
+            for (Entry e : l) {
+                bytes -= e.data.length;
+            }
+            it.remove();
+        }
+        Entry entry = new Entry(data, version, version == checked ? OPEN : version);
+        entry.speculative = true;
+        insert(pageNo, entry);
         return true;
     }
 
@@ -227,6 +286,7 @@ final class PageCache {
             return;
         }
         List<Entry> l = pages.computeIfAbsent(pageNo, k -> new ArrayList<>(1));
+        entry.lastUse = ++generation;
         l.add(entry);
         bytes += entry.data.length;
         if (entry.hi != OPEN) {

@@ -63,6 +63,11 @@ final class PageFrames {
      * {@link PageStoreException.Kind#CORRUPT}; nothing of a bad body is returned.
      */
     static Decoded decode(byte[] body, int pageSize, long[] expected) throws PageStoreException {
+        return decode(body, pageSize, expected, 0);
+    }
+
+    /** As {@link #decode(byte[], int, long[])}, with {@code extra} more pages after the expected ones. */
+    static Decoded decode(byte[] body, int pageSize, long[] expected, int extra) throws PageStoreException {
         if (pageSize < 512 || pageSize > 65536 || Integer.bitCount(pageSize) != 1) {
             throw corrupt("page size " + pageSize + " in the response is not a valid SQLite page size");
         }
@@ -71,8 +76,9 @@ final class PageFrames {
             throw corrupt("page body of " + body.length + " bytes is not a whole number of " + fs + "-byte frames");
         }
         int n = body.length / fs;
-        if (expected != null && expected.length != n) {
-            throw corrupt("asked for " + expected.length + " pages, the server sent " + n);
+        if (expected != null && expected.length + extra != n) {
+            throw corrupt("asked for " + expected.length + " pages" + (extra > 0 ? " (+" + extra + " overflow pages)" : "")
+                    + ", the server sent " + n);
         }
         long[] pageNos = new long[n];
         byte[][] pages = new byte[n][];
@@ -80,7 +86,7 @@ final class PageFrames {
             int pos = i * fs;
             long pageNo = getInt(body, pos) & 0xFFFF_FFFFL;
             int crc = getInt(body, pos + 4);
-            if (expected != null && expected[i] != pageNo) {
+            if (expected != null && i < expected.length && expected[i] != pageNo) {
                 throw corrupt("frame " + i + " carries page " + pageNo + ", expected page " + expected[i]);
             }
             if (pageNo == 0) {

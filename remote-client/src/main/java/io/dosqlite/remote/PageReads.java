@@ -5,8 +5,14 @@ import io.dosqlite.vfs.PageStoreException.Kind;
 
 /** Batched page reads at one version ({@code /read}), checked against what was asked for. */
 final class PageReads {
+    /** What a server that does not announce its limit takes (read protocol 1). */
+    static final int PROTOCOL_1_MAX_PAGES = 256;
+    private static final long MAX_PAGE_BYTES = 16L * 1024 * 1024;
+
     private final PageApi api;
     private final ClientStats stats;
+    /** The server's per-request page limit, from X-Dosqlite-Max-Read-Pages (read protocol 2). */
+    private volatile int maxPages = PROTOCOL_1_MAX_PAGES;
 
     PageReads(PageApi api, ClientStats stats) {
         this.api = api;
@@ -21,7 +27,16 @@ final class PageReads {
     }
 
     Fetched fetch(long version, int pageSize, long[] pages) throws PageStoreException {
-        Answer a = api.read(version, pages);
+        return fetch(version, pageSize, pages, 0);
+    }
+
+    /**
+     * As {@link #fetch(long, int, long[])}; with {@code overflowBytes} > 0 and a server of read
+     * protocol 2, the answer also holds up to that many bytes of the overflow chains of the pages'
+     * cells, after the pages asked for.
+     */
+    Fetched fetch(long version, int pageSize, long[] pages, long overflowBytes) throws PageStoreException {
+        Answer a = api.read(version, pages, maxPages > PROTOCOL_1_MAX_PAGES ? overflowBytes : 0);
         if (!a.ok()) {
             throw HttpErrors.fromAnswer(a, "reading pages", api.config());
         }
@@ -35,10 +50,30 @@ final class PageReads {
             throw new PageStoreException(Kind.CORRUPT, "the page server sent " + ps + "-byte pages, the snapshot has "
                     + pageSize + "-byte pages");
         }
-        PageFrames.Decoded d = PageFrames.decode(a.body(), ps, pages);
+        String followed = a.header("X-Dosqlite-Overflow-Pages");
+        int extra = followed == null ? 0 : (int) Headers.parseLong(followed, "X-Dosqlite-Overflow-Pages");
+        PageFrames.Decoded d = PageFrames.decode(a.body(), ps, pages, extra);
         stats.pagesFetched(d.size());
+        learnLimit(a);
         String current = a.header("X-Dosqlite-Current-Version");
         long cur = current == null ? -1 : Headers.parseLong(current, "X-Dosqlite-Current-Version");
         return new Fetched(d, cur, a.header("X-Dosqlite-Incarnation"));
+    }
+
+    /** Remembers the page limit a /read or /interior answer announces (absent: read protocol 1). */
+    void learnLimit(Answer a) {
+        String h = a.header("X-Dosqlite-Max-Read-Pages");
+        if (h != null) {
+            try {
+                maxPages = Math.max(PROTOCOL_1_MAX_PAGES, Integer.parseInt(h.trim()));
+            } catch (NumberFormatException e) {
+                maxPages = PROTOCOL_1_MAX_PAGES;
+            }
+        }
+    }
+
+    /** How many pages of {@code pageSize} bytes one request may ask for. */
+    int maxPagesPerRead(int pageSize) {
+        return (int) Math.max(1, Math.min(maxPages, MAX_PAGE_BYTES / pageSize));
     }
 }

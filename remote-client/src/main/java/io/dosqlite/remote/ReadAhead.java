@@ -1,9 +1,10 @@
 package io.dosqlite.remote;
 
 /**
- * Sequential-access detector of one snapshot, for any order (page numbers, or the children of a
- * b-tree interior page): when a miss continues where the previous batch ended, or directly follows
- * the previous miss, the next batch reads ahead, doubling from 8 up to the per-request limit.
+ * Sequential-access detector in page-number order, for pages whose b-tree order is unknown (no
+ * interior page names them, e.g. the interior prefetch was off or did not fit): when a miss
+ * continues where the previous batch ended, or directly follows the previous miss, the next batch
+ * reads ahead, doubling from 8 up to the limit given.
  */
 final class ReadAhead {
 
@@ -13,29 +14,15 @@ final class ReadAhead {
     private long lastMiss = -1;
     private int window;
 
-    /**
-     * A miss of {@code pageNo}, whose predecessor in the access order being followed is
-     * {@code previousInOrder} (-1 if none); {@code continues} if the caller knows the access
-     * continues the previous batch (e.g. the next subtree of a scan). Returns how many pages after it to fetch with it.
-     */
-    int onMiss(long pageNo, long previousInOrder, boolean continues, int maxExtra) {
-        boolean sequential = continues || pageNo == nextExpected || (previousInOrder > 0 && previousInOrder == lastMiss);
+    /** A miss of {@code pageNo}; answers how many pages after it to fetch with it. */
+    int onMiss(long pageNo, int maxExtra) {
+        boolean sequential = pageNo == nextExpected || (pageNo > 1 && pageNo - 1 == lastMiss);
         window = sequential ? Math.min(Math.max(FIRST_WINDOW, window * 2), maxExtra) : 0;
         lastMiss = pageNo;
         return window;
     }
 
-    /** Linear order: {@code pageNo - 1} precedes {@code pageNo}. */
-    int onMiss(long pageNo, int maxExtra) {
-        return onMiss(pageNo, pageNo - 1, false, maxExtra);
-    }
-
-    /** The page expected to miss next if the access is sequential (-1: none). */
-    void expectNext(long pageNo) {
-        nextExpected = pageNo;
-    }
-
-    /** Linear order: the batch just fetched ended at {@code lastPageNo}. */
+    /** The batch just fetched ended at {@code lastPageNo}. */
     void fetchedThrough(long lastPageNo) {
         nextExpected = lastPageNo + 1;
     }

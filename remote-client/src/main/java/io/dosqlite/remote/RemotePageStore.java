@@ -143,6 +143,7 @@ public final class RemotePageStore implements PageStore {
                 return; // a commit landed between the prefetch and the info request of an old server
             }
             int ps = Headers.pageSize(a, info.pageSize());
+            parts.reads().learnLimit(a);
             PageFrames.Decoded d = PageFrames.decode(a.body(), ps, null);
             for (int i = 0; i < d.size(); i++) {
                 cache.put(d.pageNos()[i], version, d.pages()[i]);

@@ -31,9 +31,11 @@ final class RemoteSnapshot implements Snapshot {
     private boolean staleByRead;
     /** Uploads of the open write transaction's pages, started while it runs; null until it is large. */
     private BackgroundStage stage;
-    /** The parent page the last tree-order batch came from, and whether that batch reached its last child. */
-    private long batchParent = -1;
-    private boolean batchReachedListEnd;
+    private final ScanStreams streams = new ScanStreams();
+    /** A miss outside every known b-tree order happened: rows here overflow (see readPage). */
+    private boolean offTreeMiss;
+    /** This snapshot's mark in the cache: read-ahead never evicts what it has used (see PageCache#beginUse). */
+    private final long cacheUse;
 
     /** {@code version} must be pinned in the cache; {@link #close()} unpins it. */
     RemoteSnapshot(SnapshotParts parts, long version, int pageSize, long pageCount, String lineage) {
@@ -43,6 +45,7 @@ final class RemoteSnapshot implements Snapshot {
         this.version = version;
         this.pageSize = pageSize;
         this.pageCount = pageCount;
+        this.cacheUse = parts.cache().beginUse();
     }
 
     @Override
@@ -72,17 +75,33 @@ final class RemoteSnapshot implements Snapshot {
         }
         PageCache cache = parts.cache();
         ClientStats stats = parts.stats();
-        if (cache.get(pageNo, version, dst, offset)) {
+        PageCache.Hit hit = cache.get(pageNo, version, dst, offset);
+        if (hit != PageCache.Hit.MISS) {
             stats.hit();
+            if (hit == PageCache.Hit.FIRST_READ_OF_READ_AHEAD) {
+                stats.readAheadUsed(pageSize);
+            }
         } else {
             stats.miss();
             long[] batch = batchFor(pageNo, cache);
-            PageReads.Fetched f = parts.reads().fetch(version, pageSize, batch);
+            // a scan over rows that overflow: their chains come with the leaves (server-side walk)
+            long overflowBytes = offTreeMiss && batch.length > 1
+                    ? (long) (parts.reads().maxPagesPerRead(pageSize) - batch.length) * pageSize : 0;
+            PageReads.Fetched f = parts.reads().fetch(version, pageSize, batch, overflowBytes);
             PageFrames.Decoded d = f.pages();
             for (int i = 0; i < d.size(); i++) {
-                cache.put(d.pageNos()[i], version, d.pages()[i]);
+                if (d.pageNos()[i] > pageCount) {
+                    throw new PageStoreException(Kind.CORRUPT, "the page server sent page " + d.pageNos()[i]
+                            + " of a chain, beyond the " + pageCount + " pages of version " + version);
+                }
+                if (i == 0) {
+                    cache.put(d.pageNos()[i], version, d.pages()[i]);
+                } else {
+                    cache.putSpeculative(d.pageNos()[i], version, d.pages()[i]);
+                }
                 parts.hints().learn(d.pageNos()[i], d.pages()[i], pageSize, pageCount);
             }
+            stats.readAhead(d.size() - 1, (long) (d.size() - 1) * pageSize);
             if (unprovenUntilRead && f.current() >= 0) { // a server that does not say: a version check proves it
                 unprovenUntilRead = false;
                 // Not current: what this transaction reads may be older than a commit that finished
@@ -133,72 +152,34 @@ final class RemoteSnapshot implements Snapshot {
         return staleByRead;
     }
 
-    /** The children of the interior page that points at pageNo, as of this version (from the cache), or null. */
-    private long[] siblingsOf(long pageNo, long parent, PageCache cache) {
-        if (parent < 1 || parent > pageCount) {
-            return null;
-        }
-        byte[] img = cache.peek(parent, version);
-        if (img == null) {
-            return null;
-        }
-        return BTreeInterior.children(img, 0, pageSize, parent, pageCount);
-    }
-
     /**
-     * The missed page first, then read-ahead candidates not yet cached, within protocol limits:
-     * the following children of the page's parent if that interior page is cached at this version
-     * (tree order, how SQLite scans), else the following page numbers.
+     * The missed page first, then read-ahead candidates not yet cached, within the server's limit:
+     * the pages after it in its b-tree's key order if it continues a scan (see {@link ScanStreams}),
+     * else, where the tree order is unknown, the following page numbers if the misses are sequential.
      */
     private long[] batchFor(long pageNo, PageCache cache) {
-        int maxPages = (int) Math.min(256, (16L * 1024 * 1024) / pageSize);
-        long parent = parts.hints().parentOf(pageNo);
-        long[] kids = siblingsOf(pageNo, parent, cache);
-        int idx = kids == null ? -1 : indexOf(kids, pageNo);
-        long[] batch;
+        int maxPages = parts.reads().maxPagesPerRead(pageSize);
+        LeafOrder order = new LeafOrder(cache, parts.hints(), version, pageSize, pageCount);
+        if (order.knows(pageNo)) {
+            long[] extra = streams.onMiss(pageNo, order, maxPages - 1);
+            long[] batch = new long[1 + extra.length];
+            batch[0] = pageNo;
+            System.arraycopy(extra, 0, batch, 1, extra.length);
+            return dedupe(batch);
+        }
+        offTreeMiss = true; // an overflow page (no b-tree names it): later scan batches bring chains along
+        int extra = readAhead.onMiss(pageNo, Math.min(maxPages, PageReads.PROTOCOL_1_MAX_PAGES) - 1);
+        long[] batch = new long[1 + extra];
+        batch[0] = pageNo;
         int n = 1;
-        if (idx >= 0) {
-            // a scan that finished one subtree continues with the first child of the next one
-            boolean continues = idx == 0 && batchReachedListEnd && parent != batchParent;
-            int extra = readAhead.onMiss(pageNo, idx > 0 ? kids[idx - 1] : -1, continues, maxPages - 1);
-            batch = new long[1 + extra];
-            batch[0] = pageNo;
-            int i = idx + 1;
-            for (; i < kids.length && n < batch.length; i++) {
-                if (kids[i] != pageNo && !cache.contains(kids[i], version)) {
-                    batch[n++] = kids[i];
-                }
-            }
-            readAhead.expectNext(i < kids.length ? kids[i] : -1);
-            batchParent = parent;
-            batchReachedListEnd = i >= kids.length;
-        } else {
-            int extra = readAhead.onMiss(pageNo, maxPages - 1);
-            batch = new long[1 + extra];
-            batch[0] = pageNo;
-            long last = Math.min(pageCount, pageNo + extra);
-            for (long p = pageNo + 1; p <= last && n < batch.length; p++) {
-                if (!cache.contains(p, version)) {
-                    batch[n++] = p;
-                }
-            }
-            readAhead.fetchedThrough(last);
-            batchParent = -1;
-            batchReachedListEnd = false;
-        }
-        if (n < batch.length) {
-            batch = java.util.Arrays.copyOf(batch, n);
-        }
-        return dedupe(batch);
-    }
-
-    private static int indexOf(long[] a, long v) {
-        for (int i = 0; i < a.length; i++) {
-            if (a[i] == v) {
-                return i;
+        long last = Math.min(pageCount, pageNo + extra);
+        for (long p = pageNo + 1; p <= last && n < batch.length; p++) {
+            if (!cache.contains(p, version)) {
+                batch[n++] = p;
             }
         }
-        return -1;
+        readAhead.fetchedThrough(last);
+        return dedupe(n < batch.length ? java.util.Arrays.copyOf(batch, n) : batch);
     }
 
     /** Children lists of corrupt pages may repeat numbers: the server is asked for each page once. */
@@ -311,6 +292,7 @@ final class RemoteSnapshot implements Snapshot {
             closed = true;
             stage = null; // never committed: the server lets the stage expire
             parts.cache().unpin(version);
+            parts.cache().endUse(cacheUse);
         }
     }
 

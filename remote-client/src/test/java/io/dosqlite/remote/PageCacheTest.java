@@ -16,7 +16,7 @@ class PageCacheTest {
 
     static int read(PageCache c, long p, long v) {
         byte[] dst = new byte[16];
-        return c.get(p, v, dst, 0) ? dst[0] : -1;
+        return c.get(p, v, dst, 0) != PageCache.Hit.MISS ? dst[0] : -1;
     }
 
     @Test
@@ -131,5 +131,35 @@ class PageCacheTest {
         c.applyChangesAndPin(9, 0, 0, new long[0], true);
         assertEquals(0, c.checkedVersion());
         assertEquals(0, c.bytes());
+    }
+
+    @Test
+    void readAheadNeverEvictsWhatAnOpenSnapshotUsed() {
+        PageCache c = new PageCache(4 * 16, 5, 100);
+        c.put(1, 5, img(1)); // cached before the snapshot began, never read by it
+        long use = c.beginUse();
+        c.put(2, 5, img(2));
+        c.put(3, 5, img(3));
+        assertEquals(1, read(c, 1, 5)); // now the snapshot used page 1 too
+        c.put(4, 5, img(4));
+        assertFalse(c.putSpeculative(5, 5, img(5)), "the cache is full of pages the snapshot uses");
+        for (int p = 1; p <= 4; p++) {
+            assertEquals(p, read(c, p, 5), "page " + p + " kept");
+        }
+        assertEquals(-1, read(c, 5, 5));
+        c.endUse(use);
+        assertTrue(c.putSpeculative(5, 5, img(5)), "nothing in use: the least recently used page makes room");
+        assertEquals(5, read(c, 5, 5));
+        assertTrue(c.bytes() <= 4 * 16);
+    }
+
+    @Test
+    void firstReadOfAReadAheadPageIsReportedOnce() {
+        PageCache c = new PageCache(1 << 20, 5, 100);
+        assertTrue(c.putSpeculative(7, 5, img(7)));
+        byte[] dst = new byte[16];
+        assertEquals(PageCache.Hit.FIRST_READ_OF_READ_AHEAD, c.get(7, 5, dst, 0));
+        assertEquals(PageCache.Hit.HIT, c.get(7, 5, dst, 0));
+        assertEquals(PageCache.Hit.MISS, c.get(8, 5, dst, 0));
     }
 }

@@ -348,9 +348,9 @@ class RemotePageStoreServerTest {
                 assertTrue(e.getMessage().contains("page_size_mismatch"), e.getMessage());
             }
             // more pages per read than the protocol allows: the server's 413 maps to TOO_LARGE
-            long[] many = new long[300];
+            long[] many = new long[5000];
             for (int i = 0; i < many.length; i++) {
-                many[i] = i + 1;
+                many[i] = i % 300 + 1;
             }
             PageStoreException e = assertThrows(PageStoreException.class, () -> s.parts().reads().fetch(1, PS, many));
             assertEquals(Kind.TOO_LARGE, e.kind(), e.getMessage());

@@ -215,7 +215,7 @@ class BadInputTest {
             http("DELETE of a database never created", 404, "not_found", "create it first", () -> h.send("DELETE", "/v1/databases/never-created", null)),
             // ---- HTTP: version checks and reads ----
             http("changes?since=abc", 400, "bad_version", "non-negative integer", () -> h.get("/v1/databases/" + REF + "/changes?since=abc")),
-            http("read of 257 pages", 413, "too_many_pages", "256", () -> h.read(REF, refVersion, range(1, 257))),
+            http("read of 4,097 pages", 413, "too_many_pages", "4096", () -> h.read(REF, refVersion, range(1, 4097))),
             http("read of page 0", 400, "page_out_of_range", "out of range", () -> h.read(REF, refVersion, 0)),
             http("read beyond the page count", 400, "page_out_of_range", "out of range", () -> h.read(REF, refVersion, 99_999)),
             http("read of a future version", 400, "bad_version", "does not exist yet", () -> h.read(REF, 99_999, 1)),
