@@ -12,10 +12,12 @@ import { scheduleStageExpiry, stage } from "./staging";
 import { type Meta, PageStore } from "./storage";
 import { exportFile, importFile } from "./transfer";
 import { Leases } from "./leases";
+import { ChainWaits } from "./chain";
 
 export class DatabaseDO extends DurableObject<Env> {
   private store: PageStore;
   private leases: Leases;
+  private chains = new ChainWaits();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -46,7 +48,7 @@ export class DatabaseDO extends DurableObject<Env> {
         case "interior":
           return await visible(), interior(store, url);
         case "commit":
-          return await this.committed(request, () => commit(store, request, url));
+          return await this.committed(request, () => commit(store, request, url, this.chains));
         case "commitStatus":
           return await visible(), commitStatus(store, route.key!);
         case "stage":
@@ -77,9 +79,13 @@ export class DatabaseDO extends DurableObject<Env> {
     try {
       outcome = await run();
     } catch (e) {
+      // commits built on this one (pipelined after it) must not be applied
+      const key = request.headers.get("Idempotency-Key");
+      if (key) this.chains.refuse(key);
       await this.leases.visible(); // a refusal names the current version too
       throw e;
     }
+    this.chains.wake();
     if (outcome instanceof Response) return await this.leases.visible(), outcome;
     collectGarbage(this.store);
     const m = this.store.meta();
