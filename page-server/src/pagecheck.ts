@@ -26,8 +26,8 @@ export interface PageCheck {
 
 /**
  * Throws 409 conflict unless the commit may land on the current version. Returns the pages
- * written by versions since the base (so the client drops them from its cache), or null when the
- * base is the current version.
+ * written since the base by versions outside its chain (so the client drops them from its cache),
+ * or null when the base is the current version.
  */
 export function checkPages(store: PageStore, m: Meta, c: PageCheck, writes: Map<number, InPage>): number[] | null {
   if (c.base === m.version) return null;
@@ -41,9 +41,9 @@ export function checkPages(store: PageStore, m: Meta, c: PageCheck, writes: Map<
   if (c.base < store.oldestReadable(m, Date.now())) refuse("its base is no longer kept");
   const changed = new Set<number>();
   for (let v = c.base + 1; v <= m.version; v++) {
+    if (c.own.has(v)) continue; // the client knows what its own chain wrote
     const written = store.writtenAt(v);
     for (const p of written) changed.add(p);
-    if (c.own.has(v)) continue;
     if (c.reads === null) refuse("another client committed first");
     for (const p of written) {
       if (p === 1) {

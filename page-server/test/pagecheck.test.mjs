@@ -88,6 +88,7 @@ describe("chain commits", () => {
     assert.equal(r2.status, 200, r2.text);
     assert.equal(first.json.version, 2);
     assert.equal(r2.json.version, 3);
+    assert.deepEqual(r2.json.changed, [], "nothing but its own chain wrote since its base");
   });
 
   test("a later commit is never applied when the one it was built on never arrives or is refused", async () => {

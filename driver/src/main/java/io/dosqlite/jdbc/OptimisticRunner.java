@@ -23,10 +23,13 @@ final class OptimisticRunner {
     private final RemoteSession session;
     private final String url;
     private final boolean optimisticWrites;
+    private final ConflictRetry retry;
     /** Set while the open manual-commit transaction started optimistically and is not proven fresh yet. */
     private OptimisticScope unproven;
 
-    OptimisticRunner(SQLiteConnection sqlite, RemoteSession session, String url, boolean optimisticWrites) {
+    OptimisticRunner(SQLiteConnection sqlite, RemoteSession session, String url, boolean optimisticWrites,
+                     ConflictRetry retry) {
+        this.retry = retry;
         this.sqlite = sqlite;
         this.session = session;
         this.url = url;
@@ -47,38 +50,72 @@ final class OptimisticRunner {
      */
     <T> T runUpdate(JdbcObject.Call<T> update) throws SQLException {
         if (!optimisticWrites || sqlite.isClosed()) {
-            return update.run();
+            return runExecute(update);
         }
         if (!sqlite.getAutoCommit()) {
             return startTransaction(update);
         }
-        T result = null;
-        SQLException failure = null;
-        boolean runAgain;
-        session.beginOptimistic();
-        try {
-            result = update.run();
-        } catch (SQLException e) {
-            failure = e;
-        } finally {
+        for (int attempt = 0; ; attempt++) {
+            T result = null;
+            SQLException failure = null;
+            boolean runAgain;
+            session.beginOptimistic();
             try {
-                runAgain = session.endOptimistic();
-            } catch (PageStoreException e) {
-                SQLException validation = SqlErrors.fromStore(e, 0);
-                if (failure != null) {
-                    validation.addSuppressed(failure);
+                result = update.run();
+            } catch (SQLException e) {
+                failure = e;
+            } finally {
+                try {
+                    runAgain = session.endOptimistic(); // waits for a pipelined commit's answer
+                } catch (PageStoreException e) {
+                    SQLException validation = SqlErrors.fromStore(e, 0);
+                    if (failure != null) {
+                        validation.addSuppressed(failure);
+                    }
+                    throw validation;
                 }
-                throw validation;
+            }
+            boolean conflict = runAgain || failure != null && ConflictRetry.isSerializationFailure(failure);
+            if (conflict && sqlite.getAutoCommit() && retry.mayRetry(attempt)) {
+                LOG.fine("an autocommit update of " + url + " ran into another commit; running it again");
+                retry.pause(attempt);
+                continue;
+            }
+            if (runAgain) {
+                SQLException e = SqlState.SERIALIZATION_FAILURE.exception("The statement ran " + (attempt + 1)
+                        + " times on " + url + " and each time another client had changed what it read first;"
+                        + " nothing of it was applied. Run it again later, or raise autocommitRetries (now "
+                        + retry.bound() + ").");
+                if (failure != null) {
+                    e.addSuppressed(failure);
+                }
+                throw e;
+            }
+            if (failure != null) {
+                throw failure;
+            }
+            return result;
+        }
+    }
+
+    /**
+     * Runs a statement that is not run optimistically (execute, or any statement when
+     * optimisticWrites=false). In autocommit mode, a commit refused as a serialization failure
+     * applied nothing, so the statement runs again, within the autocommitRetries bound.
+     */
+    <T> T runExecute(JdbcObject.Call<T> statement) throws SQLException {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return statement.run();
+            } catch (SQLException e) {
+                if (!ConflictRetry.isSerializationFailure(e) || sqlite.isClosed() || !sqlite.getAutoCommit()
+                        || !retry.mayRetry(attempt)) {
+                    throw e;
+                }
+                LOG.fine("an autocommit statement of " + url + " ran into another commit; running it again");
+                retry.pause(attempt);
             }
         }
-        if (runAgain) {
-            LOG.fine("an optimistic update read an old version of " + url + "; running it again");
-            return update.run();
-        }
-        if (failure != null) {
-            throw failure;
-        }
-        return result;
     }
 
     /**

@@ -11,7 +11,7 @@ public final class ClientStats {
 
     private enum Counter {
         REQUESTS, BYTES_UP, BYTES_DOWN, PAGES_FETCHED, CACHE_HITS, CACHE_MISSES, COMMITS, PAGES_COMMITTED,
-        CONFLICTS, RETRIES, LEASE_REQUESTS, INVALIDATIONS, LEASE_READS
+        CONFLICTS, RETRIES, LEASE_REQUESTS, INVALIDATIONS, LEASE_READS, MERGED, PIPELINED
     }
 
     private static final Counter[] COUNTERS = Counter.values();
@@ -55,6 +55,12 @@ public final class ClientStats {
 
     /** Commits refused because another client committed first. */
     public long conflicts() { return get(Counter.CONFLICTS); }
+
+    /** Commits the server accepted on a newer version than their base (page-level check). */
+    public long merged() { return get(Counter.MERGED); }
+
+    /** Commits sent before the previous one of this JVM was acknowledged (pipelined). */
+    public long pipelined() { return get(Counter.PIPELINED); }
 
     /** Requests repeated after a failure (and commit outcome look-ups). */
     public long retries() { return get(Counter.RETRIES); }
@@ -115,6 +121,10 @@ public final class ClientStats {
 
     void retry() { add(Counter.RETRIES, 1); }
 
+    void countMerged() { add(Counter.MERGED, 1); }
+
+    void countPipelined() { add(Counter.PIPELINED, 1); }
+
     void leaseRequest() { add(Counter.LEASE_REQUESTS, 1); }
 
     void invalidation() { add(Counter.INVALIDATIONS, 1); }
@@ -126,7 +136,7 @@ public final class ClientStats {
         return "requests=" + requests() + " bytesUp=" + bytesUp() + " bytesDown=" + bytesDown()
                 + " pagesFetched=" + pagesFetched() + " cacheHits=" + cacheHits() + " cacheMisses=" + cacheMisses()
                 + " commits=" + commits() + " pagesCommitted=" + pagesCommitted() + " conflicts=" + conflicts()
-                + " retries=" + retries() + " leaseReads=" + leaseReads() + " leaseRequests=" + leaseRequests()
+                + " merged=" + merged() + " pipelined=" + pipelined() + " retries=" + retries() + " leaseReads=" + leaseReads() + " leaseRequests=" + leaseRequests()
                 + " invalidations=" + invalidations();
     }
 }
