@@ -77,14 +77,22 @@ public final class OptimisticScope {
      */
     public synchronized boolean mustRunAgain() throws PageStoreException {
         Set<Object> confirmed = new HashSet<>();
+        boolean applied = false;
         for (RemoteSnapshot s : snapshots) {
             s.awaitCommit(); // a pipelined commit: its answer decides (durability is unchanged)
             if (s.conflicted() || s.staleByRead()) {
                 return true;
             }
+            applied |= s.commitAttempted();
             if (s.committedOnStart() || s.provenByRead()) {
                 confirmed.add(s.startKey());
             }
+        }
+        if (applied) {
+            // The statement's commit was accepted: what its write transaction read was current, and
+            // running it again would apply it twice. (SQLite's own schema read before it may have
+            // been on an older version; the write transaction checked the schema cookie again.)
+            return false;
         }
         long current = -1;
         for (RemoteSnapshot s : snapshots) {
