@@ -67,6 +67,7 @@ final class OptimisticRunner {
             } finally {
                 try {
                     runAgain = session.endOptimistic(); // waits for a pipelined commit's answer
+                    runAgain |= awaitCommits();
                 } catch (PageStoreException e) {
                     SQLException validation = SqlErrors.fromStore(e, 0);
                     if (failure != null) {
@@ -106,7 +107,17 @@ final class OptimisticRunner {
     <T> T runExecute(JdbcObject.Call<T> statement) throws SQLException {
         for (int attempt = 0; ; attempt++) {
             try {
-                return statement.run();
+                T result = statement.run();
+                try {
+                    if (awaitCommits()) {
+                        throw SqlState.SERIALIZATION_FAILURE.exception("A pipelined commit of this connection to " + url
+                                + " was refused because another client changed what it read first; nothing of it was"
+                                + " applied. Roll back and retry the transaction.");
+                    }
+                } catch (PageStoreException e) {
+                    throw SqlErrors.fromStore(e, 0);
+                }
+                return result;
             } catch (SQLException e) {
                 if (!ConflictRetry.isSerializationFailure(e) || sqlite.isClosed() || !sqlite.getAutoCommit()
                         || !retry.mayRetry(attempt)) {
@@ -250,9 +261,25 @@ final class OptimisticRunner {
             SQLException e = SqlState.SERIALIZATION_FAILURE.exception("The transaction started on version "
                     + scope.startVersion() + " of " + url + " without a version check (optimisticWrites=true), and"
                     + " another client had committed a newer version first: what it read may be out of date and"
-                    + " nothing it did was committed. Roll back and run the transaction again.");
+                    + " nothing it did was committed. Roll back and retry the transaction.");
             if (cause != null) {
                 e.addSuppressed(cause);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Waits for this connection's pipelined commits: true if one was refused (nothing of it was
+     * applied); throws the failure of one whose outcome is unknown.
+     */
+    private boolean awaitCommits() throws PageStoreException {
+        try {
+            session.awaitCommits();
+            return false;
+        } catch (PageStoreException e) {
+            if (e.kind() == PageStoreException.Kind.CONFLICT) {
+                return true;
             }
             throw e;
         }
@@ -263,6 +290,11 @@ final class OptimisticRunner {
         OptimisticScope scope = unproven;
         unproven = null;
         commit.run(); // a refused commit (conflict) throws 40001 here
+        try {
+            session.awaitCommits(); // a pipelined commit: commit() returns once it is acknowledged
+        } catch (PageStoreException e) {
+            throw SqlErrors.fromStore(e, 0);
+        }
         if (scope != null) {
             proveFresh(scope, null);
         }

@@ -230,38 +230,54 @@ final class CommitChain {
     }
 
     private void send(Link l, String incarnation, String reads) {
+        CommitResult r = null;
+        Throwable failure = null;
         try {
-            CommitResult r = CommitProtocol.commit(commits.api(), commits.stats(), l.base, incarnation, l.pages,
-                    l.pageCount, l.pageSize, null, null, new CommitBasis(reads, l.after), l.key);
+            // only the first commit of a chain may send changed bytes: patches apply to its base's images
+            r = CommitProtocol.commit(commits.api(), commits.stats(), l.base, incarnation, l.pages, l.pageCount,
+                    l.pageSize, null, l.after.isEmpty() ? pageNo -> commits.cache().peek(pageNo, l.base) : null,
+                    new CommitBasis(reads, l.after), l.key);
             commits.stats().commit(l.pages.size());
-            l.done.complete(r);
         } catch (PageStoreException e) {
             if (e.kind() == Kind.CONFLICT) {
                 commits.refused();
             } else {
                 commits.unknownOutcome();
             }
-            l.done.completeExceptionally(e);
+            failure = e;
         } catch (RuntimeException | Error e) {
-            l.done.completeExceptionally(e);
-        } finally {
+            failure = e;
+        }
+        // the answer and the chain it changes in one step: whoever sees the answer sees the new tip
+        synchronized (this) {
+            if (failure == null) {
+                l.done.complete(r);
+            } else {
+                l.done.completeExceptionally(failure);
+            }
             settle();
         }
     }
 
     /**
      * Takes answered commits off the front of the chain, in order: an accepted one becomes the
-     * acknowledged base (the cache learns its pages), a failed one ends the chain (every later
-     * commit fails with it at the server).
+     * acknowledged base (the cache learns its pages). A failed one is cut off with everything
+     * built on it (the server refuses those too), at once, so no new transaction reads its pages.
      */
     private synchronized void settle() {
+        for (int i = 0; i < tip.links.size(); i++) {
+            if (tip.links.get(i).failed()) {
+                epoch++;
+                PageApi.LOG.fine("a pipelined commit failed: the " + (tip.links.size() - 1 - i) + " commits built on it fail too");
+                List<Link> kept = List.copyOf(tip.links.subList(0, i));
+                tip = new View(++nextId, kept.isEmpty() ? known.newest() : tip.base, kept);
+                break;
+            }
+        }
         while (!tip.links.isEmpty() && tip.links.get(0).done.isDone()) {
             Link first = tip.links.get(0);
             if (first.failed()) {
-                epoch++;
-                PageApi.LOG.fine("a pipelined commit failed: the " + (tip.links.size() - 1) + " commits built on it fail too");
-                tip = new View(++nextId, known.newest(), List.of());
-                return;
+                break; // failed after the cut above: its own sender settles it
             }
             CommitResult r = first.done.join();
             commits.learn(first.base, r, first.pages, first.pageCount, first.pageSize);

@@ -153,7 +153,7 @@ public final class RemotePageStore implements PageStore {
             } else {
                 s = pinned(view.base);
             }
-            s.joinChain(view, session.readSet());
+            s.joinChain(view, session.readSet(), (RemoteSession) session);
             scope.started(s);
             return s;
         }

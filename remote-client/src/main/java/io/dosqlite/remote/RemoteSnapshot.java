@@ -43,6 +43,8 @@ final class RemoteSnapshot implements Snapshot {
     /** The pages the connection's SQLite may hold, sent with a commit for the page-level check; may be null. */
     private io.dosqlite.vfs.ReadSet reads;
     private final long epoch;
+    /** The connection whose pipelined commits its caller waits for; null when not a RemoteSession. */
+    private RemoteSession owner;
     /** The chain view this transaction started on; null if it did not start on the chain. */
     private CommitChain.View startView;
 
@@ -58,7 +60,8 @@ final class RemoteSnapshot implements Snapshot {
     }
 
     /** Starts this write transaction on the chain: it reads {@code view}'s pending commits and pipelines its own. */
-    synchronized void joinChain(CommitChain.View view, io.dosqlite.vfs.ReadSet reads) {
+    synchronized void joinChain(CommitChain.View view, io.dosqlite.vfs.ReadSet reads, RemoteSession owner) {
+        this.owner = owner;
         this.view = view;
         this.startView = view;
         this.reads = reads;
@@ -279,6 +282,9 @@ final class RemoteSnapshot implements Snapshot {
                 // pipelined: sent now, answered later (OptimisticScope#mustRunAgain waits for it)
                 link = chain.append(view, new DbState(version, this.pageSize, pageCount), lineage, images,
                         newPageCount, pageSize, readRanges);
+                if (owner != null) {
+                    owner.pipelined(link);
+                }
                 CommitChain.View after = chain.viewWith(link);
                 view = after != null ? after : new CommitChain.View(-1, view.base, java.util.List.of(link));
                 pageCount = newPageCount;

@@ -89,7 +89,7 @@ class BankInvariantTest {
         int accounts = 20;
         int localWriters = Rel.n("bankLocalWriters", 4, 4);
         int remoteWriters = Rel.n("bankRemoteWriters", 4, 4);
-        int seconds = faults || crashes ? Rel.n("bankFaultSeconds", 8, 20) : Rel.n("bankSeconds", 12, 40);
+        int seconds = (faults || crashes) && !pipelined ? Rel.n("bankFaultSeconds", 8, 20) : Rel.n("bankSeconds", 12, 40);
         boolean tolerant = faults || crashes;
         long total = accounts * BankClient.INITIAL;
         String db = TestPageServer.freshName("bank");
