@@ -50,7 +50,7 @@ final class OptimisticRunner {
      */
     <T> T runUpdate(JdbcObject.Call<T> update) throws SQLException {
         if (!optimisticWrites || sqlite.isClosed()) {
-            return runExecute(update);
+            return runExecute(null, update);
         }
         if (!sqlite.getAutoCommit()) {
             return startTransaction(update);
@@ -102,9 +102,10 @@ final class OptimisticRunner {
     /**
      * Runs a statement that is not run optimistically (execute, or any statement when
      * optimisticWrites=false). In autocommit mode, a commit refused as a serialization failure
-     * applied nothing, so the statement runs again, within the autocommitRetries bound.
+     * applied nothing, so the statement runs again, within the autocommitRetries bound. Not a
+     * COMMIT (or other transaction control) of a transaction begun in SQL: the caller retries it.
      */
-    <T> T runExecute(JdbcObject.Call<T> statement) throws SQLException {
+    <T> T runExecute(String sql, JdbcObject.Call<T> statement) throws SQLException {
         for (int attempt = 0; ; attempt++) {
             try {
                 T result = statement.run();
@@ -120,7 +121,7 @@ final class OptimisticRunner {
                 return result;
             } catch (SQLException e) {
                 if (!ConflictRetry.isSerializationFailure(e) || sqlite.isClosed() || !sqlite.getAutoCommit()
-                        || !retry.mayRetry(attempt)) {
+                        || SqlText.isTransactionControl(sql) || !retry.mayRetry(attempt)) {
                     throw e;
                 }
                 LOG.fine("an autocommit statement of " + url + " ran into another commit; running it again");

@@ -68,7 +68,7 @@ class BankInvariantTest {
     }
 
     /**
-     * Pipelined, with 3% of the writers' commit answers lost after the server applied them (and
+     * Pipelined, with 10% of the writers' commit answers lost after the server applied them (and
      * connections reset before or after), so acknowledgements go missing inside chains: every
      * transfer is still applied exactly once or reported with an unknown outcome, never half.
      */
@@ -135,7 +135,7 @@ class BankInvariantTest {
                 Fault[] kinds = {Fault.DROP_AFTER, Fault.RESET_BEFORE, Fault.ERROR_500_AFTER,
                     Fault.TRUNCATE, Fault.BITFLIP, Fault.RESET_AFTER};
                 proxy.rule(pipelined
-                        ? Rule.random(r -> r.prefix().equals("writers") && r.is("commit"), 0.03, Rel.SEED,
+                        ? Rule.random(r -> r.prefix().equals("writers") && r.is("commit"), 0.10, Rel.SEED,
                                 Fault.DROP_AFTER, Fault.RESET_BEFORE, Fault.RESET_AFTER)
                         : Rule.random(r -> r.prefix().equals("writers"), 0.03, Rel.SEED, kinds));
             }
@@ -277,7 +277,7 @@ class BankInvariantTest {
             long missing = acked.keySet().stream().filter(k -> !stored.containsKey(k)).count();
             long extra = stored.keySet().stream().filter(k -> !acked.containsKey(k) && !unknown.containsKey(k)).count();
             long unknownPresent = unknown.keySet().stream().filter(stored::containsKey).count();
-            String t = pipelined ? (faults ? "bank invariant, pipelined commits, 3% of commit answers lost or reset"
+            String t = pipelined ? (faults ? "bank invariant, pipelined commits, 10% of commit answers lost or reset"
                     : "bank invariant, pipelined commits") : faults ? "bank invariant under network faults (3% of writer requests)"
                     : crashes ? "bank invariant while workerd is killed (-9) and restarted every 2-4 s" : "bank invariant";
             if (crashes) {
