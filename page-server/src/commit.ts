@@ -7,6 +7,8 @@ import { applyPatches } from "./patches";
 import { checkStage, publishStage } from "./staging";
 import type { Lineage } from "./lineage";
 import { type Meta, type PageStore, checkPageSizeChange } from "./storage";
+import { type ChainWaits, DEFAULT_WAIT_MS, parseAfter } from "./chain";
+import { checkPages, mergedPageOne, parseReads } from "./pagecheck";
 
 /** What a commit is to write on top of the current version. */
 export interface NewVersion {
@@ -38,7 +40,7 @@ export interface Committed {
 /** A commit that was not applied now because its key was: the stored answer. */
 export type Replayed = Response;
 
-export async function commit(store: PageStore, lineage: Lineage, request: Request, url: URL): Promise<Committed | Replayed> {
+export async function commit(store: PageStore, lineage: Lineage, request: Request, url: URL, chains: ChainWaits): Promise<Committed | Replayed> {
   const base = parseUint(url.searchParams.get("base"), "base", "bad_version");
   if (base === null) throw new HttpError(400, "bad_version", "Missing parameter base=V: the version this commit is based on.");
   const pageCount = parseUint(url.searchParams.get("pageCount"), "pageCount");
@@ -51,11 +53,17 @@ export async function commit(store: PageStore, lineage: Lineage, request: Reques
     throw new HttpError(400, "bad_stage_id", "Invalid stage id: use 1-64 characters [A-Za-z0-9_-].");
   }
   const key = idempotencyKey(request, true)!;
+  const reads = parseReads(url.searchParams.get("reads"));
+  const after = parseAfter(url.searchParams.get("after"));
   const before = store.requireDb();
   const body = await readBody(request, MAX_BODY, "commit");
   // A fork's patches may apply to pages it shares with its origin: fetch those first (they never
-  // change), so that everything from reading the state on stays synchronous.
+  // change). A chain commit waits for the commits it was built on. After these two awaits,
+  // everything from reading the state on is synchronous.
   const inherited = url.searchParams.get("frames") === "patch" ? await lineage.patchBases(before, body) : new Map();
+  const own = after.length === 0 || store.sql.exec("SELECT 1 FROM idem WHERE key = ?", key).toArray().length > 0
+    ? new Set<number>()
+    : await chains.versionsOf(store, after, parseUint(url.searchParams.get("wait"), "wait") ?? DEFAULT_WAIT_MS);
   // State is read only after the body is in: from here on everything is synchronous.
   const m = store.requireDb();
   const replayed = replay(store, key, base);
@@ -79,8 +87,10 @@ export async function commit(store: PageStore, lineage: Lineage, request: Reques
   }
   let pages: Map<number, InPage>;
   if (format === "patch") {
-    // Patches apply to the base version's pages, so the base must be current before decoding.
-    checkBase(m, base);
+    // Patches apply to the base version's pages, so it must be one still kept.
+    if (after.length > 0) throw new HttpError(400, "bad_request", "frames=patch cannot be combined with after=: send whole frames for a chain commit.");
+    if (reads === null) checkBase(m, base);
+    else if (base > m.version || base < store.oldestReadable(m, Date.now())) checkBase(m, base);
     const basePage = (pgno: number) => {
       if (pgno > m.page_count || pageSize !== m.page_size) return null;
       return (store.readLocal(pgno, base, pageSize) ?? inherited.get(pgno) ?? store.readPage(pgno, base, pageSize)).data;
@@ -88,12 +98,21 @@ export async function commit(store: PageStore, lineage: Lineage, request: Reques
     pages = verifyFrames(applyPatches(body, pageSize, pageCount, basePage));
   } else {
     pages = parseFrames(body, pageSize, pageCount);
-    checkBase(m, base);
+  }
+  // A base older than the current version lands only if nothing it read or writes changed since.
+  const changed = pageSize === m.page_size || base === m.version ? checkPages(store, m, { base, reads, own }, pages) : (checkBase(m, base), null);
+  let counter: number | undefined;
+  if (changed !== null && m.page_count > 0) {
+    const one = mergedPageOne(store, m, pages);
+    pages.set(1, one.page);
+    counter = one.counter;
   }
   return applyCommit(store, m, { pages, pageCount, pageSize, base, key, stageId }, (r) => ({
     version: r.version,
     pageCount: r.pageCount,
     pages: r.pages,
+    // the client keeps its cache: it drops these pages and takes the counter into its page 1
+    ...(changed !== null ? { changed, counter } : {}),
   }));
 }
 

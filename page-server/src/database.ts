@@ -22,11 +22,13 @@ export interface RpcAnswer {
   status: number;
   body: Record<string, unknown>;
 }
+import { ChainWaits } from "./chain";
 
 export class DatabaseDO extends DurableObject<Env> {
   private store: PageStore;
   private leases: Leases;
   private lineage: Lineage;
+  private chains = new ChainWaits();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -62,7 +64,7 @@ export class DatabaseDO extends DurableObject<Env> {
         case "interior":
           return await visible(), await interior(store, this.lineage, request, url);
         case "commit":
-          return await this.committed(request, () => commit(store, this.lineage, request, url));
+          return await this.committed(request, () => commit(store, this.lineage, request, url, this.chains));
         case "history":
           return await visible(), history(store, url);
         case "restore":
@@ -97,9 +99,13 @@ export class DatabaseDO extends DurableObject<Env> {
     try {
       outcome = await run();
     } catch (e) {
+      // commits built on this one (pipelined after it) must not be applied
+      const key = request.headers.get("Idempotency-Key");
+      if (key) this.chains.refuse(key);
       await this.leases.visible(); // a refusal names the current version too
       throw e;
     }
+    this.chains.wake();
     if (outcome instanceof Response) return await this.leases.visible(), outcome;
     collectGarbage(this.store);
     const m = this.store.meta();

@@ -203,8 +203,11 @@ export function newKey(prefix = "k") {
 }
 
 /** Commit pages; returns the api answer. */
-export function commit(server, db, { base, pageCount, pageSize, pages = [], key = newKey(), stage, body, incarnation }) {
+export function commit(server, db, { base, pageCount, pageSize, pages = [], key = newKey(), stage, body, incarnation, reads, after, wait }) {
   let q = `/v1/databases/${db}/commit?base=${base}&pageCount=${pageCount}`;
+  if (reads !== undefined) q += `&reads=${reads.join(",")}`;
+  if (after !== undefined) q += `&after=${after.join(",")}`;
+  if (wait !== undefined) q += `&wait=${wait}`;
   if (pageSize !== undefined) q += `&pageSize=${pageSize}`;
   if (incarnation !== undefined) q += `&incarnation=${encodeURIComponent(incarnation)}`;
   if (stage !== undefined) q += `&stage=${stage}`;

@@ -447,6 +447,9 @@ public final class Main {
         Runtime.getRuntime().addShutdownHook(hook);
         List<String> notes = new ArrayList<>();
         Sys local = null;
+        LatencyProxy writersDosqlite = null;
+        LatencyProxy writersPg = null;
+        String writersToken = null;
         try {
             if (systems.contains("local")) {
                 Path dir = tmp.resolve("local");
@@ -469,6 +472,8 @@ public final class Main {
                 Function<String, Db> fresh = name -> new JdbcDb(() -> DriverManager.getConnection(
                         "jdbc:dosqlite:http://127.0.0.1:" + proxy.port() + "/" + name, p), false, true);
                 Sys s = new Sys("dosqlite", "dosqlite over the page server (workerd)", fresh.apply("bench"), proxy, fresh);
+                writersDosqlite = proxy;
+                writersToken = token;
                 toClose.add(0, s.db());
                 remote.add(s);
                 if (systems.contains("dosqlite-raw")) {
@@ -510,6 +515,7 @@ public final class Main {
                     Function<String, Db> fresh = name -> new JdbcDb(() -> DriverManager.getConnection(
                             "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/postgres?user=bench&sslmode=disable"), true, false);
                     Sys s = new Sys("pg", "PostgreSQL " + pgVersion() + " via pgjdbc", fresh.apply("bench"), proxy, fresh);
+                    writersPg = proxy;
                     toClose.add(0, s.db());
                     remote.add(s);
                 } catch (Exception e) {
@@ -565,7 +571,20 @@ public final class Main {
             List<Sys> all = local == null ? remote : concat(local, remote);
             Report.write(out, repo, m.results, workloads, all, sizes, rtts, budget, minutes, notes, quick, paired);
             CostReport.append(out.resolve("benchmarks.md"), m.billed.rows(), workloads, Prices.load(repo.resolve("docs/prices.json")));
-            Progress.note("done in " + String.format(Locale.ROOT, "%.1f", minutes) + " min: " + out.resolve("benchmarks.md"));
+            if (writersDosqlite != null) {
+                int rtt = Arrays.stream(rtts).anyMatch(r -> r == 20) ? 20 : rtts[rtts.length - 1];
+                try {
+                    String section = Writers.section(writersDosqlite, writersToken, writersPg, rtt, quick ? 3 : 10);
+                    Path md = out.resolve("benchmarks.md");
+                    String doc = Files.readString(md);
+                    int at = doc.indexOf("## Analysis");
+                    Files.writeString(md, at < 0 ? doc + "\n" + section : doc.substring(0, at) + section + "\n" + doc.substring(at));
+                } catch (Exception e) {
+                    Progress.note("writers section failed: " + e);
+                    e.printStackTrace();
+                }
+            }
+            Progress.note("done in " + String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 60e9) + " min: " + out.resolve("benchmarks.md"));
         } finally {
             closeAll(toClose, tmp);
         }

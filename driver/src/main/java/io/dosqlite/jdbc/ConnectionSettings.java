@@ -245,6 +245,7 @@ public final class ConnectionSettings {
                 .readOnly(flag(DosqliteProperty.READ_ONLY))
                 .maxRetries(number(DosqliteProperty.MAX_RETRIES))
                 .uploadDuringTransaction(flag(DosqliteProperty.EARLY_UPLOAD))
+                .pipelineDepth(number(DosqliteProperty.PIPELINE_DEPTH))
                 .leases(flag(DosqliteProperty.LEASES))
                 .sessionConsistency("session".equals(text(DosqliteProperty.CONSISTENCY)))
                 .compress(flag(DosqliteProperty.COMPRESS))

@@ -52,7 +52,7 @@ public final class DosqliteDriver implements Driver {
                     sqliteProperties(settings, database));
             return new JdbcConnection(sqlite, database, session,
                     (int) settings.seconds(DosqliteProperty.READ_TIMEOUT).toMillis(),
-                    settings.flag(DosqliteProperty.OPTIMISTIC_WRITES));
+                    settings.flag(DosqliteProperty.OPTIMISTIC_WRITES), settings.number(DosqliteProperty.AUTOCOMMIT_RETRIES));
         } catch (SQLException e) {
             database.release();
             throw SqlErrors.translate(e, session.takeError());

@@ -60,6 +60,20 @@ public enum DosqliteProperty {
                     + " client committed in between, commit() fails with SQLState 40001 (autocommit"
                     + " updates run again by themselves). false: check first, one more request.",
             "true", "false"),
+    AUTOCOMMIT_RETRIES("autocommitRetries", "20", null, PropertyType.range(0, 1000),
+            "How often an autocommit executeUpdate/execute whose commit was refused because another"
+                    + " client changed what it read (nothing of it was applied) is run again by the driver,"
+                    + " with exponential backoff (1 ms doubling to 200 ms, with jitter), before the"
+                    + " application sees SQLState 40001. 0: the application sees every serialization failure."),
+    PIPELINE_DEPTH("pipelineDepth", String.valueOf(RemoteConfig.DEFAULT_PIPELINE_DEPTH), null, PropertyType.range(0, 256),
+            "How many commits of optimistic write transactions (autocommit executeUpdate, and"
+                    + " transactions that begin by writing) of this JVM may be in flight one behind another:"
+                    + " a commit is sent and the write lock released before its answer arrives, so the next"
+                    + " write of any connection runs on top of it; executeUpdate and commit() still return"
+                    + " only once their own commit is acknowledged, and if one commit of the chain is refused"
+                    + " every later one fails with it (autocommit statements run again). Reads never see a"
+                    + " commit that is not acknowledged. 0: one commit at a time. Applies to the database's"
+                    + " shared client (first connection of the JVM)."),
     EARLY_UPLOAD("earlyUpload", "true", null, PropertyType.BOOL,
             "A transaction with more than 1 MB of changed pages uploads them while it runs, to a stage"
                     + " nobody sees until its COMMIT publishes it, so COMMIT only sends the rest (a 100k-row"

@@ -66,13 +66,14 @@ final class JdbcConnection extends SQLiteConnection implements DosqliteConnectio
     private JdbcDatabaseMetaData metaData;
 
     JdbcConnection(SQLiteConnection inner, Database database, RemoteSession session, int networkTimeoutMillis,
-                   boolean optimisticWrites) {
+                   boolean optimisticWrites, int autocommitRetries) {
         super(inner.getDatabase());
         this.inner = inner;
         this.database = database;
         this.session = session;
         this.networkTimeoutMillis = networkTimeoutMillis;
-        this.optimistic = new OptimisticRunner(inner, session, database.url(), optimisticWrites);
+        this.optimistic = new OptimisticRunner(inner, session, database.url(), optimisticWrites,
+                new ConflictRetry(autocommitRetries));
     }
 
     OptimisticRunner optimistic() {

@@ -71,7 +71,7 @@ final class JdbcPreparedStatement extends JdbcStatement implements PreparedState
 
     @Override
     public boolean execute() throws SQLException {
-        return io(() -> ps.execute());
+        return conn.optimistic().runExecute(sql, () -> io(() -> ps.execute()));
     }
 
     // ---- the rest delegates

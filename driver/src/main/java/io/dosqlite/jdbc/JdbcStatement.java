@@ -139,22 +139,22 @@ class JdbcStatement extends JdbcObject implements Statement {
 
     @Override
     public boolean execute(String a, int[] b) throws SQLException {
-        return io(() -> inner.execute(a, b));
+        return conn.optimistic().runExecute(a, () -> io(() -> inner.execute(a, b)));
     }
 
     @Override
     public boolean execute(String a, String[] b) throws SQLException {
-        return io(() -> inner.execute(a, b));
+        return conn.optimistic().runExecute(a, () -> io(() -> inner.execute(a, b)));
     }
 
     @Override
     public boolean execute(String a, int b) throws SQLException {
-        return io(() -> inner.execute(a, b));
+        return conn.optimistic().runExecute(a, () -> io(() -> inner.execute(a, b)));
     }
 
     @Override
     public boolean execute(String a) throws SQLException {
-        return io(() -> inner.execute(a));
+        return conn.optimistic().runExecute(a, () -> io(() -> inner.execute(a)));
     }
 
     @Override

@@ -23,10 +23,13 @@ final class OptimisticRunner {
     private final RemoteSession session;
     private final String url;
     private final boolean optimisticWrites;
+    private final ConflictRetry retry;
     /** Set while the open manual-commit transaction started optimistically and is not proven fresh yet. */
     private OptimisticScope unproven;
 
-    OptimisticRunner(SQLiteConnection sqlite, RemoteSession session, String url, boolean optimisticWrites) {
+    OptimisticRunner(SQLiteConnection sqlite, RemoteSession session, String url, boolean optimisticWrites,
+                     ConflictRetry retry) {
+        this.retry = retry;
         this.sqlite = sqlite;
         this.session = session;
         this.url = url;
@@ -47,38 +50,84 @@ final class OptimisticRunner {
      */
     <T> T runUpdate(JdbcObject.Call<T> update) throws SQLException {
         if (!optimisticWrites || sqlite.isClosed()) {
-            return update.run();
+            return runExecute(null, update);
         }
         if (!sqlite.getAutoCommit()) {
             return startTransaction(update);
         }
-        T result = null;
-        SQLException failure = null;
-        boolean runAgain;
-        session.beginOptimistic();
-        try {
-            result = update.run();
-        } catch (SQLException e) {
-            failure = e;
-        } finally {
+        for (int attempt = 0; ; attempt++) {
+            T result = null;
+            SQLException failure = null;
+            boolean runAgain;
+            session.beginOptimistic();
             try {
-                runAgain = session.endOptimistic();
-            } catch (PageStoreException e) {
-                SQLException validation = SqlErrors.fromStore(e, 0);
-                if (failure != null) {
-                    validation.addSuppressed(failure);
+                result = update.run();
+            } catch (SQLException e) {
+                failure = e;
+            } finally {
+                try {
+                    runAgain = session.endOptimistic(); // waits for a pipelined commit's answer
+                    runAgain |= awaitCommits();
+                } catch (PageStoreException e) {
+                    SQLException validation = SqlErrors.fromStore(e, 0);
+                    if (failure != null) {
+                        validation.addSuppressed(failure);
+                    }
+                    throw validation;
                 }
-                throw validation;
+            }
+            boolean conflict = runAgain || failure != null && ConflictRetry.isSerializationFailure(failure);
+            if (conflict && sqlite.getAutoCommit() && retry.mayRetry(attempt)) {
+                LOG.fine("an autocommit update of " + url + " ran into another commit; running it again");
+                retry.pause(attempt);
+                continue;
+            }
+            if (runAgain) {
+                SQLException e = SqlState.SERIALIZATION_FAILURE.exception("The statement ran " + (attempt + 1)
+                        + " times on " + url + " and each time another client had changed what it read first;"
+                        + " nothing of it was applied. Run it again later, or raise autocommitRetries (now "
+                        + retry.bound() + ").");
+                if (failure != null) {
+                    e.addSuppressed(failure);
+                }
+                throw e;
+            }
+            if (failure != null) {
+                throw failure;
+            }
+            return result;
+        }
+    }
+
+    /**
+     * Runs a statement that is not run optimistically (execute, or any statement when
+     * optimisticWrites=false). In autocommit mode, a commit refused as a serialization failure
+     * applied nothing, so the statement runs again, within the autocommitRetries bound. Not a
+     * COMMIT (or other transaction control) of a transaction begun in SQL: the caller retries it.
+     */
+    <T> T runExecute(String sql, JdbcObject.Call<T> statement) throws SQLException {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                T result = statement.run();
+                try {
+                    if (awaitCommits()) {
+                        throw SqlState.SERIALIZATION_FAILURE.exception("A pipelined commit of this connection to " + url
+                                + " was refused because another client changed what it read first; nothing of it was"
+                                + " applied. Roll back and retry the transaction.");
+                    }
+                } catch (PageStoreException e) {
+                    throw SqlErrors.fromStore(e, 0);
+                }
+                return result;
+            } catch (SQLException e) {
+                if (!ConflictRetry.isSerializationFailure(e) || sqlite.isClosed() || !sqlite.getAutoCommit()
+                        || SqlText.isTransactionControl(sql) || !retry.mayRetry(attempt)) {
+                    throw e;
+                }
+                LOG.fine("an autocommit statement of " + url + " ran into another commit; running it again");
+                retry.pause(attempt);
             }
         }
-        if (runAgain) {
-            LOG.fine("an optimistic update read an old version of " + url + "; running it again");
-            return update.run();
-        }
-        if (failure != null) {
-            throw failure;
-        }
-        return result;
     }
 
     /**
@@ -213,9 +262,25 @@ final class OptimisticRunner {
             SQLException e = SqlState.SERIALIZATION_FAILURE.exception("The transaction started on version "
                     + scope.startVersion() + " of " + url + " without a version check (optimisticWrites=true), and"
                     + " another client had committed a newer version first: what it read may be out of date and"
-                    + " nothing it did was committed. Roll back and run the transaction again.");
+                    + " nothing it did was committed. Roll back and retry the transaction.");
             if (cause != null) {
                 e.addSuppressed(cause);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Waits for this connection's pipelined commits: true if one was refused (nothing of it was
+     * applied); throws the failure of one whose outcome is unknown.
+     */
+    private boolean awaitCommits() throws PageStoreException {
+        try {
+            session.awaitCommits();
+            return false;
+        } catch (PageStoreException e) {
+            if (e.kind() == PageStoreException.Kind.CONFLICT) {
+                return true;
             }
             throw e;
         }
@@ -226,6 +291,11 @@ final class OptimisticRunner {
         OptimisticScope scope = unproven;
         unproven = null;
         commit.run(); // a refused commit (conflict) throws 40001 here
+        try {
+            session.awaitCommits(); // a pipelined commit: commit() returns once it is acknowledged
+        } catch (PageStoreException e) {
+            throw SqlErrors.fromStore(e, 0);
+        }
         if (scope != null) {
             proveFresh(scope, null);
         }

@@ -13,8 +13,26 @@ final class SqlText {
      * RETURNING, PRAGMA, INSERT ... RETURNING) answers false.
      */
     static boolean isSelect(String sql) {
+        String first = firstWord(sql);
+        return first.equals("SELECT") || first.equals("VALUES");
+    }
+
+    /**
+     * Whether {@code sql} is transaction control (BEGIN, COMMIT, END, ROLLBACK, SAVEPOINT,
+     * RELEASE): a COMMIT of a transaction begun in SQL that was refused cannot simply run again,
+     * the whole transaction has to.
+     */
+    static boolean isTransactionControl(String sql) {
+        return switch (firstWord(sql)) {
+            case "BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE" -> true;
+            default -> false;
+        };
+    }
+
+    /** The first word after whitespace and comments, upper case ("" if none). */
+    private static String firstWord(String sql) {
         if (sql == null) {
-            return false;
+            return "";
         }
         int i = 0;
         int n = sql.length();
@@ -36,7 +54,6 @@ final class SqlText {
         while (end < n && Character.isLetter(sql.charAt(end))) {
             end++;
         }
-        String first = sql.substring(i, end).toUpperCase(Locale.ROOT);
-        return first.equals("SELECT") || first.equals("VALUES");
+        return sql.substring(i, end).toUpperCase(Locale.ROOT);
     }
 }

@@ -28,4 +28,14 @@ class SqlTextTest {
         assertFalse(SqlText.isSelect("SELECTED"));
         assertFalse(SqlText.isSelect("/* unterminated SELECT"));
     }
+
+    @Test
+    void transactionControlIsRecognised() {
+        assertTrue(SqlText.isTransactionControl("COMMIT"));
+        assertTrue(SqlText.isTransactionControl(" -- done\n end transaction"));
+        assertTrue(SqlText.isTransactionControl("BEGIN IMMEDIATE"));
+        assertTrue(SqlText.isTransactionControl("release sp1"));
+        assertFalse(SqlText.isTransactionControl("UPDATE t SET v = 1"));
+        assertFalse(SqlText.isTransactionControl(null));
+    }
 }

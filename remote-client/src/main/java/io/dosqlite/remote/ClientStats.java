@@ -12,7 +12,7 @@ public final class ClientStats {
     private enum Counter {
         REQUESTS, BYTES_UP, BYTES_DOWN, PAGES_FETCHED, CACHE_HITS, CACHE_MISSES, COMMITS, PAGES_COMMITTED,
         CONFLICTS, RETRIES, LEASE_REQUESTS, INVALIDATIONS, LEASE_READS, READ_AHEAD_PAGES, READ_AHEAD_BYTES,
-        READ_AHEAD_USED_BYTES
+        READ_AHEAD_USED_BYTES, MERGED, PIPELINED
     }
 
     private static final Counter[] COUNTERS = Counter.values();
@@ -56,6 +56,12 @@ public final class ClientStats {
 
     /** Commits refused because another client committed first. */
     public long conflicts() { return get(Counter.CONFLICTS); }
+
+    /** Commits the server accepted on a newer version than their base (page-level check). */
+    public long merged() { return get(Counter.MERGED); }
+
+    /** Commits sent before the previous one of this JVM was acknowledged (pipelined). */
+    public long pipelined() { return get(Counter.PIPELINED); }
 
     /** Requests repeated after a failure (and commit outcome look-ups). */
     public long retries() { return get(Counter.RETRIES); }
@@ -137,6 +143,10 @@ public final class ClientStats {
 
     void retry() { add(Counter.RETRIES, 1); }
 
+    void countMerged() { add(Counter.MERGED, 1); }
+
+    void countPipelined() { add(Counter.PIPELINED, 1); }
+
     void leaseRequest() { add(Counter.LEASE_REQUESTS, 1); }
 
     void invalidation() { add(Counter.INVALIDATIONS, 1); }
@@ -148,6 +158,7 @@ public final class ClientStats {
         return "requests=" + requests() + " bytesUp=" + bytesUp() + " bytesDown=" + bytesDown()
                 + " pagesFetched=" + pagesFetched() + " cacheHits=" + cacheHits() + " cacheMisses=" + cacheMisses()
                 + " commits=" + commits() + " pagesCommitted=" + pagesCommitted() + " conflicts=" + conflicts()
+                + " merged=" + merged() + " pipelined=" + pipelined()
                 + " retries=" + retries() + " leaseReads=" + leaseReads() + " leaseRequests=" + leaseRequests()
                 + " invalidations=" + invalidations() + " readAheadPages=" + readAheadPages()
                 + " wastedReadAheadBytes=" + wastedReadAheadBytes();

@@ -38,7 +38,15 @@ final class CommitProtocol {
      */
     static CommitResult commit(PageApi api, ClientStats stats, long base, String incarnation,
                                SortedMap<Long, byte[]> pages, long newPageCount, int pageSize, String stageId,
-                               LongFunction<byte[]> baseImage)
+                               LongFunction<byte[]> baseImage, CommitBasis basis)
+            throws PageStoreException {
+        return commit(api, stats, base, incarnation, pages, newPageCount, pageSize, stageId, baseImage, basis, newKey());
+    }
+
+    /** {@link #commit} under a key chosen by the caller (a chain names it to the commits built on it). */
+    static CommitResult commit(PageApi api, ClientStats stats, long base, String incarnation,
+                               SortedMap<Long, byte[]> pages, long newPageCount, int pageSize, String stageId,
+                               LongFunction<byte[]> baseImage, CommitBasis basis, String commitKey)
             throws PageStoreException {
         RemoteConfig cfg = api.config();
         List<Map.Entry<Long, byte[]>> all = new ArrayList<>(pages.entrySet());
@@ -61,13 +69,14 @@ final class CommitProtocol {
             inline = all.subList(lastStart, all.size());
         }
         String stage = stageId;
-        if (baseImage != null && !inline.isEmpty() && api.patchesAccepted()) {
+        // patches apply to the base's images; a chain commit's pages were built on later ones
+        if (baseImage != null && !inline.isEmpty() && api.patchesAccepted() && basis.after().isEmpty()) {
             byte[] patched = PagePatches.encode(inline, pageSize, baseImage);
             if (patched.length < (long) inline.size() * frame) {
-                String key = newKey();
+                String key = commitKey;
                 try {
                     byte[] ok = exactlyOnce(api, stats, key, "the commit",
-                            () -> api.commitOnce(key, base, newPageCount, pageSize, stage, patched, incarnation, true));
+                            () -> api.commitOnce(key, base, newPageCount, pageSize, stage, patched, incarnation, true, basis));
                     return CommitResult.parse(ok, "the commit");
                 } catch (PageStoreException e) {
                     if (e.kind() != Kind.INVALID && e.kind() != Kind.CORRUPT) {
@@ -81,9 +90,9 @@ final class CommitProtocol {
             }
         }
         byte[] body = PageFrames.encode(inline, pageSize);
-        String key = newKey();
+        String key = commitKey;
         byte[] ok = exactlyOnce(api, stats, key, "the commit",
-                () -> api.commitOnce(key, base, newPageCount, pageSize, stage, body, incarnation, false));
+                () -> api.commitOnce(key, base, newPageCount, pageSize, stage, body, incarnation, false, basis));
         return CommitResult.parse(ok, "the commit");
     }
 

@@ -36,7 +36,7 @@ final class Commits {
      * holds the new images at it. A refused commit (CONFLICT) first learns the newer version.
      */
     long commit(long base, String incarnation, SortedMap<Long, byte[]> pages, long newPageCount, int pageSize,
-                BackgroundStage stage) throws PageStoreException {
+                BackgroundStage stage, CommitBasis basis) throws PageStoreException {
         CommitResult r;
         try {
             SortedMap<Long, byte[]> send = pages;
@@ -49,7 +49,7 @@ final class Commits {
                 }
             }
             r = CommitProtocol.commit(api, stats, base, incarnation, send, newPageCount, pageSize,
-                    stageId, pageNo -> cache.peek(pageNo, base));
+                    stageId, pageNo -> cache.peek(pageNo, base), basis);
             stats.commit(pages.size());
         } catch (PageStoreException e) {
             if (e.kind() == Kind.CONFLICT) {
@@ -62,12 +62,61 @@ final class Commits {
             }
             throw e;
         }
+        learn(base, r, pages, newPageCount, pageSize);
+        return r.version();
+    }
+
+    /**
+     * Makes the cache, tree hints and known state reflect an accepted commit of {@code pages} on
+     * {@code base}. One that landed on a newer version than its base first drops the pages others
+     * wrote in between, and its page 1 takes the change counter the server gave it.
+     */
+    void learn(long base, CommitResult r, SortedMap<Long, byte[]> pages, long newPageCount, int pageSize) {
+        SortedMap<Long, byte[]> images = pages;
+        long before = base;
+        if (r.merged()) {
+            stats.countMerged();
+            cache.applyChanges(base, r.version() - 1, newPageCount, r.changed(), true);
+            before = r.version() - 1;
+            byte[] one = pages.get(1L);
+            if (one != null && r.counter() >= 0 && one.length >= 96) {
+                images = new java.util.TreeMap<>(pages);
+                byte[] c = one.clone();
+                java.nio.ByteBuffer.wrap(c).putInt(24, (int) r.counter()).putInt(92, (int) r.counter());
+                images.put(1L, c);
+            } else if (one != null) {
+                images = new java.util.TreeMap<>(pages);
+                images.remove(1L); // not known exactly: fetched again when read
+            }
+        }
         known.learn(new DbState(r.version(), pageSize, newPageCount));
-        cache.applyCommit(base, r.version(), newPageCount, pages);
-        for (Map.Entry<Long, byte[]> e : pages.entrySet()) {
+        cache.applyCommit(before, r.version(), newPageCount, images);
+        for (Map.Entry<Long, byte[]> e : images.entrySet()) {
             hints.learn(e.getKey(), e.getValue(), pageSize, newPageCount);
         }
-        return r.version();
+    }
+
+    /** Counts a refused commit and learns the newer version it ran into. */
+    void refused() {
+        stats.conflict();
+        versions.afterConflict();
+    }
+
+    /** A commit failed in a way that may have left it applied. */
+    void unknownOutcome() {
+        outcomeUnknown.run();
+    }
+
+    PageApi api() {
+        return api;
+    }
+
+    ClientStats stats() {
+        return stats;
+    }
+
+    PageCache cache() {
+        return cache;
     }
 
     /** A stage that uploads the pages of one large write transaction while it runs. */

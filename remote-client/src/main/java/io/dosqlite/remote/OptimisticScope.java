@@ -76,25 +76,39 @@ public final class OptimisticScope {
      * failed any other way may have been applied, so that failure stands and nothing runs again.
      */
     public synchronized boolean mustRunAgain() throws PageStoreException {
-        Set<Long> confirmed = new HashSet<>();
+        Set<Object> confirmed = new HashSet<>();
+        boolean applied = false;
         for (RemoteSnapshot s : snapshots) {
+            s.awaitCommit(); // a pipelined commit: its answer decides (durability is unchanged)
             if (s.conflicted() || s.staleByRead()) {
                 return true;
             }
+            applied |= s.commitAttempted();
             if (s.committedOnStart() || s.provenByRead()) {
-                confirmed.add(s.startVersion());
+                confirmed.add(s.startKey());
             }
+        }
+        if (applied) {
+            // The statement's commit was accepted: what its write transaction read was current, and
+            // running it again would apply it twice. (SQLite's own schema read before it may have
+            // been on an older version; the write transaction checked the schema cookie again.)
+            return false;
         }
         long current = -1;
         for (RemoteSnapshot s : snapshots) {
-            if (s.commitAttempted() || confirmed.contains(s.startVersion())) {
+            if (s.commitAttempted() || confirmed.contains(s.startKey())) {
                 continue;
+            }
+            // a transaction that read pipelined commits of others is current only once they are
+            long read = s.contentVersion();
+            if (read < 0) {
+                return true;
             }
             if (current < 0) {
                 current = versions.check().version();
             }
             // a database deleted and created again may have reached the same version number
-            if (current != s.startVersion() || s.otherLife(known.incarnation())) {
+            if (current != read || s.otherLife(known.incarnation())) {
                 return true;
             }
         }

@@ -217,9 +217,21 @@ final class PageApi {
     /** One commit attempt; {@code patched}: the body is in the patch format ({@link PagePatches}). */
     Answer commitOnce(String key, long base, long pageCount, int pageSize, String stageId, byte[] frames,
                       String incarnation, boolean patched) throws CallFailed {
+        return commitOnce(key, base, pageCount, pageSize, stageId, frames, incarnation, patched, CommitBasis.STRICT);
+    }
+
+    /** A commit whose {@code basis} may let it land on a newer version than its base (protocol v1.1). */
+    Answer commitOnce(String key, long base, long pageCount, int pageSize, String stageId, byte[] frames,
+                      String incarnation, boolean patched, CommitBasis basis) throws CallFailed {
         HttpUrl.Builder u = url("commit").addQueryParameter("base", Long.toString(base))
                 .addQueryParameter("pageCount", Long.toString(pageCount))
                 .addQueryParameter("pageSize", Integer.toString(pageSize));
+        if (basis.reads() != null) {
+            u.addQueryParameter("reads", basis.reads());
+        }
+        if (!basis.after().isEmpty()) {
+            u.addQueryParameter("after", String.join(",", basis.after()));
+        }
         if (patched) {
             u.addQueryParameter("frames", "patch");
         }

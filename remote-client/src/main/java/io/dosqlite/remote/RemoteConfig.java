@@ -24,6 +24,8 @@ public final class RemoteConfig {
     public static final long DEFAULT_CACHE_BYTES = 64L * 1024 * 1024;
     public static final int DEFAULT_PAGE_SIZE = 4096;
     public static final int DEFAULT_MAX_RETRIES = 3;
+    /** Commits of one JVM that may be in flight one behind another (see {@link #pipelineDepth()}). */
+    public static final int DEFAULT_PIPELINE_DEPTH = 32;
 
     private static final Pattern DB_NAME = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$");
 
@@ -42,6 +44,7 @@ public final class RemoteConfig {
     private final long maxRequestBytes;
     private final boolean prefetchInterior;
     private final boolean uploadDuringTransaction;
+    private final int pipelineDepth;
     private final boolean leases;
     private final boolean sessionConsistency;
     private final boolean compress;
@@ -64,6 +67,7 @@ public final class RemoteConfig {
         this.maxRequestBytes = b.maxRequestBytes;
         this.prefetchInterior = b.prefetchInterior;
         this.uploadDuringTransaction = b.uploadDuringTransaction;
+        this.pipelineDepth = b.pipelineDepth;
         this.leases = b.leases;
         this.sessionConsistency = b.sessionConsistency;
         this.compress = b.compress;
@@ -92,6 +96,7 @@ public final class RemoteConfig {
         b.maxRequestBytes = maxRequestBytes;
         b.prefetchInterior = prefetchInterior;
         b.uploadDuringTransaction = uploadDuringTransaction;
+        b.pipelineDepth = pipelineDepth;
         b.leases = leases;
         b.sessionConsistency = sessionConsistency;
         b.compress = compress;
@@ -158,6 +163,13 @@ public final class RemoteConfig {
     public boolean uploadDuringTransaction() { return uploadDuringTransaction; }
 
     /**
+     * How many commits of optimistic write transactions may be in flight one behind another
+     * (pipelined: sent before the previous one was acknowledged); 0 = each commit waits for its
+     * answer before the next one of this JVM may start.
+     */
+    public int pipelineDepth() { return pipelineDepth; }
+
+    /**
      * Whether the store holds a read lease over a push channel (a WebSocket to the database's
      * Durable Object), so a read transaction on cached pages needs no request; off: the version
      * check per transaction.
@@ -202,6 +214,7 @@ public final class RemoteConfig {
         private long maxRequestBytes = PROTOCOL_MAX_BODY;
         private boolean prefetchInterior = true;
         private boolean uploadDuringTransaction;
+        private int pipelineDepth = DEFAULT_PIPELINE_DEPTH;
         private boolean leases;
         private boolean sessionConsistency;
         private boolean compress = true;
@@ -238,6 +251,8 @@ public final class RemoteConfig {
         public Builder prefetchInterior(boolean b) { this.prefetchInterior = b; return this; }
 
         public Builder uploadDuringTransaction(boolean b) { this.uploadDuringTransaction = b; return this; }
+        /** See {@link RemoteConfig#pipelineDepth()}. */
+        public Builder pipelineDepth(int n) { this.pipelineDepth = Math.max(0, n); return this; }
 
         public Builder leases(boolean b) { this.leases = b; return this; }
 
@@ -313,7 +328,7 @@ public final class RemoteConfig {
                 && callTimeout.equals(c.callTimeout) && cacheBytes == c.cacheBytes && createIfMissing == c.createIfMissing
                 && pageSizeForNew == c.pageSizeForNew && readOnly == c.readOnly && maxRetries == c.maxRetries
                 && retryBackoff.equals(c.retryBackoff) && maxRequestBytes == c.maxRequestBytes
-                && prefetchInterior == c.prefetchInterior && uploadDuringTransaction == c.uploadDuringTransaction
+                && prefetchInterior == c.prefetchInterior && uploadDuringTransaction == c.uploadDuringTransaction && pipelineDepth == c.pipelineDepth
                 && leases == c.leases && sessionConsistency == c.sessionConsistency && compress == c.compress
                 && Objects.equals(asOf, c.asOf) && asOfVersion == c.asOfVersion;
     }

@@ -41,8 +41,9 @@ public final class RemotePageStore implements PageStore {
         this.treeHints = new TreeHints();
         this.versions = new VersionCheck(api, cache, treeHints, known);
         this.lease = config.leases() ? new LeaseChannel(api, cache, versions, known, stats) : null;
-        this.parts = new SnapshotParts(config, cache, treeHints, stats, new PageReads(api, stats),
-                new Commits(api, stats, cache, treeHints, known, versions, lease == null ? () -> { } : lease::distrust));
+        Commits commits = new Commits(api, stats, cache, treeHints, known, versions, lease == null ? () -> { } : lease::distrust);
+        this.parts = new SnapshotParts(config, cache, treeHints, stats, new PageReads(api, stats), commits,
+                new CommitChain(commits, known, config.readOnly() ? 0 : config.pipelineDepth()));
         if (lease != null) {
             lease.connect();
         }
@@ -179,6 +180,26 @@ public final class RemotePageStore implements PageStore {
             }
             return s;
         }
+        CommitChain chain = parts.chain();
+        if (scope != null && !scope.provesByRead() && chain.enabled()) {
+            // a write joins the chain: it reads the commits of this JVM not yet acknowledged
+            CommitChain.View view = chain.tip();
+            RemoteSnapshot s;
+            if (view.links.isEmpty()) {
+                DbState leased = lease == null ? null : lease.pinIfTrusted();
+                s = leased != null ? new RemoteSnapshot(parts, leased.version(), leased.pageSize(), leased.pageCount(),
+                        known.incarnation()) : pinned(known.newest());
+                if (leased != null) {
+                    stats.leaseRead();
+                    s.provenByLease();
+                }
+            } else {
+                s = pinned(view.base);
+            }
+            s.joinChain(view, session.readSet(), (RemoteSession) session);
+            scope.started(s);
+            return s;
+        }
         if (lease != null) {
             // a trusted lease: the newest version known is current, no request and nothing to prove
             DbState leased = lease.pinIfTrusted();
@@ -186,6 +207,7 @@ public final class RemotePageStore implements PageStore {
                 stats.leaseRead();
                 RemoteSnapshot s = new RemoteSnapshot(parts, leased.version(), leased.pageSize(), leased.pageCount(),
                         known.incarnation());
+                s.readSet(session.readSet());
                 if (scope != null) {
                     s.provenByLease();
                     scope.started(s);
@@ -196,6 +218,7 @@ public final class RemotePageStore implements PageStore {
         DbState k = known.newest();
         if (scope != null && k.pageCount() > 0) {
             RemoteSnapshot s = pinned(k);
+            s.readSet(session.readSet());
             if (scope.provesByRead()) {
                 s.proveByFirstRead();
             }
@@ -206,11 +229,15 @@ public final class RemotePageStore implements PageStore {
             // no trusted lease: its renewal is the version check (one round trip on the socket)
             DbState leased = lease.renewAndPin();
             if (leased != null) {
-                return new RemoteSnapshot(parts, leased.version(), leased.pageSize(), leased.pageCount(), known.incarnation());
+                RemoteSnapshot s = new RemoteSnapshot(parts, leased.version(), leased.pageSize(), leased.pageCount(), known.incarnation());
+                s.readSet(session.readSet());
+                return s;
             }
         }
         DbState s = versions.checkAndPin();
-        return new RemoteSnapshot(parts, s.version(), s.pageSize(), s.pageCount(), known.incarnation());
+        RemoteSnapshot snap = new RemoteSnapshot(parts, s.version(), s.pageSize(), s.pageCount(), known.incarnation());
+        snap.readSet(session.readSet());
+        return snap;
     }
 
     /**

@@ -15,6 +15,8 @@ public final class RemoteSession extends Session {
     private final KnownState known;
     /** Set while the connection's statement runs optimistically; read by the VFS on the same connection. */
     private volatile OptimisticScope scope;
+    /** Commits of this connection sent pipelined whose answers the caller has not waited for yet. */
+    private final java.util.List<CommitChain.Link> pending = new java.util.ArrayList<>();
 
     RemoteSession(VersionCheck versions, KnownState known) {
         this.versions = versions;
@@ -64,6 +66,43 @@ public final class RemoteSession extends Session {
      */
     public void leaveOptimistic() {
         scope = null;
+    }
+
+    synchronized void pipelined(CommitChain.Link link) {
+        pending.add(link);
+    }
+
+    /**
+     * Waits until every commit this connection sent pipelined was answered, so that commit() and
+     * a statement in autocommit mode return only once their commit is acknowledged (durability
+     * does not change with pipelining).
+     *
+     * @throws PageStoreException CONFLICT if one was refused (nothing of it was applied), or the
+     *                            failure of one that failed otherwise (it may have been applied)
+     */
+    public void awaitCommits() throws PageStoreException {
+        java.util.List<CommitChain.Link> links;
+        synchronized (this) {
+            if (pending.isEmpty()) {
+                return;
+            }
+            links = new java.util.ArrayList<>(pending);
+            pending.clear();
+        }
+        PageStoreException failure = null;
+        for (CommitChain.Link l : links) {
+            try {
+                l.await();
+            } catch (PageStoreException e) {
+                // an outcome that is unknown outweighs a refusal
+                if (failure == null || failure.kind() == PageStoreException.Kind.CONFLICT) {
+                    failure = e;
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
     }
 
     /** The optimistic scope the connection's next transaction starts in, or null. */

@@ -13,6 +13,8 @@ import java.util.TreeMap;
  * from {@code /read} at this version (batched with read-ahead); commit publishes on top of it.
  */
 final class RemoteSnapshot implements Snapshot {
+    /** A read set longer than this goes unsent: the commit is then checked strictly (base must be current). */
+    private static final int MAX_READS_CHARS = 6000;
 
     private final SnapshotParts parts;
     private final ReadAhead readAhead = new ReadAhead();
@@ -36,6 +38,17 @@ final class RemoteSnapshot implements Snapshot {
     private boolean offTreeMiss;
     /** This snapshot's mark in the cache: read-ahead never evicts what it has used (see PageCache#beginUse). */
     private final long cacheUse;
+    /** The chain view a write transaction started on (its pending commits read from here); null outside the chain. */
+    private CommitChain.View view;
+    /** This transaction's own commit, pipelined: its answer may still be on its way. */
+    private CommitChain.Link link;
+    /** The pages the connection's SQLite may hold, sent with a commit for the page-level check; may be null. */
+    private io.dosqlite.vfs.ReadSet reads;
+    private final long epoch;
+    /** The connection whose pipelined commits its caller waits for; null when not a RemoteSession. */
+    private RemoteSession owner;
+    /** The chain view this transaction started on; null if it did not start on the chain. */
+    private CommitChain.View startView;
 
     /** {@code version} must be pinned in the cache; {@link #close()} unpins it. */
     RemoteSnapshot(SnapshotParts parts, long version, int pageSize, long pageCount, String lineage) {
@@ -46,6 +59,23 @@ final class RemoteSnapshot implements Snapshot {
         this.pageSize = pageSize;
         this.pageCount = pageCount;
         this.cacheUse = parts.cache().beginUse();
+        this.epoch = parts.chain().epoch();
+    }
+
+    /** Starts this write transaction on the chain: it reads {@code view}'s pending commits and pipelines its own. */
+    synchronized void joinChain(CommitChain.View view, io.dosqlite.vfs.ReadSet reads, RemoteSession owner) {
+        this.owner = owner;
+        this.view = view;
+        this.startView = view;
+        this.reads = reads;
+        if (!view.links.isEmpty()) {
+            pageCount = view.pageCount();
+            pageSize = view.pageSize();
+        }
+    }
+
+    synchronized void readSet(io.dosqlite.vfs.ReadSet reads) {
+        this.reads = reads;
     }
 
     @Override
@@ -75,8 +105,12 @@ final class RemoteSnapshot implements Snapshot {
         }
         PageCache cache = parts.cache();
         ClientStats stats = parts.stats();
-        PageCache.Hit hit = cache.get(pageNo, version, dst, offset);
-        if (hit != PageCache.Hit.MISS) {
+        byte[] pending = view == null ? null : view.page(pageNo);
+        PageCache.Hit hit = pending != null ? PageCache.Hit.MISS : cache.get(pageNo, version, dst, offset);
+        if (pending != null) {
+            System.arraycopy(pending, 0, dst, offset, pageSize);
+            stats.hit();
+        } else if (hit != PageCache.Hit.MISS) {
             stats.hit();
             if (hit == PageCache.Hit.FIRST_READ_OF_READ_AHEAD) {
                 stats.readAheadUsed(pageSize);
@@ -217,17 +251,41 @@ final class RemoteSnapshot implements Snapshot {
             }
         }
         SortedMap<Long, byte[]> images = new TreeMap<>(pages);
-        long base = version;
+        long base = view == null || view.links.isEmpty() ? version : view.base.version();
         long committed;
         commitAttempted = true;
         BackgroundStage staged = stage;
         stage = null;
+        CommitChain chain = parts.chain();
+        String readRanges = reads == null ? null : reads.ranges(MAX_READS_CHARS);
         try {
-            committed = parts.commits().commit(base, lineage, images, newPageCount, pageSize, staged);
+            if (view != null && (staged == null || !staged.started())) {
+                // pipelined: sent now, answered later (OptimisticScope#mustRunAgain waits for it)
+                link = chain.append(view, new DbState(version, this.pageSize, pageCount), lineage, images,
+                        newPageCount, pageSize, readRanges);
+                if (owner != null) {
+                    owner.pipelined(link);
+                }
+                CommitChain.View after = chain.viewWith(link);
+                view = after != null ? after : new CommitChain.View(-1, view.base, java.util.List.of(link));
+                pageCount = newPageCount;
+                this.pageSize = pageSize;
+                return version;
+            }
+            // outside the chain: after every pending commit, and only then acknowledged
+            chain.drain();
+            if (view != null && view.acknowledged() < 0) {
+                throw new PageStoreException(Kind.CONFLICT, "an earlier commit this transaction was built on failed;"
+                        + " roll back and retry the transaction");
+            }
+            CommitBasis basis = new CommitBasis(readRanges, view == null ? java.util.List.of() : view.keys());
+            committed = parts.commits().commit(base, lineage, images, newPageCount, pageSize, staged, basis);
+            chain.committedOutside();
         } catch (PageStoreException e) {
             conflicted |= e.kind() == Kind.CONFLICT;
             throw e;
         }
+        view = null;
         committedOnStart |= base == startVersion;
         parts.cache().pin(committed);
         parts.cache().unpin(base);
@@ -261,9 +319,60 @@ final class RemoteSnapshot implements Snapshot {
         }
     }
 
+    /**
+     * The database's life, and the chain's epoch: after a pipelined commit failed, SQLite's page
+     * caches may hold its pages (SQLite took it as committed), so a new epoch makes them drop them.
+     */
     @Override
     public String lineage() {
-        return lineage;
+        return epoch == 0 ? lineage : lineage + "#" + epoch;
+    }
+
+    /**
+     * Waits for this transaction's pipelined commit, if any: marks it conflicted when refused;
+     * throws when it failed otherwise (it may have been applied).
+     */
+    void awaitCommit() throws PageStoreException {
+        CommitChain.Link l;
+        synchronized (this) {
+            l = link;
+        }
+        if (l == null) {
+            return;
+        }
+        long v;
+        try {
+            v = l.await();
+        } catch (PageStoreException e) {
+            synchronized (this) {
+                conflicted |= e.kind() == Kind.CONFLICT;
+            }
+            if (e.kind() != Kind.CONFLICT) {
+                throw e;
+            }
+            return;
+        }
+        synchronized (this) {
+            committedOnStart = true;
+            link = null;
+        }
+    }
+
+    /** What proves this snapshot's start: the chain view's id for a transaction of the chain, else its version. */
+    synchronized Object startKey() {
+        return startView != null ? (Object) ("chain:" + startView.id) : (Object) startVersion;
+    }
+
+    /**
+     * The acknowledged version this snapshot's content became (waits for the pending commits it
+     * read), or -1 when one of them failed.
+     */
+    long contentVersion() {
+        CommitChain.View v;
+        synchronized (this) {
+            v = startView;
+        }
+        return v == null || v.links.isEmpty() ? startVersion : v.acknowledged();
     }
 
     /** The version this snapshot was pinned at when it began. */

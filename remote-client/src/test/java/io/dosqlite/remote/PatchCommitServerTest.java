@@ -62,7 +62,7 @@ class PatchCommitServerTest {
         SortedMap<Long, byte[]> next = pages(PS, 2, 2, 9);
         byte[] wrongBase = page(PS, 2, 9).clone();
         wrongBase[100]++; // differs from what we send in one byte, and from what the server holds in most
-        CommitResult r = CommitProtocol.commit(api, stats, 1, null, next, 3, PS, null, p -> wrongBase);
+        CommitResult r = CommitProtocol.commit(api, stats, 1, null, next, 3, PS, null, p -> wrongBase, CommitBasis.STRICT);
         assertEquals(2, r.version());
         assertEquals(2, stats.snapshot().requests(), "the refused patch commit, then whole pages");
         assertTrue(api.patchesAccepted(), "a checksum refusal does not turn the format off");

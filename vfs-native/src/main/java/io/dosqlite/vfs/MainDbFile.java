@@ -106,6 +106,7 @@ final class MainDbFile extends OpenFile {
                 if (p == snap.pageSize() && pg <= snap.pageCount() && pg != PENDING_BYTE / p + 1) {
                     byte[] b = pageBuf(p);
                     snap.readPage(pg, b, 0);
+                    session.readSet().note(pg);
                     at(buf).write(0, b, 0, p);
                     return OK;
                 }
@@ -114,6 +115,9 @@ final class MainDbFile extends OpenFile {
             byte[] out = ioBuf(amt);
             if (avail > 0) {
                 readImage(off, out, 0, avail);
+                if (off == 24 && amt == 16 && !t) {
+                    session.readSet().header(java.util.Arrays.copyOf(out, 16)); // SQLite checks its cache
+                }
                 if (foreignCache && off == 24 && amt == 16) {
                     // SQLite compares these 16 header bytes with what it cached; a mismatch makes
                     // it reset its page cache and re-read page 1, whose real bytes it then keeps.
@@ -173,9 +177,11 @@ final class MainDbFile extends OpenFile {
                 java.util.Arrays.fill(dst, dstOff, dstOff + n, (byte) 0);
             } else if (in == 0 && n == sp) {
                 snap.readPage(pg, dst, dstOff);
+                session.readSet().note(pg);
             } else {
                 byte[] b = pageBuf(sp); // never the caller's dst (dst is io[] or a fresh page)
                 snap.readPage(pg, b, 0);
+                session.readSet().note(pg);
                 System.arraycopy(b, in, dst, dstOff, n);
             }
             off += n;
@@ -343,6 +349,7 @@ final class MainDbFile extends OpenFile {
             }
             long base = snap.version();
             long v = snap.commit(pages, count, p);
+            session.readSet().committed(pages.get(1L), pages.keySet());
             vfs.commits.incrementAndGet();
             if (LOG.isLoggable(Level.FINE)) {
                 LOG.fine(String.format(Locale.ROOT, "dosqlite: committed %d pages (count %d, size %d) v%d -> v%d",

@@ -17,6 +17,12 @@ package io.dosqlite.vfs;
  */
 public class Session {
     private volatile Throwable lastError;
+    private final ReadSet reads = new ReadSet();
+
+    /** The pages this connection's SQLite may hold in its page cache (for page-level conflict checks). */
+    public final ReadSet readSet() {
+        return reads;
+    }
 
     /**
      * The cause behind this connection's last failed file operation (a {@link PageStoreException}

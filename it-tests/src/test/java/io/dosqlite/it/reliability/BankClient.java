@@ -16,7 +16,11 @@ import java.util.function.Consumer;
  * Bank writers: random transfers between accounts, each one transaction (debit, credit, a row in
  * {@code transfers}), retried on SQLState 40001. Each acknowledged transfer is reported as
  * {@code ACK id src dst amount}; a transfer whose commit failed otherwise as {@code UNKNOWN id ...}.
- * As a main (a second JVM): BankClient URL TOKEN TAG THREADS SECONDS ACCOUNTS.
+ * As a main (a second JVM): BankClient URL TOKEN TAG THREADS SECONDS ACCOUNTS [pipelined].
+ *
+ * <p>Pipelined writers run each transfer as a JDBC transaction that begins by writing
+ * ({@code setAutoCommit(false)}, three executeUpdate, {@code commit()}): it starts on this JVM's
+ * commit chain, so its commit is sent behind commits of other connections not yet acknowledged.
  */
 public final class BankClient {
     static final long INITIAL = 1000;
@@ -39,6 +43,11 @@ public final class BankClient {
     /** Runs {@code threads} writers until {@code deadlineNanos}; {@code sink} gets ACK/UNKNOWN lines. */
     static Counters run(String url, Properties props, String tag, int threads, long deadlineNanos, int accounts,
                         Consumer<String> sink) throws InterruptedException {
+        return run(url, props, tag, threads, deadlineNanos, accounts, false, sink);
+    }
+
+    static Counters run(String url, Properties props, String tag, int threads, long deadlineNanos, int accounts,
+                        boolean pipelined, Consumer<String> sink) throws InterruptedException {
         Counters k = new Counters();
         List<Thread> ts = new ArrayList<>();
         List<Throwable> failures = new ArrayList<>();
@@ -48,7 +57,9 @@ public final class BankClient {
                 Random rnd = new Random(tag.hashCode() * 31L + id);
                 try (Connection c = DriverManager.getConnection(url, props); Statement s = c.createStatement()) {
                     sink.accept("CONNECTED " + tag + "-" + id);
-                    for (long seq = 0; System.nanoTime() < deadlineNanos; seq++) {
+                    // at least one transfer each: on a loaded machine a JVM may still be opening its
+                    // connection when the deadline passes
+                    for (long seq = 0; seq == 0 || System.nanoTime() < deadlineNanos; seq++) {
                         int src = 1 + rnd.nextInt(accounts);
                         int dst = 1 + (src + rnd.nextInt(accounts - 1)) % accounts;
                         int amount = 1 + rnd.nextInt(100);
@@ -56,22 +67,39 @@ public final class BankClient {
                         String line = xid + " " + src + " " + dst + " " + amount;
                         while (true) {
                             try {
-                                s.execute("BEGIN IMMEDIATE");
+                                if (pipelined) {
+                                    c.setAutoCommit(false);
+                                } else {
+                                    s.execute("BEGIN IMMEDIATE");
+                                }
                                 s.executeUpdate("UPDATE account SET bal = bal - " + amount + " WHERE id = " + src);
                                 s.executeUpdate("UPDATE account SET bal = bal + " + amount + " WHERE id = " + dst);
                                 s.executeUpdate("INSERT INTO transfers VALUES ('" + xid + "', " + src + ", " + dst + ", " + amount + ")");
-                                s.execute("COMMIT");
+                                if (pipelined) {
+                                    c.commit();
+                                } else {
+                                    s.execute("COMMIT");
+                                }
                                 k.acked.incrementAndGet();
                                 sink.accept("ACK " + line);
                                 break;
                             } catch (SQLException e) {
                                 try {
-                                    s.execute("ROLLBACK");
+                                    if (pipelined) {
+                                        c.rollback();
+                                    } else {
+                                        s.execute("ROLLBACK");
+                                    }
                                 } catch (SQLException ignored) {
                                     // no transaction active
                                 }
                                 if ("40001".equals(e.getSQLState())) {
-                                    k.conflicts.incrementAndGet();
+                                    long n = k.conflicts.incrementAndGet();
+                                    if (pipelined) {
+                                        // as an application's retry policy would: jittered backoff, so a
+                                        // JVM whose commits are pipelined does not starve the other one
+                                        Thread.sleep(rnd.nextInt(1 + (int) Math.min(20, n % 8 * 3)));
+                                    }
                                     continue;
                                 }
                                 k.unknown.incrementAndGet();
@@ -101,7 +129,8 @@ public final class BankClient {
         p.setProperty("token", args[1]);
         PrintStream out = System.out;
         long deadline = System.nanoTime() + Long.parseLong(args[4]) * 1_000_000_000L;
-        Counters k = run(args[0], p, args[2], Integer.parseInt(args[3]), deadline, Integer.parseInt(args[5]), line -> {
+        boolean pipelined = args.length > 6 && args[6].equals("pipelined");
+        Counters k = run(args[0], p, args[2], Integer.parseInt(args[3]), deadline, Integer.parseInt(args[5]), pipelined, line -> {
             synchronized (out) {
                 out.println(line);
                 out.flush();

@@ -1,0 +1,290 @@
+package io.dosqlite.bench;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Write throughput with several writers (issue 17): autocommit 1-row UPDATEs on random rows of a
+ * 100,000-row table, from N connections of one JVM or from N JVMs (child processes), on disjoint
+ * row ranges or on the same few rows, for dosqlite and PostgreSQL behind the latency proxy. Counts
+ * acknowledged updates, errors that reached the application, and checks no update was lost (the
+ * sum of the column grew by exactly the acknowledged count).
+ *
+ * <p>As a child: {@code Writers child URL TOKEN LO HI SECONDS THREADS}: connects, warms its range,
+ * prints READY, waits for a line on stdin, runs, prints {@code DONE acked errors}.
+ */
+final class Writers {
+    static final int ROWS = 100_000;
+
+    /** One measured scenario. */
+    record Row(String system, int rtt, String writers, String rows, long acked, double seconds, long errors,
+               boolean noLostUpdate) {
+        double perSecond() {
+            return acked / seconds;
+        }
+    }
+
+    private Writers() {
+    }
+
+    /** Creates and fills table {@code w} (untimed). */
+    static void load(String url, Properties p) throws SQLException {
+        try (Connection c = DriverManager.getConnection(url, p); Statement s = c.createStatement()) {
+            s.execute("DROP TABLE IF EXISTS w");
+            s.execute("CREATE TABLE w(id INTEGER PRIMARY KEY, v INTEGER NOT NULL)");
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO w(id, v) VALUES (?, 0)")) {
+                for (int i = 1; i <= ROWS; i++) {
+                    ps.setInt(1, i);
+                    ps.addBatch();
+                    if (i % 5000 == 0) {
+                        ps.executeBatch();
+                    }
+                }
+            }
+            c.commit();
+        }
+    }
+
+    static long sum(String url, Properties p) throws SQLException {
+        try (Connection c = DriverManager.getConnection(url, p); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT sum(v) FROM w")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** Runs {@code threads} connections of this JVM on rows lo..hi for {@code seconds}; returns {acked, errors}. */
+    static long[] runThreads(String url, Properties p, int lo, int hi, double seconds, int threads,
+                             Runnable ready) throws Exception {
+        CountDownLatch go = new CountDownLatch(1);
+        AtomicLong acked = new AtomicLong();
+        AtomicLong errors = new AtomicLong();
+        List<Thread> ts = new ArrayList<>();
+        CountDownLatch connected = new CountDownLatch(threads);
+        long[] deadline = new long[1];
+        for (int t = 0; t < threads; t++) {
+            Thread th = new Thread(() -> {
+                try (Connection c = DriverManager.getConnection(url, p);
+                     PreparedStatement ps = c.prepareStatement("UPDATE w SET v = v + 1 WHERE id = ?")) {
+                    try (Statement s = c.createStatement();
+                         ResultSet rs = s.executeQuery("SELECT sum(v) FROM w WHERE id BETWEEN " + lo + " AND " + hi)) {
+                        rs.next(); // warms the cache of this range
+                    }
+                    connected.countDown();
+                    go.await();
+                    while (System.nanoTime() < deadline[0]) {
+                        ps.setInt(1, ThreadLocalRandom.current().nextInt(lo, hi + 1));
+                        try {
+                            if (ps.executeUpdate() == 1) {
+                                acked.incrementAndGet();
+                            }
+                        } catch (SQLException e) {
+                            errors.incrementAndGet();
+                        }
+                    }
+                } catch (Exception e) {
+                    errors.incrementAndGet();
+                    connected.countDown();
+                }
+            });
+            th.start();
+            ts.add(th);
+        }
+        connected.await(120, TimeUnit.SECONDS);
+        ready.run();
+        deadline[0] = System.nanoTime() + (long) (seconds * 1e9);
+        go.countDown(); // publishes the deadline to the writers
+        for (Thread th : ts) {
+            th.join();
+        }
+        return new long[] {acked.get(), errors.get()};
+    }
+
+    /** N JVMs, each with {@code threads} connections; JVM i on rows ranges.get(i). */
+    static long[] runJvms(String url, String token, List<int[]> ranges, double seconds, int threads) throws Exception {
+        List<Process> ps = new ArrayList<>();
+        List<BufferedReader> outs = new ArrayList<>();
+        try {
+            for (int[] r : ranges) {
+                ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Xmx512m", "-cp", System.getProperty("java.class.path"), Writers.class.getName(), "child", url, token,
+                        "" + r[0], "" + r[1], "" + seconds, "" + threads);
+                pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+                Process p = pb.start();
+                ps.add(p);
+                outs.add(new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)));
+            }
+            for (BufferedReader r : outs) {
+                for (String line; (line = r.readLine()) != null && !line.equals("READY"); ) {
+                    // startup noise
+                }
+            }
+            for (Process p : ps) {
+                OutputStream o = p.getOutputStream();
+                o.write("GO\n".getBytes(StandardCharsets.UTF_8));
+                o.flush();
+            }
+            long acked = 0;
+            long errors = 0;
+            for (BufferedReader r : outs) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    if (line.startsWith("DONE ")) {
+                        String[] f = line.split(" ");
+                        acked += Long.parseLong(f[1]);
+                        errors += Long.parseLong(f[2]);
+                    }
+                }
+            }
+            return new long[] {acked, errors};
+        } finally {
+            for (Process p : ps) {
+                if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            }
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 1 || !args[0].equals("child")) {
+            throw new IllegalArgumentException("usage: Writers child URL TOKEN LO HI SECONDS THREADS");
+        }
+        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
+        Properties p = new Properties();
+        p.setProperty("token", args[2]);
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        long[] r = runThreads(args[1], p, Integer.parseInt(args[3]), Integer.parseInt(args[4]),
+                Double.parseDouble(args[5]), Integer.parseInt(args[6]), () -> {
+                    System.out.println("READY");
+                    System.out.flush();
+                    try {
+                        in.readLine();
+                    } catch (java.io.IOException e) {
+                        // parent gone: run anyway
+                    }
+                });
+        System.out.println("DONE " + r[0] + " " + r[1]);
+        System.out.flush();
+        System.exit(0);
+    }
+
+    /** Measures one scenario and checks that the column grew by exactly what was acknowledged. */
+    static Row measure(String system, int rtt, String writers, String rows, String url, Properties p, double seconds,
+                       Scenario s) throws Exception {
+        Progress.note(String.format(Locale.ROOT, "writers: %-8s rtt %2d ms  %s, %s ...", system, rtt, writers, rows));
+        long before = sum(url, p);
+        long t0 = System.nanoTime();
+        long[] r = s.run();
+        double secs = Math.min((System.nanoTime() - t0) / 1e9, seconds);
+        long after = sum(url, p);
+        Row row = new Row(system, rtt, writers, rows, r[0], secs, r[1], after - before == r[0]);
+        Progress.note(String.format(Locale.ROOT, "writers: %-8s rtt %2d ms  %s, %s: %d acked, %.1f/s, %d errors, lost update: %s",
+                system, rtt, writers, rows, r[0], row.perSecond(), r[1], row.noLostUpdate() ? "none" : (after - before) + " applied"));
+        return row;
+    }
+
+    interface Scenario {
+        long[] run() throws Exception;
+    }
+
+    /** Splits 1..ROWS into n disjoint ranges. */
+    static List<int[]> disjoint(int n) {
+        List<int[]> l = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            l.add(new int[] {1 + i * (ROWS / n), (i + 1) * (ROWS / n)});
+        }
+        return l;
+    }
+
+    static List<int[]> same(int n, int rows) {
+        List<int[]> l = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            l.add(new int[] {1, rows});
+        }
+        return l;
+    }
+
+    static String table(List<Row> rows) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("| system | RTT ms | writers | rows updated | updates acknowledged | per second | vs 1 writer | errors reaching the application | lost updates |\n");
+        sb.append("| --- | ---: | --- | --- | ---: | ---: | ---: | ---: | --- |\n");
+        for (Row r : rows) {
+            Row one = rows.stream().filter(x -> x.system().equals(r.system()) && x.rtt() == r.rtt()
+                    && x.writers().startsWith("1 connection")).findFirst().orElse(null);
+            sb.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %d | %.0f | %s | %d | %s |\n", r.system(), r.rtt(),
+                    r.writers(), r.rows(), r.acked(), r.perSecond(),
+                    one == null || one.perSecond() == 0 ? "" : String.format(Locale.ROOT, "%.1fx", r.perSecond() / one.perSecond()),
+                    r.errors(), r.noLostUpdate() ? "none" : "**yes**"));
+        }
+        return sb.toString();
+    }
+
+    /**
+     * The section of docs/benchmarks.md: dosqlite and PostgreSQL at {@code rtt}, then dosqlite at
+     * RTT 0 with many writers (the Durable Object's own ceiling).
+     */
+    static String section(io.dosqlite.testsupport.proxy.LatencyProxy dosqlite, String token,
+                          io.dosqlite.testsupport.proxy.LatencyProxy pg, int rtt, double seconds) throws Exception {
+        List<Row> rows = new ArrayList<>();
+        Properties p = new Properties();
+        p.setProperty("token", token);
+        String durl = "jdbc:dosqlite:http://127.0.0.1:" + dosqlite.port() + "/writers";
+        dosqlite.setRttMillis(0);
+        load(durl, p);
+        String random = "random of 100,000";
+        dosqlite.setRttMillis(rtt);
+        rows.add(measure("dosqlite", rtt, "1 connection", random, durl, p, seconds,
+                () -> runThreads(durl, p, 1, ROWS, seconds, 1, () -> { })));
+        rows.add(measure("dosqlite", rtt, "8 connections, one JVM", random, durl, p, seconds,
+                () -> runThreads(durl, p, 1, ROWS, seconds, 8, () -> { })));
+        rows.add(measure("dosqlite", rtt, "1 connection in each of 4 JVMs", "disjoint ranges of 25,000", durl, p, seconds,
+                () -> runJvms(durl, token, disjoint(4), seconds, 1)));
+        rows.add(measure("dosqlite", rtt, "2 connections in each of 4 JVMs", "disjoint ranges of 25,000", durl, p, seconds,
+                () -> runJvms(durl, token, disjoint(4), seconds, 2)));
+        rows.add(measure("dosqlite", rtt, "1 connection in each of 4 JVMs", "the same 4 rows (true conflicts)", durl, p, seconds,
+                () -> runJvms(durl, token, same(4, 4), seconds, 1)));
+        if (pg != null) {
+            String purl = "jdbc:postgresql://127.0.0.1:" + pg.port() + "/postgres?user=bench&sslmode=disable";
+            Properties none = new Properties();
+            pg.setRttMillis(0);
+            load(purl, none);
+            pg.setRttMillis(rtt);
+            rows.add(measure("pg", rtt, "1 connection", random, purl, none, seconds,
+                    () -> runThreads(purl, none, 1, ROWS, seconds, 1, () -> { })));
+            rows.add(measure("pg", rtt, "8 connections, one JVM", random, purl, none, seconds,
+                    () -> runThreads(purl, none, 1, ROWS, seconds, 8, () -> { })));
+            pg.setRttMillis(0);
+        }
+        dosqlite.setRttMillis(0);
+        rows.add(measure("dosqlite", 0, "1 connection", random, durl, p, seconds,
+                () -> runThreads(durl, p, 1, ROWS, seconds, 1, () -> { })));
+        rows.add(measure("dosqlite", 0, "16 connections, one JVM", random, durl, p, seconds,
+                () -> runThreads(durl, p, 1, ROWS, seconds, 16, () -> { })));
+        rows.add(measure("dosqlite", 0, "8 connections in each of 4 JVMs", "disjoint ranges of 25,000", durl, p, seconds,
+                () -> runJvms(durl, token, disjoint(4), seconds, 8)));
+        return "## Writers: throughput with several connections and JVMs\n\n"
+                + "Autocommit `UPDATE w SET v = v + 1 WHERE id = ?` on random rows of a 100,000-row table, "
+                + String.format(Locale.ROOT, "%.0f", seconds) + " s per row, every writer warmed on its range first."
+                + " \"Lost updates\": whether the column grew by exactly the acknowledged count. JVMs are child"
+                + " processes of the harness on the same machine (2 cores shared by everything).\n\n"
+                + table(rows) + "\n";
+    }
+}

@@ -1,0 +1,110 @@
+// Page-level conflict detection and pipelined (chain) commits, against a real workerd.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { commit, makePage, newKey, readPages, startServer } from "./helpers.mjs";
+
+let s;
+before(async () => {
+  s = await startServer();
+});
+after(async () => {
+  await s?.stop();
+});
+
+const PS = 1024;
+let n = 0;
+/** A database at version 1 with pages 1..4; page 1 carries change counter 1. */
+async function fourPages() {
+  const db = `pc${++n}`;
+  assert.equal((await s.api("PUT", `/v1/databases/${db}`, { body: { pageSize: PS } })).status, 201);
+  const pages = [1, 2, 3, 4].map((p) => ({ pgno: p, data: makePage(PS, p, 0) }));
+  pages[0].data = pageOne(1, 0);
+  assert.equal((await commit(s, db, { base: 0, pageCount: 4, pages })).status, 200);
+  return db;
+}
+/** Page 1 with `counter` in bytes 24-27 and 92-95, and `schema` as the schema cookie (40-43). */
+function pageOne(counter, schema) {
+  const d = makePage(PS, 1, 7);
+  const dv = new DataView(d.buffer);
+  dv.setUint32(24, counter);
+  dv.setUint32(92, counter);
+  dv.setUint32(40, schema);
+  return d;
+}
+const counterOf = (d) => new DataView(d.buffer, d.byteOffset).getUint32(24);
+async function page(db, version, pgno) {
+  const r = await readPages(s, db, version, [pgno]);
+  assert.equal(r.status, 200, r.text);
+  return r.bytes.subarray(8, 8 + PS);
+}
+
+describe("page-level conflict detection", () => {
+  test("a commit on an older base lands when its pages are untouched; page 1's counter moves past both", async () => {
+    const db = await fourPages();
+    const a = await commit(s, db, { base: 1, pageCount: 4, reads: [1, 2], pages: [{ pgno: 1, data: pageOne(2, 0) }, { pgno: 2, data: makePage(PS, 2, 1) }] });
+    assert.equal(a.status, 200, a.text);
+    const b = await commit(s, db, { base: 1, pageCount: 4, reads: [1, 3], pages: [{ pgno: 1, data: pageOne(2, 0) }, { pgno: 3, data: makePage(PS, 3, 2) }] });
+    assert.equal(b.status, 200, b.text);
+    assert.equal(b.json.version, 3);
+    assert.deepEqual(b.json.changed, [1, 2]);
+    assert.equal(b.json.counter, 3);
+    assert.equal(counterOf(await page(db, 3, 1)), 3, "every commit changes the counter, so other SQLite caches reload");
+    assert.deepEqual(await page(db, 3, 2), makePage(PS, 2, 1), "the first writer's page is kept");
+    assert.deepEqual(await page(db, 3, 3), makePage(PS, 3, 2));
+  });
+
+  test("a commit that read a page someone else changed is refused (read-then-write, write skew)", async () => {
+    const db = await fourPages();
+    assert.equal((await commit(s, db, { base: 1, pageCount: 4, reads: [1, 2, 3], pages: [{ pgno: 1, data: pageOne(2, 0) }, { pgno: 2, data: makePage(PS, 2, 1) }] })).status, 200);
+    // read page 2 and 3, wrote page 3: page 2 changed since its base
+    const skew = await commit(s, db, { base: 1, pageCount: 4, reads: [1, 2, 3], pages: [{ pgno: 1, data: pageOne(2, 0) }, { pgno: 3, data: makePage(PS, 3, 9) }] });
+    assert.equal(skew.status, 409, skew.text);
+    assert.match(skew.json.message, /page 2/);
+    const sameRow = await commit(s, db, { base: 1, pageCount: 4, reads: [1], pages: [{ pgno: 2, data: makePage(PS, 2, 9) }] });
+    assert.equal(sameRow.status, 409, "a write to a page someone else changed is refused");
+    assert.equal((await s.api("GET", `/v1/databases/${db}`)).json.version, 2);
+  });
+
+  test("a change of the schema cookie on page 1 is a real conflict; a client without reads= keeps the strict check", async () => {
+    const db = await fourPages();
+    assert.equal((await commit(s, db, { base: 1, pageCount: 4, reads: [1], pages: [{ pgno: 1, data: pageOne(2, 1) }] })).status, 200);
+    const r = await commit(s, db, { base: 1, pageCount: 4, reads: [1, 3], pages: [{ pgno: 1, data: pageOne(2, 0) }, { pgno: 3, data: makePage(PS, 3, 2) }] });
+    assert.equal(r.status, 409);
+    assert.match(r.json.message, /page 1/);
+    const old = await commit(s, db, { base: 1, pageCount: 4, pages: [{ pgno: 4, data: makePage(PS, 4, 2) }] });
+    assert.equal(old.status, 409, "no reads= (an older client): the base must be current");
+  });
+});
+
+describe("chain commits", () => {
+  test("a commit sent before the one it was built on waits for it and lands after it", async () => {
+    const db = await fourPages();
+    const k1 = newKey();
+    const second = commit(s, db, { base: 1, pageCount: 4, reads: [1, 3], after: [k1], pages: [{ pgno: 1, data: pageOne(3, 0) }, { pgno: 3, data: makePage(PS, 3, 5) }] });
+    await new Promise((r) => setTimeout(r, 100));
+    const first = await commit(s, db, { base: 1, pageCount: 4, reads: [1, 2], key: k1, pages: [{ pgno: 1, data: pageOne(2, 0) }, { pgno: 2, data: makePage(PS, 2, 5) }] });
+    assert.equal(first.status, 200, first.text);
+    const r2 = await second;
+    assert.equal(r2.status, 200, r2.text);
+    assert.equal(first.json.version, 2);
+    assert.equal(r2.json.version, 3);
+    assert.deepEqual(r2.json.changed, [], "nothing but its own chain wrote since its base");
+  });
+
+  test("a later commit is never applied when the one it was built on never arrives or is refused", async () => {
+    const db = await fourPages();
+    const lost = await commit(s, db, { base: 1, pageCount: 4, reads: [1], after: [newKey()], wait: 200, pages: [{ pgno: 3, data: makePage(PS, 3, 5) }] });
+    assert.equal(lost.status, 409, lost.text);
+    assert.match(lost.json.message, /did not arrive/);
+    // someone else takes version 2; the chain's first commit is refused; its successor too
+    assert.equal((await commit(s, db, { base: 1, pageCount: 4, pages: [{ pgno: 2, data: makePage(PS, 2, 8) }] })).status, 200);
+    const k1 = newKey();
+    const second = commit(s, db, { base: 1, pageCount: 4, reads: [1, 3], after: [k1], pages: [{ pgno: 3, data: makePage(PS, 3, 5) }] });
+    const first = await commit(s, db, { base: 1, pageCount: 4, key: k1, reads: [2], pages: [{ pgno: 2, data: makePage(PS, 2, 5) }] });
+    assert.equal(first.status, 409);
+    const r2 = await second;
+    assert.equal(r2.status, 409, r2.text);
+    assert.match(r2.json.message, /was refused/);
+    assert.equal((await s.api("GET", `/v1/databases/${db}`)).json.version, 2);
+  });
+});
