@@ -25,6 +25,12 @@ export class DatabaseDO extends DurableObject<Env> {
   }
 
   async fetch(request: Request): Promise<Response> {
+    const tag = this.leases.trafficOf(request);
+    const response = await this.route(request);
+    return tag ? this.leases.onTraffic(tag, response) : response;
+  }
+
+  private async route(request: Request): Promise<Response> {
     this.store.billing.event("request");
     try {
       const url = new URL(request.url);

@@ -11,7 +11,7 @@ public final class ClientStats {
 
     private enum Counter {
         REQUESTS, BYTES_UP, BYTES_DOWN, PAGES_FETCHED, CACHE_HITS, CACHE_MISSES, COMMITS, PAGES_COMMITTED,
-        CONFLICTS, RETRIES, LEASE_REQUESTS, INVALIDATIONS, LEASE_READS
+        CONFLICTS, RETRIES, LEASE_REQUESTS, INVALIDATIONS, LEASE_READS, LEASE_RIDES
     }
 
     private static final Counter[] COUNTERS = Counter.values();
@@ -61,6 +61,9 @@ public final class ClientStats {
 
     /** Lease requests and renewals sent on the push channel (messages, not HTTP requests). */
     public long leaseRequests() { return get(Counter.LEASE_REQUESTS); }
+
+    /** Lease renewals that rode on an HTTP answer the store asked for anyway (no message of their own). */
+    public long leaseRenewalsByTraffic() { return get(Counter.LEASE_RIDES); }
 
     /** Invalidations received on the push channel (each answered with an ack). */
     public long invalidations() { return get(Counter.INVALIDATIONS); }
@@ -119,6 +122,8 @@ public final class ClientStats {
 
     void invalidation() { add(Counter.INVALIDATIONS, 1); }
 
+    void leaseRenewedByTraffic() { add(Counter.LEASE_RIDES, 1); }
+
     void leaseRead() { add(Counter.LEASE_READS, 1); }
 
     @Override
@@ -127,6 +132,7 @@ public final class ClientStats {
                 + " pagesFetched=" + pagesFetched() + " cacheHits=" + cacheHits() + " cacheMisses=" + cacheMisses()
                 + " commits=" + commits() + " pagesCommitted=" + pagesCommitted() + " conflicts=" + conflicts()
                 + " retries=" + retries() + " leaseReads=" + leaseReads() + " leaseRequests=" + leaseRequests()
+                + " leaseRenewalsByTraffic=" + leaseRenewalsByTraffic()
                 + " invalidations=" + invalidations();
     }
 }

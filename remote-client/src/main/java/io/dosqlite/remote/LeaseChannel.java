@@ -32,7 +32,7 @@ import java.util.logging.Level;
  * <p>Cost: the lease is renewed only when a transaction starts (in the background once half of it
  * is used), so an idle store lets it lapse and then says so with a {@code release}.
  */
-final class LeaseChannel extends WebSocketListener implements AutoCloseable {
+final class LeaseChannel extends WebSocketListener implements AutoCloseable, PageApi.LeaseRider {
     /** Trust ends this much before the granted length (clock rate differences, scheduling). */
     static final long MIN_MARGIN_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
@@ -84,7 +84,37 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable {
             return;
         }
         opened = new CompletableFuture<>();
-        socket = http.newWebSocket(new Request.Builder().url(api.leasesUrl()).build(), this);
+        socketNo++;
+        socket = http.newWebSocket(new Request.Builder()
+                .url(api.leasesUrl().newBuilder().addQueryParameter("socket", Long.toString(socketNo)).build()).build(), this);
+    }
+
+    /** Numbers this store's sockets: HTTP requests name the open one (renewals ride on them). */
+    private long socketNo;
+
+    @Override
+    public synchronized String socket() {
+        return open && !closed ? Long.toString(socketNo) : null;
+    }
+
+    /**
+     * A renewal riding on an HTTP answer: the server renews only a lease that is live on that socket
+     * and whose every invalidation was acknowledged (so applied), counting from when it answered;
+     * trusted from when the request was sent. Only extends a lease trusted now on the same socket.
+     */
+    @Override
+    public synchronized void renewed(String socketName, long sentAtNanos, long ms) {
+        long now = System.nanoTime();
+        if (!socketName.equals(Long.toString(socketNo)) || !open || !trusted || now - trustedUntil >= 0) {
+            return;
+        }
+        long lease = TimeUnit.MILLISECONDS.toNanos(ms);
+        long until = sentAtNanos + lease - Math.max(MIN_MARGIN_NANOS, lease / 10);
+        if (until - trustedUntil > 0) {
+            trustedUntil = until;
+            halfLease = lease / 2;
+        }
+        stats.leaseRenewedByTraffic();
     }
 
     /**
@@ -161,6 +191,30 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable {
         send(true);
     }
 
+    /**
+     * Takes the lease again in the background (reopening a broken socket first) when a transaction
+     * found it untrusted but did not wait for it: without this, a store whose transactions are all
+     * proven by their first read would never hold a lease again after its socket broke.
+     */
+    void wake() {
+        synchronized (this) {
+            if (closed || renewing) {
+                return;
+            }
+            if (!open) {
+                if ((opened == null || opened.isDone())
+                        && System.nanoTime() - lastFailureNanos > TimeUnit.SECONDS.toNanos(5)) {
+                    leaseOnOpen = true;
+                    connect();
+                }
+                return;
+            }
+        }
+        renewAsync();
+    }
+
+    private boolean leaseOnOpen;
+
     /** Sends a lease request; the future completes when its answer was applied. */
     private synchronized CompletableFuture<Void> send(boolean background) {
         if (!open || closed) {
@@ -205,6 +259,14 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable {
             }
             open = true;
             opened.complete(true);
+        }
+        boolean take;
+        synchronized (this) {
+            take = leaseOnOpen;
+            leaseOnOpen = false;
+        }
+        if (take) {
+            renewAsync();
         }
         PageApi.LOG.fine("push channel of " + api.config().database() + " open");
     }
@@ -329,7 +391,11 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable {
             open = false;
             trusted = false;
             renewing = false;
-            lastFailureNanos = System.nanoTime();
+            if (neverOpened) {
+                // refused (e.g. a proxy that strips Upgrade): version checks for a while before trying
+                // again; a socket that worked and broke is reopened by the next transaction
+                lastFailureNanos = System.nanoTime();
+            }
             if (opened != null) {
                 opened.complete(false);
             }

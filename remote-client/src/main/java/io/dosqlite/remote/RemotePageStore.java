@@ -44,6 +44,7 @@ public final class RemotePageStore implements PageStore {
         this.parts = new SnapshotParts(config, cache, treeHints, stats, new PageReads(api, stats),
                 new Commits(api, stats, cache, treeHints, known, versions, lease == null ? () -> { } : lease::distrust));
         if (lease != null) {
+            api.ride(lease);
             lease.connect();
         }
     }
@@ -152,6 +153,10 @@ public final class RemotePageStore implements PageStore {
         }
         DbState k = known.newest();
         if (scope != null && k.pageCount() > 0) {
+            if (lease != null) {
+                // proven by its first read as without leases; the lease comes back for later ones
+                lease.wake();
+            }
             RemoteSnapshot s = pinned(k);
             if (scope.provesByRead()) {
                 s.proveByFirstRead();
