@@ -165,6 +165,16 @@ export class Leases {
     return out;
   }
 
+  /** The writer caches what it committed: pages to push it when others change them. */
+  private wrote(writer: string, inv: Invalidation): void {
+    if (this.served.size === 0 || inv.deleted) return;
+    for (const ws of this.ctx.getWebSockets()) {
+      const att = ws.deserializeAttachment() as Attachment | null;
+      const served = att && att.client === writer ? this.served.get(att.sid) : undefined;
+      if (served) for (const p of inv.changed()) served.pages.add(p);
+    }
+  }
+
   private socketOf(client: string, socket: string): WebSocket | null {
     for (const ws of this.ctx.getWebSockets()) {
       const att = ws.deserializeAttachment() as Attachment | null;
@@ -205,6 +215,7 @@ export class Leases {
    * Resolves when it may be answered.
    */
   published(inv: Invalidation, writer: string | null, wait: boolean): Promise<void> {
+    if (writer !== null) this.wrote(writer, inv);
     const now = Date.now();
     const rows = this.liveRows(now);
     if (rows.length === 0) return this.hold ?? Promise.resolve();
