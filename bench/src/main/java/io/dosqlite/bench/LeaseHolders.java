@@ -52,8 +52,9 @@ final class LeaseHolders {
                 theirs.setRttMillis(rtt);
                 measure(rtt, mine, theirs, md);
             }
-            Files.writeString(out.resolve("lease-holders.md"), md.toString(), StandardCharsets.UTF_8);
             Progress.note("lease rows:\n" + md);
+            Files.createDirectories(out);
+            Files.writeString(out.resolve("lease-holders.md"), md.toString(), StandardCharsets.UTF_8);
         } catch (Exception e) {
             String why = "lease rows failed: " + e;
             Progress.note(why);

@@ -29,8 +29,10 @@ import java.util.logging.Level;
  * sees a version entirely before or entirely after an invalidation, and one in progress keeps its
  * pinned snapshot. An invalidation is acknowledged only after it is applied.
  *
- * <p>Cost: the lease is renewed only when a transaction starts (in the background once half of it
- * is used), so an idle store lets it lapse and then says so with a {@code release}.
+ * <p>Cost: renewals ride on the HTTP requests the store makes anyway (each names the open socket;
+ * an answer that renewed the lease says so, see {@link #renewed}); otherwise a transaction that
+ * starts past half of the lease renews it in the background with one message. An idle store sends
+ * nothing, so its lease lapses and the Durable Object may hibernate.
  */
 final class LeaseChannel extends WebSocketListener implements AutoCloseable, PageApi.LeaseRider {
     /** Trust ends this much before the granted length (clock rate differences, scheduling). */
