@@ -14,7 +14,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 
 /**
@@ -80,12 +79,17 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable, Pag
                 .build();
     }
 
-    /** Starts opening the socket (the store's first transaction waits for it, up to the connect timeout). */
+    /**
+     * Starts opening the socket in the background; once open it takes the lease. No transaction
+     * waits for it: until then they make the version check, which costs what a lease request does.
+     */
     synchronized void connect() {
         if (closed || open || (opened != null && !opened.isDone())) {
             return;
         }
         opened = new CompletableFuture<>();
+        openingSince = System.nanoTime();
+        leaseOnOpen = true;
         socketNo++;
         socket = http.newWebSocket(new Request.Builder()
                 .url(api.leasesUrl().newBuilder().addQueryParameter("socket", Long.toString(socketNo)).build()).build(), this);
@@ -148,25 +152,11 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable, Pag
      * the version check. Null when there is no usable socket: the caller makes the HTTP check.
      */
     DbState renewAndPin() throws PageStoreException {
-        CompletableFuture<Boolean> o;
         synchronized (this) {
-            if (!open && !closed && (opened == null || opened.isDone())
-                    && System.nanoTime() - lastFailureNanos > TimeUnit.SECONDS.toNanos(5)) {
-                connect();
-            }
-            o = opened;
-        }
-        if (o == null) {
-            return null;
-        }
-        try {
-            if (!o.get(api.config().connectTimeout().toMillis() + 1, TimeUnit.MILLISECONDS)) {
+            if (!open) {
+                reopenIfDue();
                 return null;
             }
-        } catch (TimeoutException e) {
-            return null;
-        } catch (Exception e) {
-            return null;
         }
         CompletableFuture<Void> done = send(false);
         if (done == null) {
@@ -204,11 +194,7 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable, Pag
                 return;
             }
             if (!open) {
-                if ((opened == null || opened.isDone())
-                        && System.nanoTime() - lastFailureNanos > TimeUnit.SECONDS.toNanos(5)) {
-                    leaseOnOpen = true;
-                    connect();
-                }
+                reopenIfDue();
                 return;
             }
         }
@@ -216,6 +202,30 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable, Pag
     }
 
     private boolean leaseOnOpen;
+    private long openingSince;
+    private int refusals;
+
+    /**
+     * Not open: start opening unless a refusal is too recent (backing off 5 s, doubling per refusal
+     * in a row up to 5 min); an upgrade that hangs past the connect timeout (a proxy that never
+     * answers it) is cancelled and counts as refused.
+     */
+    private void reopenIfDue() {
+        long now = System.nanoTime();
+        if (closed) {
+            return;
+        }
+        if (opened != null && !opened.isDone()) {
+            if (now - openingSince > api.config().connectTimeout().toNanos()) {
+                socket.cancel(); // onFailure: refused
+            }
+            return;
+        }
+        long backoff = TimeUnit.SECONDS.toNanos(5) << Math.min(6, Math.max(0, refusals - 1));
+        if (refusals == 0 || now - lastFailureNanos > Math.min(backoff, TimeUnit.MINUTES.toNanos(5))) {
+            connect();
+        }
+    }
 
     /** Sends a lease request; the future completes when its answer was applied. */
     private synchronized CompletableFuture<Void> send(boolean background) {
@@ -246,6 +256,11 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable, Pag
         return done;
     }
 
+    /** Whether a transaction starting now would start on the lease, with no request. */
+    synchronized boolean trustedNow() {
+        return trusted && open && System.nanoTime() - trustedUntil < 0;
+    }
+
     /** Stops trusting the lease (e.g. a commit whose outcome is unknown may have been applied). */
     synchronized void distrust() {
         trusted = false;
@@ -260,6 +275,7 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable, Pag
                 return;
             }
             open = true;
+            refusals = 0;
             opened.complete(true);
         }
         boolean take;
@@ -397,6 +413,7 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable, Pag
                 // refused (e.g. a proxy that strips Upgrade): version checks for a while before trying
                 // again; a socket that worked and broke is reopened by the next transaction
                 lastFailureNanos = System.nanoTime();
+                refusals++;
             }
             if (opened != null) {
                 opened.complete(false);

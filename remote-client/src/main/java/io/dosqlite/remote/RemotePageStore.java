@@ -196,6 +196,11 @@ public final class RemotePageStore implements PageStore {
         return new RemoteSnapshot(parts, k.version(), k.pageSize(), k.pageCount(), known.incarnation());
     }
 
+    /** Whether this store holds a trusted read lease now (tests wait for it). */
+    boolean leaseTrusted() {
+        return lease != null && lease.trustedNow();
+    }
+
     /** Live counters of this store (see {@link ClientStats#snapshot()} and {@link ClientStats#reset()}). */
     public ClientStats stats() {
         return stats;

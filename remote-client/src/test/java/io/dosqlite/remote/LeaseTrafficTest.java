@@ -48,6 +48,7 @@ class LeaseTrafficTest {
             commit(w, pages(PS, 1, 4, 1), 4);
         }
         try (RemotePageStore a = leased(server.url(), db, false); RemotePageStore b = leased(server.url(), db, false)) {
+            RemoteTests.awaitLease(a);
             try (Snapshot s = a.beginRead()) {
                 read(s, 1);
                 read(s, 2);
@@ -76,6 +77,7 @@ class LeaseTrafficTest {
             // a holder whose every invalidation is lost: a linearizable commit would wait out its lease
             lossy.faults(1.0, 0, 0, 0);
             try (RemotePageStore h = leased(lossy.url(), db, false)) {
+                RemoteTests.awaitLease(h);
                 try (Snapshot s = h.beginRead()) {
                     assertArrayEquals(page(PS, 1, 1), read(s, 1));
                 }
