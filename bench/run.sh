@@ -3,6 +3,7 @@
 #   ./bench/run.sh                       the full run (RTT 0, 5, 20, 50 ms; all systems)
 #   ./bench/run.sh --quick --out /tmp/b  small sizes and short runs, written elsewhere
 # Other options go to io.dosqlite.bench.Main: --rtts 0,20  --budget SECONDS  --systems local,dosqlite,ship,pg
+#   --workloads bulk,select_txn (only these)
 # Needs what ./dosqlite test needs (JDK 17, Maven, Node + npm for the page server's workerd, gcc,
 # libsqlite3-dev); PostgreSQL (apt-get install postgresql) for the 'pg' system, skipped if missing.
 set -euo pipefail

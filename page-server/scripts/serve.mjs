@@ -12,9 +12,11 @@
 //
 // Other options: --retain-ms MS, --retain-versions N (MVCC retention, defaults 600000 and 16),
 // --idem-keys N, --idem-ms MS (idempotency-key memory, defaults 1000 and 86400000),
-// --stage-ttl-ms MS (unpublished stage expiry, default 900000).
+// --stage-ttl-ms MS (unpublished stage expiry, default 900000), --billing-flush-ms MS (billed-unit
+// counters of an idle database persisted this long after its last event, default 5000).
 // Each may also come from env DOSQLITE_RETAIN_MS / DOSQLITE_RETAIN_VERSIONS / DOSQLITE_IDEM_KEYS /
-// DOSQLITE_IDEM_MS / DOSQLITE_STAGE_TTL_MS / DOSQLITE_LEASE_MS; the token from env DOSQLITE_TOKEN.
+// DOSQLITE_IDEM_MS / DOSQLITE_STAGE_TTL_MS / DOSQLITE_LEASE_MS / DOSQLITE_BILLING_FLUSH_MS; the token
+// from env DOSQLITE_TOKEN.
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
@@ -48,6 +50,7 @@ const numeric = {
   "--idem-ms": "DOSQLITE_IDEM_MS",
   "--stage-ttl-ms": "DOSQLITE_STAGE_TTL_MS",
   "--lease-ms": "DOSQLITE_LEASE_MS",
+  "--billing-flush-ms": "DOSQLITE_BILLING_FLUSH_MS",
 };
 const tuning = {};
 for (const k of Object.values(numeric)) if (process.env[k]) tuning[k] = process.env[k];

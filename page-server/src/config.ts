@@ -14,6 +14,8 @@ export interface Env {
   DOSQLITE_STAGE_TTL_MS?: string;
   /** Length of a read lease (ms) granted over the push channel. Default 5000. */
   DOSQLITE_LEASE_MS?: string;
+  /** Billed-unit counters are persisted this long after the last event of an awake stretch (ms). Default 5000. */
+  DOSQLITE_BILLING_FLUSH_MS?: string;
   /** Local only: a random id per serve.mjs start, echoed on 401 answers for the readiness probe. */
   DOSQLITE_INSTANCE?: string;
   DATABASE: DurableObjectNamespace;
@@ -27,6 +29,7 @@ export interface Config {
   idemMs: number;
   stageTtlMs: number;
   leaseMs: number;
+  billingFlushMs: number;
 }
 
 export function readConfig(env: Env): Config {
@@ -38,6 +41,8 @@ export function readConfig(env: Env): Config {
     stageTtlMs: envInt(env.DOSQLITE_STAGE_TTL_MS, 15 * 60 * 1000),
     // Bounds how long a silent lease holder can delay other clients' commits.
     leaseMs: Math.min(60_000, Math.max(100, envInt(env.DOSQLITE_LEASE_MS, 5000))),
+    // Inside the idle tail (billing.ts), before an idle object is evicted with its counters.
+    billingFlushMs: Math.min(9_000, Math.max(50, envInt(env.DOSQLITE_BILLING_FLUSH_MS, 5000))),
   };
 }
 

@@ -8,7 +8,7 @@ import { collectGarbage } from "./gc";
 import { HttpError, checkPageSize, errorResponse, json, matchRoute, readJson } from "./http";
 import { commitStatus } from "./idempotency";
 import { changes, interior, read } from "./reads";
-import { scheduleStageExpiry, stage } from "./staging";
+import { nextStageExpiry, stage } from "./staging";
 import { type Meta, PageStore } from "./storage";
 import { exportFile, importFile } from "./transfer";
 import { Leases } from "./leases";
@@ -31,7 +31,7 @@ export class DatabaseDO extends DurableObject<Env> {
   }
 
   private async route(request: Request): Promise<Response> {
-    this.store.billing.event("request");
+    if (this.store.billing.event("request")) await this.armBillingFlush();
     try {
       const url = new URL(request.url);
       const route = matchRoute(request.method, url.pathname);
@@ -99,7 +99,7 @@ export class DatabaseDO extends DurableObject<Env> {
   }
 
   async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    this.store.billing.event("webSocketMessage");
+    if (this.store.billing.event("webSocketMessage")) await this.armBillingFlush();
     await this.leases.message(ws, message);
   }
 
@@ -117,10 +117,25 @@ export class DatabaseDO extends DurableObject<Env> {
   }
 
   async alarm(): Promise<void> {
-    this.store.billing.event("request"); // an alarm invocation is billed as a request
+    const billing = this.store.billing;
+    billing.alarm();
     if (!this.store.exists()) return;
     collectGarbage(this.store);
-    await scheduleStageExpiry(this.store);
+    const next = [billing.flush(this.store.config.billingFlushMs), nextStageExpiry(this.store)].filter((t): t is number => t !== null);
+    if (next.length > 0) await this.ctx.storage.setAlarm(Math.min(...next));
+  }
+
+  /** A new awake stretch: its counters must reach storage before an idle object is evicted (billing.ts). */
+  private async armBillingFlush(): Promise<void> {
+    if (!this.store.exists()) return; // nothing to persist into, and no storage to create for a 404
+    try {
+      const at = this.store.billing.flushDueAt(this.store.config.billingFlushMs);
+      const current = await this.ctx.storage.getAlarm();
+      if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+      this.store.billing.flushArmed = true;
+    } catch (e) {
+      console.error("setAlarm failed", e);
+    }
   }
 
   private info(m: Meta): Record<string, unknown> {

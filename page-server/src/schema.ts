@@ -7,7 +7,7 @@ CREATE TABLE IF NOT EXISTS meta(
   id INTEGER PRIMARY KEY CHECK (id = 1), name TEXT NOT NULL, page_size INTEGER NOT NULL,
   page_count INTEGER NOT NULL, version INTEGER NOT NULL, gc_floor INTEGER NOT NULL, created_ms INTEGER NOT NULL,
   b_requests INTEGER NOT NULL DEFAULT 0, b_ws_messages INTEGER NOT NULL DEFAULT 0, b_rows_read INTEGER NOT NULL DEFAULT 0,
-  b_rows_written INTEGER NOT NULL DEFAULT 0, b_awake_ms INTEGER NOT NULL DEFAULT 0);
+  b_rows_written INTEGER NOT NULL DEFAULT 0, b_awake_ms INTEGER NOT NULL DEFAULT 0, b_alarms INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS pages(
   pgno INTEGER NOT NULL, version INTEGER NOT NULL, data BLOB, crc INTEGER, kind INTEGER NOT NULL,
   superseded_by INTEGER, blob_id INTEGER, PRIMARY KEY (pgno, version));
@@ -47,7 +47,7 @@ function upgradeSchema(sql: SqlStorage): void {
   if (!cols.some((c) => c.name === "blob_id")) sql.exec("ALTER TABLE pages ADD COLUMN blob_id INTEGER");
   // Billed-unit counters (billing.ts) ride on the meta row.
   const metaCols = sql.exec("PRAGMA table_info(meta)").toArray();
-  for (const c of ["b_requests", "b_ws_messages", "b_rows_read", "b_rows_written", "b_awake_ms"]) {
+  for (const c of ["b_requests", "b_ws_messages", "b_rows_read", "b_rows_written", "b_awake_ms", "b_alarms"]) {
     if (!metaCols.some((m) => m.name === c)) sql.exec(`ALTER TABLE meta ADD COLUMN ${c} INTEGER NOT NULL DEFAULT 0`);
   }
   // Replaced by the partial indexes pages_superseded and pages_interior: current pages (the

@@ -54,10 +54,10 @@ export async function stage(store: PageStore, request: Request, url: URL, stageI
   return json(200, { stageId, pages: total });
 }
 
-/** After an alarm's GC: wake again when the oldest stage left expires. */
-export async function scheduleStageExpiry(store: PageStore): Promise<void> {
+/** After an alarm's GC: when the oldest stage left expires (the next alarm), or null if none is left. */
+export function nextStageExpiry(store: PageStore): number | null {
   const left = store.sql.exec("SELECT MIN(updated_ms) AS m FROM stages").toArray()[0];
-  if (left && left.m !== null) await store.storage.setAlarm(Math.max(Date.now(), (left.m as number) + store.config.stageTtlMs) + 1000);
+  return left && left.m !== null ? Math.max(Date.now(), (left.m as number) + store.config.stageTtlMs) + 1000 : null;
 }
 
 /** Forget a stage and the bytes of its pages. */

@@ -23,7 +23,8 @@ import java.util.function.Supplier;
  * Billed units per operation (docs/cost.md): runs each workload on dosqlite (leases off and on) and
  * on the statement-shipping Worker, reads the units each server counted (the info's billing object,
  * the shipping DO's /billing) before and after, and prices them with docs/prices.json.
- * {@code java ... io.dosqlite.bench.Cost --repo DIR [--ops N] [--collect-at-once]}; prints a Markdown table.
+ * {@code java ... io.dosqlite.bench.Cost --repo DIR [--ops N] [--collect-at-once] [--idle SECONDS]}; prints
+ * Markdown tables ({@code --idle}: also the awake time an idle client causes, leases off and on).
  */
 public final class Cost {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -99,11 +100,13 @@ public final class Cost {
     public static void main(String[] args) throws Exception {
         Path repo = Path.of(".").toAbsolutePath();
         int ops = 200;
+        double idleSeconds = 0;
         List<String> serverArgs = List.of();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--repo" -> repo = Path.of(args[++i]).toAbsolutePath();
                 case "--ops" -> ops = Integer.parseInt(args[++i]);
+                case "--idle" -> idleSeconds = Double.parseDouble(args[++i]);
                 // steady state of a busy database: every commit also deletes what it superseded
                 case "--collect-at-once" -> serverArgs = List.of("--retain-ms", "0", "--retain-versions", "1");
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
@@ -154,6 +157,17 @@ public final class Cost {
                     out.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.2f | %.1f | %.1f | %.2f | %s |%n", w[0], s.name(),
                             u.requests(), u.webSocketMessages(), u.rowsRead(), u.rowsWritten(), prices.durableObjectPerMillion(u),
                             shipping ? String.format(Locale.ROOT, "%.2f", prices.d1PerMillion(u)) : "–"));
+                }
+            }
+            if (idleSeconds > 0) {
+                out.append("\n| idle client | window | awake | requests | WebSocket messages |\n| --- | ---: | ---: | ---: | ---: |\n");
+                for (String name : new String[] {"cost", "costlease"}) {
+                    Sys s = systems.get(name.equals("cost") ? 0 : 1);
+                    s.db().exec("SELECT abalance FROM accounts WHERE aid = ?", 1);
+                    Progress.note("idle " + idleSeconds + " s: " + s.name());
+                    String infoUrl = pages.url() + "/v1/databases/" + name;
+                    out.append(IdleCost.row(s.name(), idleSeconds,
+                            IdleCost.measure(() -> get(infoUrl, token).path("billing"), idleSeconds)));
                 }
             }
             for (Sys s : systems) {

@@ -26,6 +26,7 @@ import java.util.logging.Logger;
  *
  * <p>Options: {@code --quick} (small sizes, short budget, for development), {@code --rtts 0,5,20,50},
  * {@code --budget SECONDS} (time per measurement), {@code --systems local,dosqlite,ship,pg},
+ * {@code --workloads bulk,select_txn,...} (only these),
  * {@code --repo DIR}, {@code --out DIR} (where benchmarks.md and img/ go; default REPO/docs).
  */
 public final class Main {
@@ -75,6 +76,11 @@ public final class Main {
         boolean appliesTo(Sys s) {
             return true;
         }
+
+        /** The database the timed operations run on (for the billed units its server counts). */
+        String database() {
+            return "bench";
+        }
     }
 
     static final String[] SYSTEMS = {"local", "dosqlite", "dosqlite_lease", "ship", "pg"};
@@ -83,7 +89,10 @@ public final class Main {
     private final double budgetSeconds;
     private final int[] rtts;
     private final List<Result> results = new ArrayList<>();
+    private final BilledUnits billed = new BilledUnits();
     private int seq;
+    /** dosqlite straight to the page server, no proxy: what the RTT-0 ratio rounds measure. */
+    private Sys dosqliteDirect;
 
     Main(Workloads.Sizes sizes, double budgetSeconds, int[] rtts) {
         this.sizes = sizes;
@@ -109,6 +118,11 @@ public final class Main {
             Db setup(Sys s) {
                 n = ++seq;
                 return s.fresh().apply(id + n + urlSuffix);
+            }
+
+            @Override
+            String database() {
+                return id + n;
             }
 
             @Override
@@ -288,6 +302,8 @@ public final class Main {
         long wallStart = System.nanoTime();
         long lastNote = wallStart;
         long budget = (long) (budgetSeconds * 1e9);
+        java.util.function.Supplier<Cost.Units> meter = billed.meter(s.id(), w.database());
+        Cost.Units billedBefore = meter == null ? null : meter.get();
         while (ops < w.maxOps && (ops < w.minOps || System.nanoTime() - wallStart < budget)) {
             w.before(db, ops);
             long r0 = db.requests();
@@ -308,6 +324,9 @@ public final class Main {
             }
         }
         w.teardown(db);
+        if (meter != null) {
+            billed.add(w.id, s.id(), rtt, billedBefore, meter.get(), ops);
+        }
         // requests: the client's count (HTTP requests) where it has one, else the round trips the proxy saw
         double requests = db.requests() < 0 ? (s.proxy() == null ? 0 : net[2]) : req;
         Result res = new Result(w.id, s.id(), rtt, ops, nanos / 1e9, requests, net[2], net[0], net[1]);
@@ -324,17 +343,21 @@ public final class Main {
      */
     Map<String, List<Double>> alternate(Sys local, List<Sys> remote, List<Workload> workloads, List<String> notes) {
         Map<String, List<Double>> ratios = new java.util.LinkedHashMap<>();
-        Sys dosqlite = remote.stream().filter(s -> s.id().equals("dosqlite")).findFirst().orElse(null);
+        // At RTT 0 the latency proxy only burns CPU (it copies every byte through two threads) on the
+        // cores the client and workerd share: the ratio rounds connect straight to the page server.
+        Sys dosqlite = dosqliteDirect;
         if (local == null || dosqlite == null) {
             return ratios;
         }
-        dosqlite.proxy().setRttMillis(0);
         warm(dosqlite);
         String[][] pairs = {{"bulk", "bulk"}, {"bulk", "bulk_strict"}, {"select_txn", "select_txn"}};
         for (int round = 0; round < PAIRED_ROUNDS; round++) {
             for (String[] pair : pairs) {
                 Workload lw = workload(workloads, pair[0]);
                 Workload dw = workload(workloads, pair[1]);
+                if (lw == null || dw == null) {
+                    continue;
+                }
                 try {
                     Result l = run(local, 0, lw);
                     Result d = run(dosqlite, 0, dw);
@@ -350,7 +373,7 @@ public final class Main {
     static final int PAIRED_ROUNDS = 3;
 
     private static Workload workload(List<Workload> workloads, String id) {
-        return workloads.stream().filter(w -> w.id.equals(id)).findFirst().orElseThrow();
+        return workloads.stream().filter(w -> w.id.equals(id)).findFirst().orElse(null);
     }
 
     void measureSafely(Sys s, int rtt, Workload w, List<String> notes) {
@@ -389,6 +412,7 @@ public final class Main {
         List<String> systems = new ArrayList<>(List.of(SYSTEMS));
         Path repo = Path.of("").toAbsolutePath();
         Path out = null;
+        List<String> only = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> {
@@ -398,6 +422,7 @@ public final class Main {
                 case "--budget" -> budget = Double.parseDouble(args[++i]);
                 case "--rtts" -> rtts = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
                 case "--systems" -> systems = List.of(args[++i].split(","));
+                case "--workloads" -> only = List.of(args[++i].split(","));
                 case "--repo" -> repo = Path.of(args[++i]).toAbsolutePath();
                 case "--out" -> out = Path.of(args[++i]).toAbsolutePath();
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
@@ -450,6 +475,13 @@ public final class Main {
                             fresh.apply(leases ? "bench_lease" : "bench"), proxy, fresh);
                     toClose.add(0, s.db());
                     remote.add(s);
+                    m.billed.register(id, name -> Cost.dosqliteUnits(server.url() + "/v1/databases/" + name, token));
+                    if (!leases) {
+                        Function<String, Db> direct = name -> new JdbcDb(() -> DriverManager.getConnection(
+                                "jdbc:dosqlite:" + server.url() + "/" + name, p), false, true);
+                        m.dosqliteDirect = new Sys("dosqlite", s.label(), direct.apply("bench"), null, direct);
+                        toClose.add(0, m.dosqliteDirect.db());
+                    }
                 }
                 if (systems.contains("dosqlite_lease")) {
                     holders = new LeaseHolders(u.getHost(), u.getPort(), token, quick);
@@ -462,6 +494,10 @@ public final class Main {
                 LatencyProxy proxy = new LatencyProxy("127.0.0.1", server.port());
                 toClose.add(proxy);
                 Function<String, Db> fresh = name -> new ShipDb(proxy.port(), name);
+                m.billed.register("ship", name -> {
+                    String billingUrl = "http://127.0.0.1:" + server.port() + "/db/" + name + "/billing";
+                    return () -> Cost.Units.of(Cost.get(billingUrl, null));
+                });
                 remote.add(new Sys("ship", "statement shipping, D1-style Worker + DO (workerd)", fresh.apply("bench"), proxy, fresh));
             }
             if (systems.contains("pg")) {
@@ -482,7 +518,11 @@ public final class Main {
                     notes.add(why);
                 }
             }
-            List<Workload> workloads = m.workloads();
+            List<Workload> workloads = new ArrayList<>(m.workloads());
+            if (only != null) {
+                List<String> keep = only;
+                workloads.removeIf(w -> !keep.contains(w.id));
+            }
             // load every system at RTT 0
             for (Sys s : local == null ? remote : concat(local, remote)) {
                 if (s.proxy() != null) {
@@ -527,6 +567,7 @@ public final class Main {
             double minutes = (System.nanoTime() - t0) / 60e9;
             List<Sys> all = local == null ? remote : concat(local, remote);
             Report.write(out, repo, m.results, workloads, all, sizes, rtts, budget, minutes, notes, quick, paired);
+            CostReport.append(out.resolve("benchmarks.md"), m.billed.rows(), workloads, Prices.load(repo.resolve("docs/prices.json")));
             Progress.note("done in " + String.format(Locale.ROOT, "%.1f", minutes) + " min: " + out.resolve("benchmarks.md"));
         } finally {
             closeAll(toClose, tmp);

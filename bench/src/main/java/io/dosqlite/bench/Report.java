@@ -117,7 +117,9 @@ final class Report {
                   system, so the JIT has compiled each client's code path before it is measured.
                 - The two ratio targets (bulk insert, point selects in a transaction) are decided by the median of 3
                   extra rounds that measure the local file and dosqlite alternately at RTT 0, after the main run: the
-                  machine's speed drifts between measurements taken far apart (see the tables' own ratios).
+                  machine's speed drifts between measurements taken far apart (see the tables' own ratios). In these
+                  rounds dosqlite connects straight to the page server: at RTT 0 the proxy only adds CPU work (copying
+                  every byte through two threads) on the two cores the client and workerd share.
                 - Every remote system was loaded at RTT 0; the load is not measured.
 
                 """);

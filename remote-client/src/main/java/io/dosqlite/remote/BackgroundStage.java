@@ -96,12 +96,14 @@ final class BackgroundStage {
             return;
         }
         waitForASlot();
-        byte[] body = PageFrames.encode(chunk, pageSize);
         CompletableFuture<Void> upload = CompletableFuture.runAsync(() -> {
             if (failure != null) {
                 return;
             }
             try {
+                // encoded here, not on SQLite's thread: checksums and copies of a chunk are the
+                // writer's critical path otherwise (the chunk holds private copies already)
+                byte[] body = PageFrames.encode(chunk, pageSize);
                 Answer a = api.stage(stageId, pageSize, body);
                 if (!a.ok()) {
                     throw HttpErrors.fromAnswer(a, "uploading a commit stage", api.config());
