@@ -109,8 +109,10 @@ export class Leases {
       await this.visible();
       ws.send(JSON.stringify(this.grant(att, msg)));
     } else if (msg.type === "release") {
+      // the holder reads nothing more on this lease: commits need not wait for it
       this.ensureTable();
       this.store.sql.exec("DELETE FROM leases WHERE sid = ?", att.sid);
+      this.acked(att.sid, Number.MAX_SAFE_INTEGER);
     } else {
       ws.send(JSON.stringify({ type: "error", id: msg.id, error: "bad_message", message: `Unknown message type ${JSON.stringify(msg.type)}.` }));
     }

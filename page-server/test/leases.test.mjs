@@ -186,6 +186,25 @@ describe("read leases", () => {
     }
   });
 
+  test("a released lease holds back no commit", async () => {
+    const db = await newDb();
+    const h = await holder(s, db, "leaving");
+    try {
+      await h.lease(1);
+      h.ws.send(JSON.stringify({ type: "release" }));
+      // messages are handled in order: once this one is answered, the release was applied
+      h.ws.send(JSON.stringify({ type: "sync", id: 99 }));
+      await h.next("error");
+      h.close();
+      const t0 = Date.now();
+      const r = await commitAs(s, db, 1, [{ pgno: 1, data: makePage(PS, 1, 6) }], { pageCount: 3 });
+      assert.equal(r.status, 200);
+      assert.ok(Date.now() - t0 < LEASE_MS, `waited ${Date.now() - t0} ms for a released lease`);
+    } finally {
+      h.close();
+    }
+  });
+
   test("a holder that named no socket gets every page of a small commit pushed", async () => {
     const db = await newDb();
     const h = await holder(s, db, "plain");

@@ -439,12 +439,18 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable, Pag
     @Override
     public void close() {
         WebSocket s;
+        boolean wasOpen;
         synchronized (this) {
             closed = true;
             trusted = false;
+            wasOpen = open;
             s = socket;
         }
         if (s != null) {
+            if (wasOpen) {
+                // nothing more is read on this lease: other clients' commits need not wait it out
+                s.send("{\"type\":\"release\"}");
+            }
             s.close(1000, "store closed");
         }
     }
