@@ -39,6 +39,12 @@ export class DatabaseDO extends DurableObject<Env> {
   }
 
   async fetch(request: Request): Promise<Response> {
+    const tag = this.leases.trafficOf(request);
+    const response = await this.route(request);
+    return tag ? this.leases.onTraffic(tag, response) : response;
+  }
+
+  private async route(request: Request): Promise<Response> {
     if (this.store.billing.event("request")) await this.armBillingFlush();
     try {
       const url = new URL(request.url);

@@ -8,7 +8,7 @@
 // Grants are persisted (one row per socket) because hibernation and restarts drop memory: a row
 // whose socket is no longer connected is a holder nobody can reach, so a new version waits for its
 // expiry. After a restart (kill -9) every row is such a holder, which is the restart rule.
-import { encodeFrames } from "./frames";
+import { encodeFrames, pageKind } from "./frames";
 import { MAX_CHANGED } from "./http";
 import type { PageStore } from "./storage";
 
@@ -20,6 +20,22 @@ const PUSH_MAX_BYTES = 256 * 1024;
 interface Attachment {
   sid: string;
   client: string;
+  /** The client's number for this socket (`&socket=`), named by its HTTP requests' X-Dosqlite-Lease. */
+  socket?: string;
+}
+
+/** An HTTP request of a lease holder that named its socket (X-Dosqlite-Lease). */
+export interface Traffic {
+  client: string;
+  socket: string;
+  /** Pages the request reads (a /read), or "interior" (the interior prefetch), or null. */
+  pages: Promise<number[] | "interior" | null>;
+}
+
+/** What a holder has cached, as far as this object served it (lost on hibernation: then unknown). */
+interface Served {
+  pages: Set<number>;
+  interior: boolean;
 }
 
 /** What a new version tells lease holders. */
@@ -37,6 +53,8 @@ export class Leases {
   private hold: Promise<void> | null = null;
   /** Acks awaited per socket id: resolve when the holder acknowledged `version` or later. */
   private waits = new Map<string, { version: number; done: () => void }[]>();
+  /** Per socket id: the pages served to it, so pushes carry only pages it has (absent: unknown, push all). */
+  private served = new Map<string, Served>();
 
   constructor(
     private ctx: DurableObjectState,
@@ -65,9 +83,13 @@ export class Leases {
       });
     }
     const client = (url.searchParams.get("client") ?? "").slice(0, 64) || crypto.randomUUID();
+    const socket = url.searchParams.get("socket")?.slice(0, 32) || undefined;
     const pair = new WebSocketPair();
     this.ctx.acceptWebSocket(pair[1]);
-    pair[1].serializeAttachment({ sid: crypto.randomUUID(), client } satisfies Attachment);
+    const sid = crypto.randomUUID();
+    pair[1].serializeAttachment({ sid, client, socket } satisfies Attachment);
+    // a client that names its socket names it on its reads too: what it caches is known from here on
+    if (socket) this.served.set(sid, { pages: new Set(), interior: false });
     return new Response(null, { status: 101, webSocket: pair[0] });
   }
 
@@ -87,8 +109,10 @@ export class Leases {
       await this.visible();
       ws.send(JSON.stringify(this.grant(att, msg)));
     } else if (msg.type === "release") {
+      // the holder reads nothing more on this lease: commits need not wait for it
       this.ensureTable();
       this.store.sql.exec("DELETE FROM leases WHERE sid = ?", att.sid);
+      this.acked(att.sid, Number.MAX_SAFE_INTEGER);
     } else {
       ws.send(JSON.stringify({ type: "error", id: msg.id, error: "bad_message", message: `Unknown message type ${JSON.stringify(msg.type)}.` }));
     }
@@ -97,7 +121,68 @@ export class Leases {
   /** The socket closed: its lease row stays until it expires (the client may not know yet). */
   closed(ws: WebSocket): void {
     const att = ws.deserializeAttachment() as Attachment | null;
-    if (att) this.acked(att.sid, Number.MAX_SAFE_INTEGER, false);
+    if (att) {
+      this.served.delete(att.sid);
+      this.acked(att.sid, Number.MAX_SAFE_INTEGER, false);
+    }
+  }
+
+  /** The holder's socket an HTTP request names (X-Dosqlite-Client + X-Dosqlite-Lease), or null. */
+  trafficOf(request: Request): Traffic | null {
+    const socket = request.headers.get("X-Dosqlite-Lease");
+    const client = request.headers.get("X-Dosqlite-Client");
+    if (!socket || !client) return null;
+    const path = new URL(request.url).pathname;
+    let pages: Promise<number[] | "interior" | null> = Promise.resolve(null);
+    if (request.method === "POST" && path.endsWith("/read")) {
+      pages = request.clone().json().then((b: any) => (Array.isArray(b?.pages) ? b.pages.filter(Number.isSafeInteger) : null), () => null);
+    } else if (request.method === "GET" && path.endsWith("/interior")) {
+      pages = Promise.resolve("interior");
+    }
+    return { client, socket, pages };
+  }
+
+  /**
+   * Renewal riding on traffic the holder sends anyway (a read, a commit): if its lease on the named
+   * socket is live and it has acknowledged every invalidation sent to it, the lease runs another
+   * full length from now and the answer says so (X-Dosqlite-Lease-Ms). A lease that ran out is not
+   * renewed here: its holder may have missed commits, so it asks on the socket (with `since`).
+   * Also records the pages the holder was served.
+   */
+  async onTraffic(t: Traffic, response: Response): Promise<Response> {
+    const ws = this.socketOf(t.client, t.socket);
+    if (!ws || response.status >= 300) return response;
+    const att = ws.deserializeAttachment() as Attachment;
+    const served = this.served.get(att.sid);
+    const pages = await t.pages;
+    if (served && pages === "interior") served.interior = true;
+    else if (served && Array.isArray(pages)) for (const p of pages) served.pages.add(p);
+    if ((this.waits.get(att.sid)?.length ?? 0) > 0 || !this.hasTable()) return response;
+    const now = Date.now();
+    const live = this.store.sql.exec("SELECT 1 FROM leases WHERE sid = ? AND until_ms > ?", att.sid, now).toArray().length > 0;
+    if (!live) return response;
+    this.store.sql.exec("UPDATE leases SET until_ms = ? WHERE sid = ?", now + this.leaseMs, att.sid);
+    const out = new Response(response.body, response);
+    out.headers.set("X-Dosqlite-Lease-Ms", String(this.leaseMs));
+    return out;
+  }
+
+  /** The writer caches what it committed: pages to push it when others change them. */
+  private wrote(writer: string, inv: Invalidation): void {
+    if (this.served.size === 0 || inv.deleted) return;
+    for (const ws of this.ctx.getWebSockets()) {
+      const att = ws.deserializeAttachment() as Attachment | null;
+      const served = att && att.client === writer ? this.served.get(att.sid) : undefined;
+      if (served) for (const p of inv.changed()) served.pages.add(p);
+    }
+  }
+
+  private socketOf(client: string, socket: string): WebSocket | null {
+    for (const ws of this.ctx.getWebSockets()) {
+      const att = ws.deserializeAttachment() as Attachment | null;
+      if (att && att.client === client && att.socket === socket) return ws;
+    }
+    return null;
   }
 
   /**
@@ -132,19 +217,20 @@ export class Leases {
    * Resolves when it may be answered.
    */
   published(inv: Invalidation, writer: string | null, wait: boolean): Promise<void> {
+    if (writer !== null) this.wrote(writer, inv);
     const now = Date.now();
     const rows = this.liveRows(now);
     if (rows.length === 0) return this.hold ?? Promise.resolve();
     const sockets = this.sockets();
-    let message: string | null = null;
+    const messages = new Map<string, { text: string; pushed: number[] }>();
     const pending: Promise<void>[] = [];
     for (const r of rows) {
       if (writer !== null && r.client === writer) continue; // the writer learns from its answer
       const ws = sockets.get(r.sid);
       if (ws) {
-        message ??= this.invalidation(inv);
+        const served = this.served.get(r.sid);
         try {
-          ws.send(message);
+          ws.send(this.invalidationFor(inv, served, messages));
         } catch {
           // a broken socket: its lease still runs until it expires
         }
@@ -155,7 +241,32 @@ export class Leases {
     return this.chain(Promise.all(pending).then(() => undefined));
   }
 
-  private invalidation(inv: Invalidation): string {
+  /**
+   * The invalidation for one holder: pushed pages only those it was served (or pushed) before,
+   * and any interior page if it took the interior prefetch; all of them when unknown. Holders with
+   * the same pages share one encoding (`cache`).
+   */
+  private invalidationFor(inv: Invalidation, served: Served | undefined, cache: Map<string, { text: string; pushed: number[] }>): string {
+    let wanted: ((pgno: number, data: Uint8Array | null) => boolean) | null = null;
+    let key = "*";
+    if (served) {
+      const changed = inv.changed();
+      const want = changed.filter((p) => served.pages.has(p));
+      key = want.join(",") + (served.interior ? "+i" : "");
+      // the interior prefetch always starts with page 1
+      wanted = (p, data) => served.pages.has(p) || (served.interior && (p === 1 || (data !== null && isInterior(pageKind(p, data)))));
+    }
+    let msg = cache.get(key);
+    if (msg === undefined) {
+      msg = this.invalidation(inv, wanted);
+      cache.set(key, msg);
+    }
+    // what was pushed is cached there now (the client keeps the pushed images)
+    if (served) for (const p of msg.pushed) served.pages.add(p);
+    return msg.text;
+  }
+
+  private invalidation(inv: Invalidation, wanted: ((pgno: number, data: Uint8Array | null) => boolean) | null): { text: string; pushed: number[] } {
     const msg: Record<string, unknown> = {
       type: "invalidate",
       v: LEASE_PROTOCOL,
@@ -165,18 +276,22 @@ export class Leases {
       pageCount: inv.pageCount,
       incarnation: inv.incarnation,
     };
-    if (inv.deleted) return JSON.stringify({ ...msg, deleted: true, changed: [], complete: false });
+    if (inv.deleted) return { text: JSON.stringify({ ...msg, deleted: true, changed: [], complete: false }), pushed: [] };
     const changed = inv.changed();
-    if (changed.length > MAX_CHANGED) return JSON.stringify({ ...msg, changed: [], complete: false });
+    if (changed.length > MAX_CHANGED) return { text: JSON.stringify({ ...msg, changed: [], complete: false }), pushed: [] };
     msg.changed = changed;
     msg.complete = true;
     if (changed.length > 0 && changed.length <= PUSH_MAX_PAGES && changed.length * inv.pageSize <= PUSH_MAX_BYTES) {
       // Small commit: the new pages too, so the holder's cache stays warm (page frame format).
       const ps = inv.pageSize;
-      const frames = encodeFrames(changed.length, ps, (i) => ({ pgno: changed[i], ...this.store.readPage(changed[i], inv.version, ps) }));
-      msg.frames = base64(frames);
+      const images = changed.map((p) => ({ pgno: p, ...this.store.readPage(p, inv.version, ps) }));
+      const push = wanted ? images.filter((img) => wanted(img.pgno, img.data)) : images;
+      if (push.length > 0) {
+        msg.frames = base64(encodeFrames(push.length, ps, (i) => push[i]));
+        return { text: JSON.stringify(msg), pushed: push.map((img) => img.pgno) };
+      }
     }
-    return JSON.stringify(msg);
+    return { text: JSON.stringify(msg), pushed: [] };
   }
 
   private ackOrExpiry(sid: string, version: number, ms: number): Promise<void> {
@@ -242,6 +357,11 @@ export class Leases {
   private ensureTable(): void {
     this.store.sql.exec("CREATE TABLE IF NOT EXISTS leases(sid TEXT PRIMARY KEY, client TEXT NOT NULL, until_ms INTEGER NOT NULL)");
   }
+}
+
+/** Interior b-tree page type bytes (index 0x02, table 0x05). */
+function isInterior(kind: number): boolean {
+  return kind === 0x02 || kind === 0x05;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -16,8 +16,9 @@ after(async () => {
 });
 
 /** A push-channel client: messages queue up; next(type) waits for the next one of that type. */
-async function holder(server, db, client) {
-  const ws = new WebSocket(`${server.url.replace(/^http/, "ws")}/v1/databases/${db}/leases?client=${client}`, {
+async function holder(server, db, client, socket) {
+  const tail = socket ? `&socket=${socket}` : "";
+  const ws = new WebSocket(`${server.url.replace(/^http/, "ws")}/v1/databases/${db}/leases?client=${client}${tail}`, {
     headers: { Authorization: `Bearer ${server.token}` },
   });
   const queue = [];
@@ -159,6 +160,64 @@ describe("read leases", () => {
     const r = await commitAs(s, db, 1, [{ pgno: 1, data: makePage(PS, 1, 7) }], { pageCount: 3 });
     assert.equal(r.status, 200);
     assert.ok(Date.now() >= l.sentAt + LEASE_MS - 50, "answered before the closed holder's lease ended");
+  });
+
+  test("a read naming the holder's socket renews its lease and makes its pages the only ones pushed", async () => {
+    const db = await newDb();
+    const h = await holder(s, db, "rider", "1");
+    try {
+      await h.lease(1);
+      const asHolder = { "X-Dosqlite-Client": "rider", "X-Dosqlite-Lease": "1" };
+      const r = await s.api("POST", `/v1/databases/${db}/read`, { body: { pages: [2] }, headers: asHolder });
+      assert.equal(r.status, 200);
+      assert.equal(r.headers.get("X-Dosqlite-Lease-Ms"), String(LEASE_MS), "the read's answer renews the lease");
+      // another socket number of the same client, or no lease header: no renewal
+      const other = await s.api("POST", `/v1/databases/${db}/read`, { body: { pages: [2] }, headers: { ...asHolder, "X-Dosqlite-Lease": "2" } });
+      assert.equal(other.headers.get("X-Dosqlite-Lease-Ms"), null);
+      // a commit of pages 2 and 3: only page 2 was served to the holder, so only page 2 is pushed
+      const c = commitAs(s, db, 1, [2, 3].map((p) => ({ pgno: p, data: makePage(PS, p, 4) })), { client: "writer", pageCount: 3 });
+      const inv = await h.next("invalidate");
+      assert.deepEqual(inv.changed, [2, 3]);
+      assert.deepEqual(parseFrames(Buffer.from(inv.frames, "base64"), PS).map((f) => f.pgno), [2]);
+      h.ack(2);
+      assert.equal((await c).status, 200);
+    } finally {
+      h.close();
+    }
+  });
+
+  test("a released lease holds back no commit", async () => {
+    const db = await newDb();
+    const h = await holder(s, db, "leaving");
+    try {
+      await h.lease(1);
+      h.ws.send(JSON.stringify({ type: "release" }));
+      // messages are handled in order: once this one is answered, the release was applied
+      h.ws.send(JSON.stringify({ type: "sync", id: 99 }));
+      await h.next("error");
+      h.close();
+      const t0 = Date.now();
+      const r = await commitAs(s, db, 1, [{ pgno: 1, data: makePage(PS, 1, 6) }], { pageCount: 3 });
+      assert.equal(r.status, 200);
+      assert.ok(Date.now() - t0 < LEASE_MS, `waited ${Date.now() - t0} ms for a released lease`);
+    } finally {
+      h.close();
+    }
+  });
+
+  test("a holder that named no socket gets every page of a small commit pushed", async () => {
+    const db = await newDb();
+    const h = await holder(s, db, "plain");
+    try {
+      await h.lease(1);
+      const c = commitAs(s, db, 1, [2, 3].map((p) => ({ pgno: p, data: makePage(PS, p, 4) })), { client: "writer", pageCount: 3 });
+      const inv = await h.next("invalidate");
+      assert.deepEqual(parseFrames(Buffer.from(inv.frames, "base64"), PS).map((f) => f.pgno), [2, 3]);
+      h.ack(2);
+      assert.equal((await c).status, 200);
+    } finally {
+      h.close();
+    }
   });
 
   test("a lease request without an upgrade is 426; a missing database is 404", async () => {

@@ -83,7 +83,7 @@ public final class Main {
         }
     }
 
-    static final String[] SYSTEMS = {"local", "dosqlite", "ship", "pg"}; // and "dosqlite-raw" when asked for
+    static final String[] SYSTEMS = {"local", "dosqlite", "dosqlite_lease", "ship", "pg"}; // and "dosqlite-raw" when asked for
 
     private final Workloads.Sizes sizes;
     private final double budgetSeconds;
@@ -459,38 +459,54 @@ public final class Main {
                 local = new Sys("local", "sqlite-jdbc, local file", fresh.apply("bench"), null, fresh);
                 toClose.add(local.db());
             }
-            if (systems.contains("dosqlite")) {
+            LeaseHolders holders = null;
+            if (systems.contains("dosqlite") || systems.contains("dosqlite_lease")) {
                 Progress.note("starting the page server (workerd)");
                 String token = "bench-" + UUID.randomUUID();
                 LocalPageServer server = LocalPageServer.start(LocalPageServer.findPageServerDir(), tmp.resolve("pages"), token, 0);
                 toClose.add(server);
                 URI u = URI.create(server.url());
-                LatencyProxy proxy = new LatencyProxy(u.getHost(), u.getPort());
-                toClose.add(proxy);
-                Properties p = new Properties();
-                p.setProperty("token", token);
-                Function<String, Db> fresh = name -> new JdbcDb(() -> DriverManager.getConnection(
-                        "jdbc:dosqlite:http://127.0.0.1:" + proxy.port() + "/" + name, p), false, true);
-                Sys s = new Sys("dosqlite", "dosqlite over the page server (workerd)", fresh.apply("bench"), proxy, fresh);
-                writersDosqlite = proxy;
-                writersToken = token;
-                toClose.add(0, s.db());
-                remote.add(s);
-                if (systems.contains("dosqlite-raw")) {
-                    // the same server without compressed pages on the wire: bytes with and without gzip
-                    LatencyProxy rawProxy = new LatencyProxy(u.getHost(), u.getPort());
-                    toClose.add(rawProxy);
-                    Function<String, Db> rawFresh = name -> new JdbcDb(() -> DriverManager.getConnection(
-                            "jdbc:dosqlite:http://127.0.0.1:" + rawProxy.port() + "/raw-" + name + "?compress=false", p), false, true);
-                    Sys raw = new Sys("dosqlite-raw", "dosqlite, compress=false", rawFresh.apply("bench"), rawProxy, rawFresh);
-                    toClose.add(0, raw.db());
-                    remote.add(raw);
+                for (String id : List.of("dosqlite", "dosqlite_lease")) {
+                    if (!systems.contains(id)) {
+                        continue;
+                    }
+                    boolean leases = id.equals("dosqlite_lease");
+                    LatencyProxy proxy = new LatencyProxy(u.getHost(), u.getPort());
+                    toClose.add(proxy);
+                    Properties p = new Properties();
+                    p.setProperty("token", token);
+                    // the same page server: the lease variant differs only in the client's property
+                    p.setProperty("leases", Boolean.toString(leases));
+                    Function<String, Db> fresh = name -> new JdbcDb(() -> DriverManager.getConnection(
+                            "jdbc:dosqlite:http://127.0.0.1:" + proxy.port() + "/" + name, p), false, true);
+                    Sys s = new Sys(id, leases ? "dosqlite with read leases (leases=true)" : "dosqlite over the page server (workerd)",
+                            fresh.apply(leases ? "bench_lease" : "bench"), proxy, fresh);
+                    toClose.add(0, s.db());
+                    remote.add(s);
+                    m.billed.register(id, name -> Cost.dosqliteUnits(server.url() + "/v1/databases/"
+                            + (leases && name.equals("bench") ? "bench_lease" : name), token));
+                    if (!leases) {
+                        writersDosqlite = proxy;
+                        writersToken = token;
+                        if (systems.contains("dosqlite-raw")) {
+                            // the same server without compressed pages on the wire: bytes with and without gzip
+                            LatencyProxy rawProxy = new LatencyProxy(u.getHost(), u.getPort());
+                            toClose.add(rawProxy);
+                            Function<String, Db> rawFresh = name -> new JdbcDb(() -> DriverManager.getConnection(
+                                    "jdbc:dosqlite:http://127.0.0.1:" + rawProxy.port() + "/raw-" + name + "?compress=false", p), false, true);
+                            Sys raw = new Sys("dosqlite-raw", "dosqlite, compress=false", rawFresh.apply("bench"), rawProxy, rawFresh);
+                            toClose.add(0, raw.db());
+                            remote.add(raw);
+                        }
+                        Function<String, Db> direct = name -> new JdbcDb(() -> DriverManager.getConnection(
+                                "jdbc:dosqlite:" + server.url() + "/" + name, p), false, true);
+                        m.dosqliteDirect = new Sys("dosqlite", s.label(), direct.apply("bench"), null, direct);
+                        toClose.add(0, m.dosqliteDirect.db());
+                    }
                 }
-                m.billed.register("dosqlite", name -> Cost.dosqliteUnits(server.url() + "/v1/databases/" + name, token));
-                Function<String, Db> direct = name -> new JdbcDb(() -> DriverManager.getConnection(
-                        "jdbc:dosqlite:" + server.url() + "/" + name, p), false, true);
-                m.dosqliteDirect = new Sys("dosqlite", s.label(), direct.apply("bench"), null, direct);
-                toClose.add(0, m.dosqliteDirect.db());
+                if (systems.contains("dosqlite_lease")) {
+                    holders = new LeaseHolders(u.getHost(), u.getPort(), token, quick);
+                }
             }
             if (systems.contains("ship")) {
                 Progress.note("starting the statement-shipping Worker (workerd)");
@@ -567,6 +583,9 @@ public final class Main {
                 }
             }
             Map<String, List<Double>> paired = m.alternate(local, remote, workloads, notes);
+            if (holders != null) {
+                holders.run(rtts, out, notes);
+            }
             double minutes = (System.nanoTime() - t0) / 60e9;
             List<Sys> all = local == null ? remote : concat(local, remote);
             Report.write(out, repo, m.results, workloads, all, sizes, rtts, budget, minutes, notes, quick, paired);

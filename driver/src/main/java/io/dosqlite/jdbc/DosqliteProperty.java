@@ -81,7 +81,7 @@ public enum DosqliteProperty {
                     + " server until the stage expires (15 minutes). false: nothing leaves the JVM before"
                     + " COMMIT. Applies to the database's shared client (first connection of the JVM).",
             "true", "false"),
-    LEASES("leases", "false", null, PropertyType.BOOL,
+    LEASES("leases", "false", "DOSQLITE_LEASES", PropertyType.BOOL,
             "Hold a read lease on a push channel (a WebSocket to the database's Durable Object): a"
                     + " transaction on cached pages starts with no request, and other clients' commits are"
                     + " pushed (their small commits with the new pages). Reads stay linearizable: a commit"
@@ -89,7 +89,7 @@ public enum DosqliteProperty {
                     + " the WebSocket cannot be opened, one INFO line and the version check per transaction."
                     + " false: the version check per transaction. Applies to the database's shared client.",
             "true", "false"),
-    CONSISTENCY("consistency", "linearizable", null, PropertyType.oneOf("linearizable", "session"),
+    CONSISTENCY("consistency", "linearizable", "DOSQLITE_CONSISTENCY", PropertyType.oneOf("linearizable", "session"),
             "linearizable: a transaction that starts after any client's commit was acknowledged sees it."
                     + " session (with leases=true): this JVM's commits do not wait until other lease holders"
                     + " applied them, so another JVM may read the previous version until the push reaches it"

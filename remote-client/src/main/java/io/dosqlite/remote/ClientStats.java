@@ -12,7 +12,7 @@ public final class ClientStats {
     private enum Counter {
         REQUESTS, BYTES_UP, BYTES_DOWN, PAGES_FETCHED, CACHE_HITS, CACHE_MISSES, COMMITS, PAGES_COMMITTED,
         CONFLICTS, RETRIES, LEASE_REQUESTS, INVALIDATIONS, LEASE_READS, READ_AHEAD_PAGES, READ_AHEAD_BYTES,
-        READ_AHEAD_USED_BYTES, MERGED, PIPELINED
+        READ_AHEAD_USED_BYTES, MERGED, PIPELINED, LEASE_RIDES
     }
 
     private static final Counter[] COUNTERS = Counter.values();
@@ -68,6 +68,9 @@ public final class ClientStats {
 
     /** Lease requests and renewals sent on the push channel (messages, not HTTP requests). */
     public long leaseRequests() { return get(Counter.LEASE_REQUESTS); }
+
+    /** Lease renewals that rode on an HTTP answer the store asked for anyway (no message of their own). */
+    public long leaseRenewalsByTraffic() { return get(Counter.LEASE_RIDES); }
 
     /** Invalidations received on the push channel (each answered with an ack). */
     public long invalidations() { return get(Counter.INVALIDATIONS); }
@@ -151,6 +154,8 @@ public final class ClientStats {
 
     void invalidation() { add(Counter.INVALIDATIONS, 1); }
 
+    void leaseRenewedByTraffic() { add(Counter.LEASE_RIDES, 1); }
+
     void leaseRead() { add(Counter.LEASE_READS, 1); }
 
     @Override
@@ -160,6 +165,7 @@ public final class ClientStats {
                 + " commits=" + commits() + " pagesCommitted=" + pagesCommitted() + " conflicts=" + conflicts()
                 + " merged=" + merged() + " pipelined=" + pipelined()
                 + " retries=" + retries() + " leaseReads=" + leaseReads() + " leaseRequests=" + leaseRequests()
+                + " leaseRenewalsByTraffic=" + leaseRenewalsByTraffic()
                 + " invalidations=" + invalidations() + " readAheadPages=" + readAheadPages()
                 + " wastedReadAheadBytes=" + wastedReadAheadBytes();
     }

@@ -14,7 +14,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 
 /**
@@ -29,10 +28,12 @@ import java.util.logging.Level;
  * sees a version entirely before or entirely after an invalidation, and one in progress keeps its
  * pinned snapshot. An invalidation is acknowledged only after it is applied.
  *
- * <p>Cost: the lease is renewed only when a transaction starts (in the background once half of it
- * is used), so an idle store lets it lapse and then says so with a {@code release}.
+ * <p>Cost: renewals ride on the HTTP requests the store makes anyway (each names the open socket;
+ * an answer that renewed the lease says so, see {@link #renewed}); otherwise a transaction that
+ * starts past half of the lease renews it in the background with one message. An idle store sends
+ * nothing, so its lease lapses and the Durable Object may hibernate.
  */
-final class LeaseChannel extends WebSocketListener implements AutoCloseable {
+final class LeaseChannel extends WebSocketListener implements AutoCloseable, PageApi.LeaseRider {
     /** Trust ends this much before the granted length (clock rate differences, scheduling). */
     static final long MIN_MARGIN_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
@@ -78,13 +79,48 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable {
                 .build();
     }
 
-    /** Starts opening the socket (the store's first transaction waits for it, up to the connect timeout). */
+    /**
+     * Starts opening the socket in the background; once open it takes the lease. No transaction
+     * waits for it: until then they make the version check, which costs what a lease request does.
+     */
     synchronized void connect() {
         if (closed || open || (opened != null && !opened.isDone())) {
             return;
         }
         opened = new CompletableFuture<>();
-        socket = http.newWebSocket(new Request.Builder().url(api.leasesUrl()).build(), this);
+        openingSince = System.nanoTime();
+        leaseOnOpen = true;
+        socketNo++;
+        socket = http.newWebSocket(new Request.Builder()
+                .url(api.leasesUrl().newBuilder().addQueryParameter("socket", Long.toString(socketNo)).build()).build(), this);
+    }
+
+    /** Numbers this store's sockets: HTTP requests name the open one (renewals ride on them). */
+    private long socketNo;
+
+    @Override
+    public synchronized String socket() {
+        return open && !closed ? Long.toString(socketNo) : null;
+    }
+
+    /**
+     * A renewal riding on an HTTP answer: the server renews only a lease that is live on that socket
+     * and whose every invalidation was acknowledged (so applied), counting from when it answered;
+     * trusted from when the request was sent. Only extends a lease trusted now on the same socket.
+     */
+    @Override
+    public synchronized void renewed(String socketName, long sentAtNanos, long ms) {
+        long now = System.nanoTime();
+        if (!socketName.equals(Long.toString(socketNo)) || !open || !trusted || now - trustedUntil >= 0) {
+            return;
+        }
+        long lease = TimeUnit.MILLISECONDS.toNanos(ms);
+        long until = sentAtNanos + lease - Math.max(MIN_MARGIN_NANOS, lease / 10);
+        if (until - trustedUntil > 0) {
+            trustedUntil = until;
+            halfLease = lease / 2;
+        }
+        stats.leaseRenewedByTraffic();
     }
 
     /**
@@ -116,25 +152,11 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable {
      * the version check. Null when there is no usable socket: the caller makes the HTTP check.
      */
     DbState renewAndPin() throws PageStoreException {
-        CompletableFuture<Boolean> o;
         synchronized (this) {
-            if (!open && !closed && (opened == null || opened.isDone())
-                    && System.nanoTime() - lastFailureNanos > TimeUnit.SECONDS.toNanos(5)) {
-                connect();
-            }
-            o = opened;
-        }
-        if (o == null) {
-            return null;
-        }
-        try {
-            if (!o.get(api.config().connectTimeout().toMillis() + 1, TimeUnit.MILLISECONDS)) {
+            if (!open) {
+                reopenIfDue();
                 return null;
             }
-        } catch (TimeoutException e) {
-            return null;
-        } catch (Exception e) {
-            return null;
         }
         CompletableFuture<Void> done = send(false);
         if (done == null) {
@@ -159,6 +181,50 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable {
 
     private void renewAsync() {
         send(true);
+    }
+
+    /**
+     * Takes the lease again in the background (reopening a broken socket first) when a transaction
+     * found it untrusted but did not wait for it: without this, a store whose transactions are all
+     * proven by their first read would never hold a lease again after its socket broke.
+     */
+    void wake() {
+        synchronized (this) {
+            if (closed || renewing) {
+                return;
+            }
+            if (!open) {
+                reopenIfDue();
+                return;
+            }
+        }
+        renewAsync();
+    }
+
+    private boolean leaseOnOpen;
+    private long openingSince;
+    private int refusals;
+
+    /**
+     * Not open: start opening unless a refusal is too recent (backing off 5 s, doubling per refusal
+     * in a row up to 5 min); an upgrade that hangs past the connect timeout (a proxy that never
+     * answers it) is cancelled and counts as refused.
+     */
+    private void reopenIfDue() {
+        long now = System.nanoTime();
+        if (closed) {
+            return;
+        }
+        if (opened != null && !opened.isDone()) {
+            if (now - openingSince > api.config().connectTimeout().toNanos()) {
+                socket.cancel(); // onFailure: refused
+            }
+            return;
+        }
+        long backoff = TimeUnit.SECONDS.toNanos(5) << Math.min(6, Math.max(0, refusals - 1));
+        if (refusals == 0 || now - lastFailureNanos > Math.min(backoff, TimeUnit.MINUTES.toNanos(5))) {
+            connect();
+        }
     }
 
     /** Sends a lease request; the future completes when its answer was applied. */
@@ -190,6 +256,11 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable {
         return done;
     }
 
+    /** Whether a transaction starting now would start on the lease, with no request. */
+    synchronized boolean trustedNow() {
+        return trusted && open && System.nanoTime() - trustedUntil < 0;
+    }
+
     /** Stops trusting the lease (e.g. a commit whose outcome is unknown may have been applied). */
     synchronized void distrust() {
         trusted = false;
@@ -204,7 +275,16 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable {
                 return;
             }
             open = true;
+            refusals = 0;
             opened.complete(true);
+        }
+        boolean take;
+        synchronized (this) {
+            take = leaseOnOpen;
+            leaseOnOpen = false;
+        }
+        if (take) {
+            renewAsync();
         }
         PageApi.LOG.fine("push channel of " + api.config().database() + " open");
     }
@@ -329,7 +409,12 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable {
             open = false;
             trusted = false;
             renewing = false;
-            lastFailureNanos = System.nanoTime();
+            if (neverOpened) {
+                // refused (e.g. a proxy that strips Upgrade): version checks for a while before trying
+                // again; a socket that worked and broke is reopened by the next transaction
+                lastFailureNanos = System.nanoTime();
+                refusals++;
+            }
             if (opened != null) {
                 opened.complete(false);
             }
@@ -354,12 +439,18 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable {
     @Override
     public void close() {
         WebSocket s;
+        boolean wasOpen;
         synchronized (this) {
             closed = true;
             trusted = false;
+            wasOpen = open;
             s = socket;
         }
         if (s != null) {
+            if (wasOpen) {
+                // nothing more is read on this lease: other clients' commits need not wait it out
+                s.send("{\"type\":\"release\"}");
+            }
             s.close(1000, "store closed");
         }
     }

@@ -46,6 +46,24 @@ final class PageApi {
     /** Names this store to the server: its own lease does not hold back its commits (docs/protocol.md). */
     private final String clientId = java.util.UUID.randomUUID().toString();
 
+    /**
+     * The lease channel's part in every request: it names its socket (so the server renews the
+     * lease on this traffic and learns which pages the holder caches) and hears of the renewal.
+     */
+    interface LeaseRider {
+        /** The open socket's number, or null (nothing to name). */
+        String socket();
+
+        /** The answer to a request sent at {@code sentAtNanos} naming {@code socket} renewed the lease for {@code ms}. */
+        void renewed(String socket, long sentAtNanos, long ms);
+    }
+
+    private volatile LeaseRider rider;
+
+    void ride(LeaseRider r) {
+        this.rider = r;
+    }
+
     PageApi(RemoteConfig cfg, OkHttpClient client, ClientStats stats) {
         this.cfg = cfg;
         this.client = client;
@@ -372,6 +390,11 @@ final class PageApi {
             // Named here, OkHttp leaves the answer as it came: bytes are counted as they crossed the wire.
             r = r.newBuilder().header("Accept-Encoding", cfg.compress() ? "gzip" : "identity").build();
         }
+        LeaseRider lr = rider;
+        String socket = lr == null ? null : lr.socket();
+        if (socket != null) {
+            r = r.newBuilder().header("X-Dosqlite-Client", clientId).header("X-Dosqlite-Lease", socket).build();
+        }
         Call call = client.newCall(r);
         Duration t = timeout != null ? timeout : callTimeout;
         call.timeout().timeout(t.toMillis(), TimeUnit.MILLISECONDS);
@@ -386,6 +409,12 @@ final class PageApi {
         long epoch = cancelEpoch.get();
         inFlight.add(call);
         try (Response resp = call.execute()) {
+            if (socket != null) {
+                String ms = resp.header("X-Dosqlite-Lease-Ms");
+                if (ms != null) {
+                    lr.renewed(socket, start, Long.parseLong(ms));
+                }
+            }
             ResponseBody body = resp.body();
             byte[] bytes = body == null ? new byte[0] : body.bytes();
             stats.received(bytes.length);

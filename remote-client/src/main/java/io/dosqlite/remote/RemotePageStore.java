@@ -45,6 +45,7 @@ public final class RemotePageStore implements PageStore {
         this.parts = new SnapshotParts(config, cache, treeHints, stats, new PageReads(api, stats), commits,
                 new CommitChain(commits, known, config.readOnly() ? 0 : config.pipelineDepth()));
         if (lease != null) {
+            api.ride(lease);
             lease.connect();
         }
     }
@@ -217,6 +218,10 @@ public final class RemotePageStore implements PageStore {
         }
         DbState k = known.newest();
         if (scope != null && k.pageCount() > 0) {
+            if (lease != null) {
+                // proven by its first read as without leases; the lease comes back for later ones
+                lease.wake();
+            }
             RemoteSnapshot s = pinned(k);
             s.readSet(session.readSet());
             if (scope.provesByRead()) {
@@ -259,6 +264,11 @@ public final class RemotePageStore implements PageStore {
     private RemoteSnapshot pinned(DbState k) {
         cache.pin(k.version());
         return new RemoteSnapshot(parts, k.version(), k.pageSize(), k.pageCount(), known.incarnation());
+    }
+
+    /** Whether this store holds a trusted read lease now (tests wait for it). */
+    boolean leaseTrusted() {
+        return lease != null && lease.trustedNow();
     }
 
     /** Live counters of this store (see {@link ClientStats#snapshot()} and {@link ClientStats#reset()}). */

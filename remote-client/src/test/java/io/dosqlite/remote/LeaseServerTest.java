@@ -53,6 +53,7 @@ class LeaseServerTest {
                     read(s, p);
                 }
             }
+            RemoteTests.awaitLease(a);
             ClientStats before = a.stats().snapshot();
             for (int i = 0; i < 20; i++) {
                 try (Snapshot s = a.beginRead()) {
@@ -80,6 +81,7 @@ class LeaseServerTest {
             try (Snapshot s = a.beginRead()) {
                 read(s, 1);
             }
+            RemoteTests.awaitLease(a);
             try (Snapshot s = a.beginRead()) {
                 commit(b, new TreeMap<>(java.util.Map.of(1L, page(PS, 1, 5), 2L, page(PS, 2, 5))), 2);
                 assertArrayEquals(page(PS, 1, 1), read(s, 1));

@@ -51,6 +51,17 @@ final class RemoteTests {
         return m;
     }
 
+    /** Waits (up to 30 s) until the store's push channel is open and its lease trusted. */
+    static void awaitLease(RemotePageStore s) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (!s.leaseTrusted()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("no read lease within 30 s: " + s.stats());
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+    }
+
     static byte[] read(io.dosqlite.vfs.Snapshot s, long pageNo) throws PageStoreException {
         byte[] b = new byte[s.pageSize()];
         s.readPage(pageNo, b, 0);

@@ -17,8 +17,10 @@ import java.util.function.IntSupplier;
 
 /** HTTP/1.1 as {@link FaultProxy} speaks it: whole messages, bodies re-sent with a Content-Length. */
 final class HttpWire {
+    // Upgrade is hop-by-hop too (RFC 9110 7.8): this proxy re-sends whole messages and cannot carry a
+    // WebSocket, so it is a proxy that strips Upgrade, and a client falls back (docs/protocol.md)
     private static final Set<String> HOP_BY_HOP = Set.of("host", "connection", "keep-alive", "content-length",
-            "transfer-encoding", "proxy-connection");
+            "transfer-encoding", "proxy-connection", "upgrade");
 
     private HttpWire() {
     }
