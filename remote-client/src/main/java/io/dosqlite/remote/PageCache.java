@@ -99,6 +99,29 @@ final class PageCache {
     }
 
     /**
+     * How many bytes read-ahead may add now (up to {@code atMost}): free room plus entries no open
+     * snapshot has used, least recently used first, up to the first one in use. Read-ahead asks for
+     * no more than this, so a transaction larger than the cache reads on without guesses that would
+     * be thrown away at once.
+     */
+    synchronized long speculativeRoom(long atMost) {
+        long room = Math.max(0, maxBytes - bytes);
+        long oldestInUse = inUseSince.isEmpty() ? Long.MAX_VALUE : inUseSince.firstKey();
+        for (Iterator<List<Entry>> it = pages.values().iterator(); room < atMost && it.hasNext(); ) {
+            List<Entry> l = it.next();
+            for (Entry e : l) {
+                if (e.lastUse >= oldestInUse) {
+                    return Math.min(room, atMost);
+                }
+            }
+            for (Entry e : l) {
+                room += e.data.length;
+            }
+        }
+        return Math.min(room, atMost);
+    }
+
+    /**
      * Caches a page fetched by read-ahead at {@code version}, unless that would evict an entry an
      * open snapshot has used (a guess must not push out what a transaction is working on).
      * Answers whether it was cached.

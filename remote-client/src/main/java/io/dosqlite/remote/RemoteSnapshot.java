@@ -193,6 +193,8 @@ final class RemoteSnapshot implements Snapshot {
      */
     private long[] batchFor(long pageNo, PageCache cache) {
         int maxPages = parts.reads().maxPagesPerRead(pageSize);
+        // read ahead only into room the cache can give without evicting what open snapshots use
+        maxPages = (int) Math.min(maxPages, 1 + cache.speculativeRoom((long) (maxPages - 1) * pageSize) / pageSize);
         LeafOrder order = new LeafOrder(cache, parts.hints(), version, pageSize, pageCount);
         if (order.knows(pageNo)) {
             long[] extra = streams.onMiss(pageNo, order, maxPages - 1);

@@ -142,12 +142,14 @@ class PageCacheTest {
         c.put(3, 5, img(3));
         assertEquals(1, read(c, 1, 5)); // now the snapshot used page 1 too
         c.put(4, 5, img(4));
+        assertEquals(0, c.speculativeRoom(1 << 20), "no room for guesses");
         assertFalse(c.putSpeculative(5, 5, img(5)), "the cache is full of pages the snapshot uses");
         for (int p = 1; p <= 4; p++) {
             assertEquals(p, read(c, p, 5), "page " + p + " kept");
         }
         assertEquals(-1, read(c, 5, 5));
         c.endUse(use);
+        assertEquals(4 * 16, c.speculativeRoom(1 << 20), "nothing in use: every entry may make room");
         assertTrue(c.putSpeculative(5, 5, img(5)), "nothing in use: the least recently used page makes room");
         assertEquals(5, read(c, 5, 5));
         assertTrue(c.bytes() <= 4 * 16);
