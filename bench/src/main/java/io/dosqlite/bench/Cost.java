@@ -159,6 +159,9 @@ public final class Cost {
                             shipping ? String.format(Locale.ROOT, "%.2f", prices.d1PerMillion(u)) : "–"));
                 }
             }
+            out.append("\n| history and forks | measured | what it means |\n| --- | ---: | --- |\n");
+            out.append(HistoryCost.history(systems.get(0).db(), pages.url(), "cost", token, sizes, n));
+            out.append(HistoryCost.fork(pages.url(), "cost", token));
             if (idleSeconds > 0) {
                 out.append("\n| idle client | window | awake | requests | WebSocket messages |\n| --- | ---: | ---: | ---: | ---: |\n");
                 for (String name : new String[] {"cost", "costlease"}) {
