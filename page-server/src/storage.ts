@@ -71,11 +71,27 @@ export class PageStore {
     this.config = config;
   }
 
+  /**
+   * The meta row as of the last transaction: this object is its only writer, and every write of
+   * the fields kept here runs in transaction(), which forgets it. So a version check or a read
+   * reads no storage row for it (rows read are billed).
+   */
+  private cachedMeta: Meta | null = null;
+  private transactions = 0;
+
   transaction<T>(fn: () => T): T {
-    return this.storage.transactionSync(fn);
+    this.cachedMeta = null;
+    this.transactions++;
+    try {
+      return this.storage.transactionSync(fn);
+    } finally {
+      this.transactions--;
+      this.cachedMeta = null;
+    }
   }
 
   exists(): boolean {
+    if (this.cachedMeta !== null) return true;
     if (this.schemaReady) return this.sql.exec("SELECT 1 FROM meta WHERE id = 1").toArray().length > 0;
     const t = this.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'").toArray();
     if (t.length === 0) return false;
@@ -91,9 +107,15 @@ export class PageStore {
   }
 
   meta(): Meta {
-    const rows = this.sql.exec("SELECT name, page_size, page_count, version, gc_floor, created_ms, origin_name, origin_version, origin_page_count FROM meta WHERE id = 1").toArray();
-    if (rows.length === 0) throw new HttpError(404, "not_found", NOT_FOUND);
-    return rows[0] as unknown as Meta;
+    if (this.cachedMeta === null) {
+      const rows = this.sql.exec("SELECT name, page_size, page_count, version, gc_floor, created_ms, origin_name, origin_version, origin_page_count FROM meta WHERE id = 1").toArray();
+      if (rows.length === 0) throw new HttpError(404, "not_found", NOT_FOUND);
+      const m = rows[0] as unknown as Meta;
+      // Inside a transaction the row may still change (and roll back): remember it only outside.
+      if (this.transactions === 0) this.cachedMeta = m;
+      return { ...m };
+    }
+    return { ...this.cachedMeta };
   }
 
   requireDb(): Meta {
@@ -135,6 +157,7 @@ export class PageStore {
   }
 
   async destroy(): Promise<void> {
+    this.cachedMeta = null;
     await this.storage.deleteAll();
     this.schemaReady = false;
     this.pinned.clear();

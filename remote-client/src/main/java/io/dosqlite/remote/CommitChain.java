@@ -39,7 +39,14 @@ final class CommitChain {
         final long pageCount;
         final int pageSize;
         final List<String> after;
+        /**
+         * Completes once the store has learned this commit (in chain order), or with its failure:
+         * whoever returns from waiting on it reads what it wrote, also from a lease.
+         */
         final CompletableFuture<CommitResult> done = new CompletableFuture<>();
+        /** The server's answer, kept until every earlier commit's answer is learned (chain lock). */
+        private CommitResult answer;
+        private Throwable failure;
 
         Link(long base, SortedMap<Long, byte[]> pages, long pageCount, int pageSize, List<String> after) {
             this.key = CommitProtocol.newKey();
@@ -66,8 +73,9 @@ final class CommitChain {
             }
         }
 
+        /** Refused, or its outcome unknown (read under the chain's lock, or after {@link #done}). */
         boolean failed() {
-            return done.isCompletedExceptionally();
+            return failure != null || done.isCompletedExceptionally();
         }
     }
 
@@ -248,14 +256,23 @@ final class CommitChain {
         } catch (RuntimeException | Error e) {
             failure = e;
         }
-        // the answer and the chain it changes in one step: whoever sees the answer sees the new tip
+        // The answer and the chain it changes in one step. A caller waiting for an accepted commit
+        // is released by settle(), after the store learned it and every commit before it (a later
+        // link's answer can arrive first: the server applied the earlier ones, the client has not
+        // learned them yet); a lease read right after commit() returns must see it.
         synchronized (this) {
-            if (failure == null) {
-                l.done.complete(r);
-            } else {
-                l.done.completeExceptionally(failure);
-            }
+            l.answer = r;
+            l.failure = failure;
+            boolean inChain = tip.links.contains(l);
             settle();
+            if (!inChain && !l.done.isDone()) {
+                // cut off before its answer came, because a commit it was built on failed
+                if (failure != null) {
+                    l.done.completeExceptionally(failure);
+                } else {
+                    l.done.complete(r);
+                }
+            }
         }
     }
 
@@ -269,20 +286,24 @@ final class CommitChain {
             if (tip.links.get(i).failed()) {
                 epoch++;
                 PageApi.LOG.fine("a pipelined commit failed: the " + (tip.links.size() - 1 - i) + " commits built on it fail too");
+                List<Link> cut = tip.links.subList(i, tip.links.size());
+                for (Link c : cut) {
+                    if (c.failure != null && !c.done.isDone()) {
+                        c.done.completeExceptionally(c.failure); // the others: when their own answers come
+                    }
+                }
                 List<Link> kept = List.copyOf(tip.links.subList(0, i));
                 tip = new View(++nextId, kept.isEmpty() ? known.newest() : tip.base, kept);
                 break;
             }
         }
-        while (!tip.links.isEmpty() && tip.links.get(0).done.isDone()) {
+        while (!tip.links.isEmpty() && tip.links.get(0).answer != null) {
             Link first = tip.links.get(0);
-            if (first.failed()) {
-                break; // failed after the cut above: its own sender settles it
-            }
-            CommitResult r = first.done.join();
+            CommitResult r = first.answer;
             commits.learn(first.base, r, first.pages, first.pageCount, first.pageSize);
             List<Link> rest = tip.links.subList(1, tip.links.size());
             tip = new View(tip.id, new DbState(r.version(), first.pageSize, first.pageCount), List.copyOf(rest));
+            first.done.complete(r);
         }
     }
 
