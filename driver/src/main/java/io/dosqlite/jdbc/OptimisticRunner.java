@@ -65,11 +65,22 @@ final class OptimisticRunner {
             } catch (SQLException e) {
                 failure = e;
             } finally {
+                PageStoreException storeFailure = null;
+                runAgain = false;
                 try {
                     runAgain = session.endOptimistic(); // waits for a pipelined commit's answer
+                } catch (PageStoreException e) {
+                    storeFailure = e;
+                }
+                try {
+                    // always, even after a failure above: it forgets the commits it reports, so a
+                    // later statement never reports an earlier statement's failure again
                     runAgain |= awaitCommits();
                 } catch (PageStoreException e) {
-                    SQLException validation = SqlErrors.fromStore(e, 0);
+                    storeFailure = storeFailure == null ? e : storeFailure;
+                }
+                if (storeFailure != null) {
+                    SQLException validation = SqlErrors.fromStore(storeFailure, 0);
                     if (failure != null) {
                         validation.addSuppressed(failure);
                     }
