@@ -124,6 +124,7 @@ public final class Cost {
                 Properties p = new Properties();
                 p.setProperty("token", token);
                 p.setProperty("leases", String.valueOf(leases));
+                p.setProperty("compress", "true"); // stands for a page server on another machine (Main)
                 Db db = new JdbcDb(() -> DriverManager.getConnection("jdbc:dosqlite:" + pages.url() + "/" + name, p), false, true);
                 Progress.note("loading dosqlite (leases " + leases + ")");
                 Workloads.load(db, sizes, name);

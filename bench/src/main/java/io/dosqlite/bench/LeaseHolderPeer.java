@@ -23,6 +23,7 @@ public final class LeaseHolderPeer {
         Properties p = new Properties();
         p.setProperty("token", args[1]);
         p.setProperty("leases", "true");
+        p.setProperty("compress", "true"); // stands for a page server on another machine (Main)
         try (Connection c = DriverManager.getConnection(args[0], p); Statement s = c.createStatement()) {
             read(s);
             Thread reader = new Thread(() -> {

@@ -155,6 +155,7 @@ final class LeaseHolders {
         Properties p = new Properties();
         p.setProperty("token", token);
         p.setProperty("leases", "true");
+        p.setProperty("compress", "true"); // stands for a page server on another machine (Main)
         return DriverManager.getConnection("jdbc:dosqlite:" + base + "/" + db, p);
     }
 

@@ -477,8 +477,13 @@ public final class Main {
                     p.setProperty("token", token);
                     // the same page server: the lease variant differs only in the client's property
                     p.setProperty("leases", Boolean.toString(leases));
+                    // the latency proxy stands for a page server on another machine, where compress=auto
+                    // gzips; its 127.0.0.1 address alone would make auto choose no gzip
+                    Properties remoteProps = new Properties();
+                    remoteProps.putAll(p);
+                    remoteProps.setProperty("compress", "true");
                     Function<String, Db> fresh = name -> new JdbcDb(() -> DriverManager.getConnection(
-                            "jdbc:dosqlite:http://127.0.0.1:" + proxy.port() + "/" + name, p), false, true);
+                            "jdbc:dosqlite:http://127.0.0.1:" + proxy.port() + "/" + name, remoteProps), false, true);
                     Sys s = new Sys(id, leases ? "dosqlite with read leases (leases=true)" : "dosqlite over the page server (workerd)",
                             fresh.apply(leases ? "bench_lease" : "bench"), proxy, fresh);
                     toClose.add(0, s.db());

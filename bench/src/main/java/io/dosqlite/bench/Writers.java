@@ -170,6 +170,7 @@ final class Writers {
         java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
         Properties p = new Properties();
         p.setProperty("token", args[2]);
+        p.setProperty("compress", "true"); // stands for a page server on another machine (Main)
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         long[] r = runThreads(args[1], p, Integer.parseInt(args[3]), Integer.parseInt(args[4]),
                 Double.parseDouble(args[5]), Integer.parseInt(args[6]), () -> {
@@ -246,6 +247,7 @@ final class Writers {
         List<Row> rows = new ArrayList<>();
         Properties p = new Properties();
         p.setProperty("token", token);
+        p.setProperty("compress", "true"); // stands for a page server on another machine (Main)
         String durl = "jdbc:dosqlite:http://127.0.0.1:" + dosqlite.port() + "/writers";
         dosqlite.setRttMillis(0);
         load(durl, p);

@@ -248,10 +248,16 @@ public final class ConnectionSettings {
                 .pipelineDepth(number(DosqliteProperty.PIPELINE_DEPTH))
                 .leases(flag(DosqliteProperty.LEASES))
                 .sessionConsistency("session".equals(text(DosqliteProperty.CONSISTENCY)))
-                .compress(flag(DosqliteProperty.COMPRESS))
+                .compress(compress())
                 .asOf((java.time.Instant) parsed.get(DosqliteProperty.AS_OF))
                 .asOfVersion(parsed.get(DosqliteProperty.AS_OF_VERSION) == null ? -1 : (Long) parsed.get(DosqliteProperty.AS_OF_VERSION))
                 .build();
+    }
+
+    /** {@link DosqliteProperty#COMPRESS}: "auto" is gzip for a page server on another machine only. */
+    boolean compress() {
+        String v = text(DosqliteProperty.COMPRESS);
+        return "auto".equals(v) ? !LoopbackHost.isLoopback(serverUrl) : Boolean.parseBoolean(v);
     }
 
     /** Identifies the database for sharing one store, cache and lock table between connections. */

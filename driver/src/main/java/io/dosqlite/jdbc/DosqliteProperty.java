@@ -96,12 +96,16 @@ public enum DosqliteProperty {
                     + " (staleness bounded by the push delay); this JVM still reads its own writes and never"
                     + " goes back in time. Applies to the database's shared client.",
             "linearizable", "session"),
-    COMPRESS("compress", "true", null, PropertyType.BOOL,
+    COMPRESS("compress", "auto", null, PropertyType.oneOf("auto", "true", "false"),
             "Send pages gzipped when the page server supports it: page answers of 1 KB and more, and"
                     + " commit bodies that shrink by at least a tenth (SQLite pages hold free space and"
-                    + " repeated bytes: 1.4-1.8x fewer bytes in the benchmark). The checksums still cover the uncompressed pages. false: pages"
-                    + " travel as they are (less CPU, more bytes). Applies to the database's shared client.",
-            "true", "false");
+                    + " repeated bytes: 1.4-1.8x fewer bytes in the benchmark). The checksums still cover the"
+                    + " uncompressed pages. auto: true unless the server's address is this machine"
+                    + " (localhost, 127.0.0.0/8, ::1), where bytes cost nothing and gzip would only take the"
+                    + " CPU SQLite needs (a bulk insert at RTT 0 spends as much CPU in gzip as in SQLite)."
+                    + " false: pages travel as they are (less CPU, more bytes). Applies to the database's"
+                    + " shared client.",
+            "auto", "true", "false");
 
     private final String propertyName;
     private final String defaultValue;

@@ -57,6 +57,19 @@ class ConnectionSettingsTest {
     }
 
     @Test
+    void compressesByDefaultOnlyForAPageServerOnAnotherMachine() throws Exception {
+        assertFalse(parse("jdbc:dosqlite:http://127.0.0.1:8787/db").remoteConfig().compress(), "loopback: bytes are free");
+        assertFalse(parse("jdbc:dosqlite:http://localhost:8787/db").remoteConfig().compress());
+        assertFalse(parse("jdbc:dosqlite:http://[::1]:8787/db").remoteConfig().compress());
+        assertTrue(parse("jdbc:dosqlite:https://pages.example.workers.dev/db").remoteConfig().compress());
+        assertTrue(parse("jdbc:dosqlite:http://10.0.0.7:8787/db").remoteConfig().compress(), "another machine");
+        assertTrue(parse("jdbc:dosqlite:http://127.0.0.1:8787/db?compress=true").remoteConfig().compress());
+        assertFalse(parse("jdbc:dosqlite:https://pages.example.workers.dev/db?compress=false").remoteConfig().compress());
+        SQLException bad = assertThrows(SQLException.class, () -> parse("jdbc:dosqlite:http://h/db?compress=maybe"));
+        assertEquals("08001", bad.getSQLState());
+    }
+
+    @Test
     void keepsAPathPrefixForServersBehindARouter() throws SQLException {
         ConnectionSettings s = parse("jdbc:dosqlite:https://pages.example.com/tenant-a/db/orders.v2/");
         assertEquals("https://pages.example.com/tenant-a/db", s.serverUrl());
