@@ -54,6 +54,7 @@ final class JdbcConnection extends SQLiteConnection implements DosqliteConnectio
     private final Database database;
     private final RemoteSession session;
     private final OptimisticRunner optimistic;
+    private final ScanPlans scanPlans;
     /** Runs the connection's own calls that may do I/O (see {@link JdbcObject#io}). */
     private final JdbcObject guard = new JdbcObject(this) {
         @Override
@@ -74,10 +75,26 @@ final class JdbcConnection extends SQLiteConnection implements DosqliteConnectio
         this.networkTimeoutMillis = networkTimeoutMillis;
         this.optimistic = new OptimisticRunner(inner, session, database.url(), optimisticWrites,
                 new ConflictRetry(autocommitRetries));
+        this.scanPlans = new ScanPlans(inner);
     }
 
     OptimisticRunner optimistic() {
         return optimistic;
+    }
+
+    /** The runner for a statement that gets no scan hint (see {@link #hintScan}). */
+    OptimisticRunner unhinted() {
+        hintScan(null);
+        return optimistic;
+    }
+
+    /**
+     * Before a statement runs: tells the page store whether it scans, so a cold scan's first leaf
+     * starts read-ahead at once. {@code preparedSql}: the text of a prepared query (its plan is
+     * asked once per connection); null for anything else (no hint).
+     */
+    void hintScan(String preparedSql) {
+        session.scanHint(preparedSql != null && scanPlans.scans(preparedSql));
     }
 
     // ---- errors

@@ -56,21 +56,25 @@ final class JdbcPreparedStatement extends JdbcStatement implements PreparedState
 
     @Override
     public ResultSet executeQuery() throws SQLException {
+        conn.hintScan(sql);
         return results(conn.optimistic().runQuery(sql, () -> io(() -> ps.executeQuery())));
     }
 
     @Override
     public int executeUpdate() throws SQLException {
+        conn.hintScan(null);
         return conn.optimistic().runUpdate(() -> io(() -> ps.executeUpdate()));
     }
 
     @Override
     public long executeLargeUpdate() throws SQLException {
+        conn.hintScan(null);
         return conn.optimistic().runUpdate(() -> io(() -> ps.executeLargeUpdate()));
     }
 
     @Override
     public boolean execute() throws SQLException {
+        conn.hintScan(sql);
         return conn.optimistic().runExecute(sql, () -> io(() -> ps.execute()));
     }
 

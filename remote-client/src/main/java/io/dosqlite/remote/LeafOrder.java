@@ -37,6 +37,13 @@ final class LeafOrder {
         return kids != null && indexOf(kids, pageNo) >= 0;
     }
 
+    /** Whether {@code pageNo}'s parent is an index interior page: the page belongs to an index, not a table. */
+    boolean inIndex(long pageNo) {
+        long parent = hints.parentOf(pageNo);
+        byte[] img = parent < 1 || parent > pageCount ? null : cache.peek(parent, version);
+        return img != null && (img[BTreeInterior.headerOffset(parent)] & 0xFF) == BTreeInterior.INTERIOR_INDEX;
+    }
+
     /**
      * Up to {@code max} pages that follow {@code pageNo} in key order and are not cached at this
      * version, nearest first (fewer where the known order ends).

@@ -13,6 +13,12 @@ import java.util.Iterator;
  * scan, the streams that missed just before it (the index an index range scan walks while it
  * visits the table) are read ahead a little too: their next leaves will be wanted as the scan
  * goes on, and fetching them now saves the round trip the index's next leaf would cost.
+ *
+ * <p>When the statement is known to scan ({@link RemoteSession#scanHint}: its plan walks a range or a
+ * whole b-tree), a miss that continues no stream starts one at once, instead of waiting for the
+ * second leaf to show the scan: a table leaf brings {@link #FIRST_WINDOW} leaves, an index leaf
+ * 1/{@link #COMPANION_SHARE} of that. A cold range scan then costs the index leaf's request and
+ * the table's, not a third one.
  */
 final class ScanStreams {
 
@@ -50,6 +56,11 @@ final class ScanStreams {
      * (none for a miss that continues no stream), at most {@code maxExtra}.
      */
     long[] onMiss(long pageNo, LeafOrder order, int maxExtra) {
+        return onMiss(pageNo, order, maxExtra, false);
+    }
+
+    /** As {@link #onMiss(long, LeafOrder, int)}; {@code scanning}: the statement's plan says it scans. */
+    long[] onMiss(long pageNo, LeafOrder order, int maxExtra, boolean scanning) {
         long seq = ++misses;
         Stream s = continued(pageNo, order);
         if (s == null) {
@@ -59,7 +70,13 @@ final class ScanStreams {
             if (streams.size() > MAX_STREAMS) {
                 streams.removeLast();
             }
-            return new long[0];
+            if (!scanning || maxExtra <= 0) {
+                return new long[0];
+            }
+            s.window = Math.min(maxExtra, order.inIndex(pageNo) ? FIRST_WINDOW / COMPANION_SHARE : FIRST_WINDOW);
+            long[] extra = order.after(pageNo, s.window);
+            s.last = extra.length > 0 ? extra[extra.length - 1] : pageNo;
+            return extra;
         }
         s.window = (int) Math.min(maxExtra, s.window == 0 ? FIRST_WINDOW : (long) s.window * GROWTH);
         long[] extra = order.after(pageNo, s.window);
