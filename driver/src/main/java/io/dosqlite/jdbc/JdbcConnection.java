@@ -2,6 +2,7 @@ package io.dosqlite.jdbc;
 
 import io.dosqlite.remote.ClientStats;
 import io.dosqlite.remote.RemoteSession;
+import io.dosqlite.remote.ScanHint;
 import io.dosqlite.vfs.PageStoreException;
 import java.sql.Array;
 import java.sql.Blob;
@@ -84,17 +85,18 @@ final class JdbcConnection extends SQLiteConnection implements DosqliteConnectio
 
     /** The runner for a statement that gets no scan hint (see {@link #hintScan}). */
     OptimisticRunner unhinted() {
-        hintScan(null);
+        session.scanHint(ScanHint.NONE);
         return optimistic;
     }
 
     /**
      * Before a statement runs: tells the page store whether it scans, so a cold scan's first leaf
      * starts read-ahead at once. {@code preparedSql}: the text of a prepared query (its plan is
-     * asked once per connection); null for anything else (no hint).
+     * asked once per connection), with its parameter count and numeric values (a range's bounds);
+     * null for anything else (no hint).
      */
-    void hintScan(String preparedSql) {
-        session.scanHint(preparedSql != null && scanPlans.scans(preparedSql));
+    void hintScan(String preparedSql, java.util.function.IntSupplier parameterCount, BoundNumbers values) {
+        session.scanHint(preparedSql == null ? ScanHint.NONE : scanPlans.hint(preparedSql, parameterCount, values));
     }
 
     // ---- errors

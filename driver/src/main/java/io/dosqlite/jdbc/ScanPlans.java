@@ -7,12 +7,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.IntSupplier;
+import io.dosqlite.remote.ScanHint;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.sqlite.SQLiteConnection;
 
 /**
- * Whether a prepared query scans, from SQLite's own plan ({@code EXPLAIN QUERY PLAN}), asked once
+ * How a prepared query reads, as a read-ahead hint ({@link ScanHint}): whether it scans, from SQLite's own plan ({@code EXPLAIN QUERY PLAN}), asked once
  * per SQL string and connection. A query that walks a key range or a whole b-tree reads leaf after
  * leaf, so its first cold leaf may start read-ahead at once (the page store cannot tell a range
  * scan's first leaves from a point lookup's). Point lookups and joins that look rows up one by one
@@ -24,9 +26,9 @@ final class ScanPlans {
     static final int MAX_ENTRIES = 256;
 
     private final SQLiteConnection sqlite;
-    private final Map<String, Boolean> plans = new LinkedHashMap<>(16, 0.75f, true) {
+    private final Map<String, Plan> plans = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, Plan> eldest) {
             return size() > MAX_ENTRIES;
         }
     };
@@ -36,16 +38,85 @@ final class ScanPlans {
     }
 
     /**
-     * Whether {@code sql}, already prepared on this connection (so its schema is loaded and the
-     * plan costs no page read), scans. Not a SELECT: false, without asking SQLite.
+     * What a plan says about read-ahead. {@code boundTerms}: for a plan that walks one b-tree over
+     * a range of one column, its terms ("K>?", "K<?"), whose parameters, when they are all of the
+     * statement's, are the range's bounds; null otherwise.
      */
-    synchronized boolean scans(String sql) {
-        Boolean known = plans.get(sql);
-        if (known == null) {
-            known = SqlText.isSelect(sql) && scans(plan(sql));
-            plans.put(sql, known);
+    record Plan(boolean scans, List<String> boundTerms, boolean onRowid) {
+        static final Plan NONE = new Plan(false, null, false);
+    }
+
+    /**
+     * The hint for {@code sql}, already prepared on this connection (so its schema is loaded and
+     * the plan costs no page read), with its parameter count and numeric values. Not a SELECT:
+     * no hint, without asking SQLite.
+     */
+    synchronized ScanHint hint(String sql, IntSupplier parameterCount, BoundNumbers values) {
+        Plan plan = plans.get(sql);
+        if (plan == null) {
+            plan = SqlText.isSelect(sql) ? plan(plan(sql)) : Plan.NONE;
+            if (plan.boundTerms() != null && parameterCount.getAsInt() != plan.boundTerms().size()) {
+                plan = new Plan(true, null, false); // other parameters too: which ones bound the range is unknown
+            }
+            plans.put(sql, plan);
         }
-        return known;
+        if (!plan.scans()) {
+            return ScanHint.NONE;
+        }
+        if (plan.boundTerms() == null) {
+            return ScanHint.scan();
+        }
+        double low = Double.NEGATIVE_INFINITY;
+        double high = Double.POSITIVE_INFINITY;
+        if (plan.boundTerms().size() == 2) {
+            double a = values.get(1);
+            double b = values.get(2);
+            low = Math.min(a, b);
+            high = Math.max(a, b);
+        } else if (plan.boundTerms().get(0).contains(">")) {
+            low = values.get(1);
+        } else {
+            high = values.get(1);
+        }
+        return ScanHint.range(low, high, plan.onRowid());
+    }
+
+    /** The read-ahead shape of plan lines (see {@link #scans(List)}). */
+    static Plan plan(List<String> details) {
+        if (!scans(details)) {
+            return Plan.NONE;
+        }
+        String only = null;
+        int trees = 0;
+        for (String d : details) {
+            String line = d.trim().toUpperCase(Locale.ROOT);
+            if ((line.startsWith("SCAN ") && !line.startsWith("SCAN CONSTANT ROW")) || line.startsWith("SEARCH ")) {
+                trees++;
+                only = line;
+            }
+        }
+        if (trees != 1 || !only.startsWith("SEARCH ") || !only.endsWith(")")) {
+            return new Plan(true, null, false);
+        }
+        String terms = only.substring(only.lastIndexOf('(') + 1, only.length() - 1);
+        List<String> parts = List.of(terms.split(" AND "));
+        String column = null;
+        boolean low = false;
+        boolean high = false;
+        for (String t : parts) {
+            if (!t.matches("\\w+[<>]\\?")) {
+                return new Plan(true, null, false);
+            }
+            String c = t.substring(0, t.length() - 2);
+            boolean isLow = t.charAt(t.length() - 2) == '>';
+            if ((column != null && !column.equals(c)) || (isLow ? low : high)) {
+                return new Plan(true, null, false);
+            }
+            column = c;
+            low |= isLow;
+            high |= !isLow;
+        }
+        return new Plan(true, parts, only.contains(" USING INTEGER PRIMARY KEY "));
     }
 
     /**

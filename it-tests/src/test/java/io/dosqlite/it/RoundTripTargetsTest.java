@@ -39,6 +39,13 @@ class RoundTripTargetsTest {
             // The plan says the query scans a range: the index leaf brings the index's next leaves,
             // the first table leaf the next 32 table leaves (issue 11). Without the hint: 3.
             assertTrue(range.requests() <= 2.0, "cold range scan of 1,000 rows: " + range);
+            RoundTrips.Row pkRange = rows.get(7);
+            assertTrue(pkRange.requests() <= 1.0, "cold range scan of 1,000 rows by primary key: " + pkRange);
+            // The range's bounds (its parameters) keep a 1-row range as cheap as an equality lookup.
+            RoundTrips.Row rangeLookup = rows.get(8);
+            assertTrue(rangeLookup.requests() <= 2.0, "cold 1-row index range: " + rangeLookup);
+            assertTrue(rangeLookup.bytesDown() <= 1.5 * coldIndex.bytesDown(), "cold 1-row index range bytes: " + rangeLookup
+                    + " vs " + coldIndex);
         }
     }
 }

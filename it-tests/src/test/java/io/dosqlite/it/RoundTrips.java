@@ -117,6 +117,32 @@ public final class RoundTrips {
             }
             rows.add(row("range scan of 1,000 rows by secondary index, cold", "<= 2", before, stats(c), 1));
         }
+        try (Connection c = TestPageServer.connect(url);
+             PreparedStatement q = c.prepareStatement("SELECT count(*), sum(length(v)) FROM t WHERE id > ? AND id <= ?")) {
+            ClientStats before = stats(c);
+            q.setInt(1, 12_000);
+            q.setInt(2, 13_000);
+            try (ResultSet rs = q.executeQuery()) {
+                rs.next();
+                if (rs.getInt(1) != 1_000) {
+                    throw new IllegalStateException("range scan found " + rs.getInt(1) + " rows, not 1,000");
+                }
+            }
+            rows.add(row("range scan of 1,000 rows by primary key, cold", "<= 2", before, stats(c), 1));
+        }
+        try (Connection c = TestPageServer.connect(url);
+             PreparedStatement q = c.prepareStatement("SELECT id, v FROM t WHERE k BETWEEN ? AND ?")) {
+            // a range plan that finds one row: the bounds keep read-ahead to what the range covers
+            ClientStats before = stats(c);
+            q.setInt(1, 16_001 * 7 + 3);
+            q.setInt(2, 16_001 * 7 + 6);
+            try (ResultSet rs = q.executeQuery()) {
+                if (!rs.next() || rs.next()) {
+                    throw new IllegalStateException("the one-row range did not find exactly one row");
+                }
+            }
+            rows.add(row("cold secondary-index lookup by a 1-row range (BETWEEN)", "<= 2", before, stats(c), 1));
+        }
         return rows;
     }
 

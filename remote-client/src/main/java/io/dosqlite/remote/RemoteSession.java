@@ -16,7 +16,7 @@ public final class RemoteSession extends Session {
     /** Set while the connection's statement runs optimistically; read by the VFS on the same connection. */
     private volatile OptimisticScope scope;
     /** Whether the statement the connection runs scans a range or a whole b-tree (see {@link #scanHint}). */
-    private volatile boolean scanning;
+    private volatile ScanHint scanning = ScanHint.NONE;
     /** Commits of this connection sent pipelined whose answers the caller has not waited for yet. */
     private final java.util.List<CommitChain.Link> pending = new java.util.ArrayList<>();
 
@@ -73,15 +73,15 @@ public final class RemoteSession extends Session {
     /**
      * Says whether the statement this connection runs next (until the next call) scans: its query
      * plan walks a key range or a whole table or index, so the first leaf it misses starts a read
-     * ahead stream at once (see {@code ScanStreams}). Point lookups leave it false and fetch one
-     * page per miss. Only a hint: it changes how much is fetched, never what is read.
+     * ahead stream at once (see {@code ScanStreams}); with the range's bounds, exactly the leaves
+     * the range covers. Point lookups give {@link ScanHint#NONE} and fetch one page per miss.
      */
-    public void scanHint(boolean scans) {
-        this.scanning = scans;
+    public void scanHint(ScanHint hint) {
+        this.scanning = hint == null ? ScanHint.NONE : hint;
     }
 
-    /** The last {@link #scanHint(boolean)}. */
-    boolean scanning() {
+    /** The last {@link #scanHint(ScanHint)}. */
+    ScanHint scanning() {
         return scanning;
     }
 

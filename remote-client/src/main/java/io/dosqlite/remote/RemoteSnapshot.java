@@ -203,7 +203,7 @@ final class RemoteSnapshot implements Snapshot {
         maxPages = (int) Math.min(maxPages, 1 + cache.speculativeRoom((long) (maxPages - 1) * pageSize) / pageSize);
         LeafOrder order = new LeafOrder(cache, parts.hints(), version, pageSize, pageCount);
         if (order.knows(pageNo)) {
-            long[] extra = streams.onMiss(pageNo, order, maxPages - 1, hints != null && hints.scanning());
+            long[] extra = streams.onMiss(pageNo, order, maxPages - 1, hints == null ? ScanHint.NONE : hints.scanning());
             long[] batch = new long[1 + extra.length];
             batch[0] = pageNo;
             System.arraycopy(extra, 0, batch, 1, extra.length);
