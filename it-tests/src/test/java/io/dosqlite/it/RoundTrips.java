@@ -22,7 +22,8 @@ public final class RoundTrips {
     static final int PAGE_SIZE = 4096;
 
     /** One measured row: averages per operation. */
-    record Row(String operation, String target, double requests, double bytesUp, double bytesDown, int ops) {
+    record Row(String operation, String target, double requests, double bytesUp, double bytesDown, int ops,
+               double wastedBytes) {
         double pagesUp() {
             return bytesUp / PAGE_SIZE;
         }
@@ -147,11 +148,11 @@ public final class RoundTrips {
     }
 
     static void print(List<Row> rows, PrintStream out) {
-        out.printf(Locale.ROOT, "%-52s %-10s %10s %12s %12s %9s%n",
-                "operation", "target", "requests", "bytes up", "bytes down", "pages up");
+        out.printf(Locale.ROOT, "%-52s %-10s %10s %12s %12s %9s %14s%n",
+                "operation", "target", "requests", "bytes up", "bytes down", "pages up", "wasted ahead");
         for (Row r : rows) {
-            out.printf(Locale.ROOT, "%-52s %-10s %10.2f %12.0f %12.0f %9.2f%n",
-                    r.operation(), r.target(), r.requests(), r.bytesUp(), r.bytesDown(), r.pagesUp());
+            out.printf(Locale.ROOT, "%-52s %-10s %10.2f %12.0f %12.0f %9.2f %14.0f%n",
+                    r.operation(), r.target(), r.requests(), r.bytesUp(), r.bytesDown(), r.pagesUp(), r.wastedBytes());
         }
     }
 
@@ -171,7 +172,7 @@ public final class RoundTrips {
     private static Row row(String op, String target, ClientStats before, ClientStats after, int ops) {
         ClientStats d = after.minus(before);
         return new Row(op, target, (double) d.requests() / ops, (double) d.bytesUp() / ops,
-                (double) d.bytesDown() / ops, ops);
+                (double) d.bytesDown() / ops, ops, (double) d.wastedReadAheadBytes() / ops);
     }
 
     /** Prints the table against a fresh local page server: {@code ./dosqlite bench-roundtrips}. */

@@ -13,6 +13,8 @@ import java.util.Set;
 final class RangeLeaves {
     /** Index leaves parsed for rowids at one miss (the read-ahead fetched at most this many). */
     static final int MAX_INDEX_LEAVES = 4_096;
+    /** Index entries looked at per miss: keeps a miss over a large cached index cheap. */
+    static final int MAX_ENTRIES = 65_536;
 
     private RangeLeaves() {
     }
@@ -74,7 +76,8 @@ final class RangeLeaves {
         long root = order.root(tableLeaf);
         Set<Long> leaves = new LinkedHashSet<>();
         long page = indexLeaf;
-        for (int visited = 0; visited < MAX_INDEX_LEAVES && page > 0 && leaves.size() < max; visited++) {
+        int entries = 0;
+        for (int visited = 0; visited < MAX_INDEX_LEAVES && page > 0 && leaves.size() < max && entries < MAX_ENTRIES; visited++) {
             byte[] img = order.image(page);
             if (img == null) {
                 break; // not fetched yet: the index stream brings it, and its rows' leaves then
@@ -83,6 +86,7 @@ final class RangeLeaves {
                 return null;
             }
             int cells = BTreeCells.count(img, page);
+            entries += cells;
             for (int i = 0; i < cells && leaves.size() < max; i++) {
                 double key = BTreeCells.indexKey(img, page, i);
                 if (Double.isNaN(key)) {
@@ -120,19 +124,22 @@ final class RangeLeaves {
             if (kids == null) {
                 return -1;
             }
-            int cells = kids.length - 1;
-            int next = cells; // the right-most child: rowids above every key
-            for (int i = 0; i < cells; i++) {
-                long key = BTreeCells.tableKey(img, page, i);
+            // the first cell whose key is >= rowid (keys ascend); none: the right-most child
+            int lo = 0;
+            int hi = kids.length - 1;
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                long key = BTreeCells.tableKey(img, page, mid);
                 if (key == BTreeCells.NO_ROWID) {
                     return -1;
                 }
                 if (rowid <= key) {
-                    next = i;
-                    break;
+                    hi = mid;
+                } else {
+                    lo = mid + 1;
                 }
             }
-            page = kids[next];
+            page = kids[lo];
         }
         return -1;
     }
