@@ -24,6 +24,7 @@ final class ScanPlans {
     private static final Logger LOG = Logger.getLogger("io.dosqlite.jdbc");
     /** SQL strings remembered per connection; statements an application prepares again and again. */
     static final int MAX_ENTRIES = 256;
+    private static final java.util.regex.Pattern LIMIT = java.util.regex.Pattern.compile("(?i)\\bLIMIT\\b");
 
     private final SQLiteConnection sqlite;
     private final Map<String, Plan> plans = new LinkedHashMap<>(16, 0.75f, true) {
@@ -54,9 +55,10 @@ final class ScanPlans {
     synchronized ScanHint hint(String sql, IntSupplier parameterCount, BoundNumbers values) {
         Plan plan = plans.get(sql);
         if (plan == null) {
-            plan = SqlText.isSelect(sql) ? plan(plan(sql)) : Plan.NONE;
+            // LIMIT: a scan that may stop after a few rows (pagination) reads ahead nothing it may not need
+            plan = SqlText.isSelect(sql) && !mayStopEarly(sql) ? plan(plan(sql)) : Plan.NONE;
             if (plan.boundTerms() != null && parameterCount.getAsInt() != plan.boundTerms().size()) {
-                plan = new Plan(true, null, false); // other parameters too: which ones bound the range is unknown
+                plan = Plan.NONE; // other parameters too: which ones bound the range is unknown
             }
             plans.put(sql, plan);
         }
@@ -81,42 +83,55 @@ final class ScanPlans {
         return ScanHint.range(low, high, plan.onRowid());
     }
 
-    /** The read-ahead shape of plan lines (see {@link #scans(List)}). */
+    /** Whether {@code sql} has a LIMIT (a word anywhere in it: a false match only loses the hint). */
+    static boolean mayStopEarly(String sql) {
+        return LIMIT.matcher(sql).find();
+    }
+
+    /**
+     * The read-ahead shape of plan lines: whole-tree scans ({@code SCAN t}) scan without bounds;
+     * a range ({@code SEARCH t USING ... (k>? AND k<?)}) only with its bounds, when it is the only
+     * b-tree the query walks and the range is on one column. A range whose bounds are unknown gets
+     * no hint: its first misses look like a lookup's, and a lookup must not pay for read-ahead.
+     */
     static Plan plan(List<String> details) {
         if (!scans(details)) {
             return Plan.NONE;
         }
-        String only = null;
+        String search = null;
         int trees = 0;
         for (String d : details) {
             String line = d.trim().toUpperCase(Locale.ROOT);
             if ((line.startsWith("SCAN ") && !line.startsWith("SCAN CONSTANT ROW")) || line.startsWith("SEARCH ")) {
                 trees++;
-                only = line;
+                search = line.startsWith("SEARCH ") ? line : search;
             }
         }
-        if (trees != 1 || !only.startsWith("SEARCH ") || !only.endsWith(")")) {
+        if (search == null) {
             return new Plan(true, null, false);
         }
-        String terms = only.substring(only.lastIndexOf('(') + 1, only.length() - 1);
+        if (trees != 1 || !search.endsWith(")")) {
+            return Plan.NONE;
+        }
+        String terms = search.substring(search.lastIndexOf('(') + 1, search.length() - 1);
         List<String> parts = List.of(terms.split(" AND "));
         String column = null;
         boolean low = false;
         boolean high = false;
         for (String t : parts) {
             if (!t.matches("\\w+[<>]\\?")) {
-                return new Plan(true, null, false);
+                return Plan.NONE;
             }
             String c = t.substring(0, t.length() - 2);
             boolean isLow = t.charAt(t.length() - 2) == '>';
             if ((column != null && !column.equals(c)) || (isLow ? low : high)) {
-                return new Plan(true, null, false);
+                return Plan.NONE;
             }
             column = c;
             low |= isLow;
             high |= !isLow;
         }
-        return new Plan(true, parts, only.contains(" USING INTEGER PRIMARY KEY "));
+        return new Plan(true, parts, search.contains(" USING INTEGER PRIMARY KEY "));
     }
 
     /**

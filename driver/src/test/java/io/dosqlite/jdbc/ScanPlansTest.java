@@ -39,17 +39,26 @@ class ScanPlansTest {
     }
 
     @Test
-    void wholeTreeScansAndMixedRangesScanWithoutBounds() {
+    void wholeTreeScansScanWithoutBounds() {
         ScanPlans.Plan full = ScanPlans.plan(List.of("SCAN items"));
         assertTrue(full.scans());
         assertNull(full.boundTerms());
         assertTrue(ScanPlans.plan(List.of("SCAN items USING COVERING INDEX items_k")).scans());
-        // an equality before the range: the first column is not the range's, no bounds
-        ScanPlans.Plan mixed = ScanPlans.plan(List.of("SEARCH t USING INDEX t_ab (a=? AND b>?)"));
-        assertTrue(mixed.scans());
-        assertNull(mixed.boundTerms());
-        ScanPlans.Plan twoTrees = ScanPlans.plan(List.of("SCAN a", "SEARCH b USING INDEX b_k (k>?)"));
-        assertTrue(twoTrees.scans());
-        assertNull(twoTrees.boundTerms());
+        assertTrue(ScanPlans.plan(List.of("SCAN a", "SCAN b")).scans());
+    }
+
+    @Test
+    void rangesWhoseBoundsCannotBeKnownGetNoHint() {
+        // an equality before the range: the first column is not the range's
+        assertFalse(ScanPlans.plan(List.of("SEARCH t USING INDEX t_ab (a=? AND b>?)")).scans());
+        assertFalse(ScanPlans.plan(List.of("SCAN a", "SEARCH b USING INDEX b_k (k>?)")).scans());
+        assertFalse(ScanPlans.plan(List.of("SEARCH t USING INDEX t_ab (a>? AND b<?)")).scans());
+    }
+
+    @Test
+    void aLimitMayStopAScanEarly() {
+        assertTrue(ScanPlans.mayStopEarly("SELECT * FROM t ORDER BY id limit ?"));
+        assertTrue(ScanPlans.mayStopEarly("SELECT * FROM t LIMIT 10 OFFSET 20"));
+        assertFalse(ScanPlans.mayStopEarly("SELECT * FROM limits"));
     }
 }

@@ -100,6 +100,35 @@ class RangeReadAheadTest {
         }
     }
 
+    @Test
+    void queriesThatMayReadOneLeafReadNothingAhead() throws Exception {
+        String url = server.freshJdbcUrl("noahead");
+        try (Connection c = TestPageServer.connect(url); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT NOT NULL, v TEXT NOT NULL)");
+            s.execute("INSERT INTO t " + Sql.series(1, ROWS)
+                    + " SELECT value, printf('n%06d', value), printf('%.100c', 'a') FROM series");
+            s.execute("CREATE INDEX t_name ON t(name)");
+        }
+        // a scan that may stop after a few rows; a range of text keys, whose bounds the client cannot compare
+        String[][] queries = {
+                {"SELECT v FROM t ORDER BY id LIMIT ?", "5"},
+                {"SELECT v FROM t WHERE name BETWEEN ? AND ?", "n012345", "n012345"},
+        };
+        for (String[] q : queries) {
+            try (Connection c = TestPageServer.connect(url); PreparedStatement p = c.prepareStatement(q[0])) {
+                for (int i = 1; i < q.length; i++) {
+                    p.setString(i, q[i]);
+                }
+                ClientStats before = stats(c);
+                try (ResultSet rs = p.executeQuery()) {
+                    assertTrue(rs.next());
+                }
+                ClientStats d = stats(c).minus(before);
+                assertEquals(0, d.readAheadPages(), q[0] + ": " + d);
+            }
+        }
+    }
+
     private static ClientStats stats(Connection c) throws SQLException {
         return c.unwrap(DosqliteConnection.class).statistics().snapshot();
     }

@@ -30,11 +30,13 @@ public final class ScanHint {
 
     /**
      * The statement walks the keys from {@code low} to {@code high} (inclusive; infinite for an
-     * open end) of one index's first column, or of the table's rowids when {@code onRowid}.
+     * open end) of one index's first column, or of the table's rowids when {@code onRowid}. A bound
+     * that is not a number, or an empty range: {@link #NONE} (without bounds, a range's first
+     * leaves look like a lookup's, which must not pay for read-ahead).
      */
     public static ScanHint range(double low, double high, boolean onRowid) {
         if (Double.isNaN(low) || Double.isNaN(high) || low > high) {
-            return SCAN;
+            return NONE;
         }
         return new ScanHint(true, onRowid, low, high);
     }
