@@ -2,6 +2,7 @@ package io.dosqlite.jdbc;
 
 import io.dosqlite.remote.ClientStats;
 import io.dosqlite.remote.RemoteSession;
+import io.dosqlite.remote.ScanHint;
 import io.dosqlite.vfs.PageStoreException;
 import java.sql.Array;
 import java.sql.Blob;
@@ -54,6 +55,7 @@ final class JdbcConnection extends SQLiteConnection implements DosqliteConnectio
     private final Database database;
     private final RemoteSession session;
     private final OptimisticRunner optimistic;
+    private final ScanPlans scanPlans;
     /** Runs the connection's own calls that may do I/O (see {@link JdbcObject#io}). */
     private final JdbcObject guard = new JdbcObject(this) {
         @Override
@@ -74,10 +76,27 @@ final class JdbcConnection extends SQLiteConnection implements DosqliteConnectio
         this.networkTimeoutMillis = networkTimeoutMillis;
         this.optimistic = new OptimisticRunner(inner, session, database.url(), optimisticWrites,
                 new ConflictRetry(autocommitRetries));
+        this.scanPlans = new ScanPlans(inner);
     }
 
     OptimisticRunner optimistic() {
         return optimistic;
+    }
+
+    /** The runner for a statement that gets no scan hint (see {@link #hintScan}). */
+    OptimisticRunner unhinted() {
+        session.scanHint(ScanHint.NONE);
+        return optimistic;
+    }
+
+    /**
+     * Before a statement runs: tells the page store whether it scans, so a cold scan's first leaf
+     * starts read-ahead at once. {@code preparedSql}: the text of a prepared query (its plan is
+     * asked once per connection), with its parameter count and numeric values (a range's bounds);
+     * null for anything else (no hint).
+     */
+    void hintScan(String preparedSql, java.util.function.IntSupplier parameterCount, BoundNumbers values) {
+        session.scanHint(preparedSql == null ? ScanHint.NONE : scanPlans.hint(preparedSql, parameterCount, values));
     }
 
     // ---- errors

@@ -32,57 +32,57 @@ class JdbcStatement extends JdbcObject implements Statement {
 
     @Override
     public ResultSet executeQuery(String sql) throws SQLException {
-        return results(conn.optimistic().runQuery(sql, () -> io(() -> inner.executeQuery(sql))));
+        return results(conn.unhinted().runQuery(sql, () -> io(() -> inner.executeQuery(sql))));
     }
 
     @Override
     public int executeUpdate(String sql) throws SQLException {
-        return conn.optimistic().runUpdate(() -> io(() -> inner.executeUpdate(sql)));
+        return conn.unhinted().runUpdate(() -> io(() -> inner.executeUpdate(sql)));
     }
 
     @Override
     public int executeUpdate(String sql, int a) throws SQLException {
-        return conn.optimistic().runUpdate(() -> io(() -> inner.executeUpdate(sql, a)));
+        return conn.unhinted().runUpdate(() -> io(() -> inner.executeUpdate(sql, a)));
     }
 
     @Override
     public int executeUpdate(String sql, int[] a) throws SQLException {
-        return conn.optimistic().runUpdate(() -> io(() -> inner.executeUpdate(sql, a)));
+        return conn.unhinted().runUpdate(() -> io(() -> inner.executeUpdate(sql, a)));
     }
 
     @Override
     public int executeUpdate(String sql, String[] a) throws SQLException {
-        return conn.optimistic().runUpdate(() -> io(() -> inner.executeUpdate(sql, a)));
+        return conn.unhinted().runUpdate(() -> io(() -> inner.executeUpdate(sql, a)));
     }
 
     @Override
     public long executeLargeUpdate(String sql) throws SQLException {
-        return conn.optimistic().runUpdate(() -> io(() -> inner.executeLargeUpdate(sql)));
+        return conn.unhinted().runUpdate(() -> io(() -> inner.executeLargeUpdate(sql)));
     }
 
     @Override
     public long executeLargeUpdate(String sql, int a) throws SQLException {
-        return conn.optimistic().runUpdate(() -> io(() -> inner.executeLargeUpdate(sql, a)));
+        return conn.unhinted().runUpdate(() -> io(() -> inner.executeLargeUpdate(sql, a)));
     }
 
     @Override
     public long executeLargeUpdate(String sql, int[] a) throws SQLException {
-        return conn.optimistic().runUpdate(() -> io(() -> inner.executeLargeUpdate(sql, a)));
+        return conn.unhinted().runUpdate(() -> io(() -> inner.executeLargeUpdate(sql, a)));
     }
 
     @Override
     public long executeLargeUpdate(String sql, String[] a) throws SQLException {
-        return conn.optimistic().runUpdate(() -> io(() -> inner.executeLargeUpdate(sql, a)));
+        return conn.unhinted().runUpdate(() -> io(() -> inner.executeLargeUpdate(sql, a)));
     }
 
     @Override
     public int[] executeBatch() throws SQLException {
-        return conn.optimistic().runBatch(() -> io(() -> inner.executeBatch()));
+        return conn.unhinted().runBatch(() -> io(() -> inner.executeBatch()));
     }
 
     @Override
     public long[] executeLargeBatch() throws SQLException {
-        return conn.optimistic().runBatch(() -> io(() -> inner.executeLargeBatch()));
+        return conn.unhinted().runBatch(() -> io(() -> inner.executeLargeBatch()));
     }
 
     @Override
@@ -139,22 +139,22 @@ class JdbcStatement extends JdbcObject implements Statement {
 
     @Override
     public boolean execute(String a, int[] b) throws SQLException {
-        return conn.optimistic().runExecute(a, () -> io(() -> inner.execute(a, b)));
+        return conn.unhinted().runExecute(a, () -> io(() -> inner.execute(a, b)));
     }
 
     @Override
     public boolean execute(String a, String[] b) throws SQLException {
-        return conn.optimistic().runExecute(a, () -> io(() -> inner.execute(a, b)));
+        return conn.unhinted().runExecute(a, () -> io(() -> inner.execute(a, b)));
     }
 
     @Override
     public boolean execute(String a, int b) throws SQLException {
-        return conn.optimistic().runExecute(a, () -> io(() -> inner.execute(a, b)));
+        return conn.unhinted().runExecute(a, () -> io(() -> inner.execute(a, b)));
     }
 
     @Override
     public boolean execute(String a) throws SQLException {
-        return conn.optimistic().runExecute(a, () -> io(() -> inner.execute(a)));
+        return conn.unhinted().runExecute(a, () -> io(() -> inner.execute(a)));
     }
 
     @Override

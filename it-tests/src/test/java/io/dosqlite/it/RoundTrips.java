@@ -22,7 +22,8 @@ public final class RoundTrips {
     static final int PAGE_SIZE = 4096;
 
     /** One measured row: averages per operation. */
-    record Row(String operation, String target, double requests, double bytesUp, double bytesDown, int ops) {
+    record Row(String operation, String target, double requests, double bytesUp, double bytesDown, int ops,
+               double wastedBytes) {
         double pagesUp() {
             return bytesUp / PAGE_SIZE;
         }
@@ -117,15 +118,41 @@ public final class RoundTrips {
             }
             rows.add(row("range scan of 1,000 rows by secondary index, cold", "<= 2", before, stats(c), 1));
         }
+        try (Connection c = TestPageServer.connect(url);
+             PreparedStatement q = c.prepareStatement("SELECT count(*), sum(length(v)) FROM t WHERE id > ? AND id <= ?")) {
+            ClientStats before = stats(c);
+            q.setInt(1, 12_000);
+            q.setInt(2, 13_000);
+            try (ResultSet rs = q.executeQuery()) {
+                rs.next();
+                if (rs.getInt(1) != 1_000) {
+                    throw new IllegalStateException("range scan found " + rs.getInt(1) + " rows, not 1,000");
+                }
+            }
+            rows.add(row("range scan of 1,000 rows by primary key, cold", "<= 2", before, stats(c), 1));
+        }
+        try (Connection c = TestPageServer.connect(url);
+             PreparedStatement q = c.prepareStatement("SELECT id, v FROM t WHERE k BETWEEN ? AND ?")) {
+            // a range plan that finds one row: the bounds keep read-ahead to what the range covers
+            ClientStats before = stats(c);
+            q.setInt(1, 16_001 * 7 + 3);
+            q.setInt(2, 16_001 * 7 + 6);
+            try (ResultSet rs = q.executeQuery()) {
+                if (!rs.next() || rs.next()) {
+                    throw new IllegalStateException("the one-row range did not find exactly one row");
+                }
+            }
+            rows.add(row("cold secondary-index lookup by a 1-row range (BETWEEN)", "<= 2", before, stats(c), 1));
+        }
         return rows;
     }
 
     static void print(List<Row> rows, PrintStream out) {
-        out.printf(Locale.ROOT, "%-52s %-10s %10s %12s %12s %9s%n",
-                "operation", "target", "requests", "bytes up", "bytes down", "pages up");
+        out.printf(Locale.ROOT, "%-52s %-10s %10s %12s %12s %9s %14s%n",
+                "operation", "target", "requests", "bytes up", "bytes down", "pages up", "wasted ahead");
         for (Row r : rows) {
-            out.printf(Locale.ROOT, "%-52s %-10s %10.2f %12.0f %12.0f %9.2f%n",
-                    r.operation(), r.target(), r.requests(), r.bytesUp(), r.bytesDown(), r.pagesUp());
+            out.printf(Locale.ROOT, "%-52s %-10s %10.2f %12.0f %12.0f %9.2f %14.0f%n",
+                    r.operation(), r.target(), r.requests(), r.bytesUp(), r.bytesDown(), r.pagesUp(), r.wastedBytes());
         }
     }
 
@@ -145,7 +172,7 @@ public final class RoundTrips {
     private static Row row(String op, String target, ClientStats before, ClientStats after, int ops) {
         ClientStats d = after.minus(before);
         return new Row(op, target, (double) d.requests() / ops, (double) d.bytesUp() / ops,
-                (double) d.bytesDown() / ops, ops);
+                (double) d.bytesDown() / ops, ops, (double) d.wastedReadAheadBytes() / ops);
     }
 
     /** Prints the table against a fresh local page server: {@code ./dosqlite bench-roundtrips}. */

@@ -37,6 +37,13 @@ final class LeafOrder {
         return kids != null && indexOf(kids, pageNo) >= 0;
     }
 
+    /** Whether {@code pageNo}'s parent is an index interior page: the page belongs to an index, not a table. */
+    boolean inIndex(long pageNo) {
+        long parent = hints.parentOf(pageNo);
+        byte[] img = parent < 1 || parent > pageCount ? null : cache.peek(parent, version);
+        return img != null && (img[BTreeInterior.headerOffset(parent)] & 0xFF) == BTreeInterior.INTERIOR_INDEX;
+    }
+
     /**
      * Up to {@code max} pages that follow {@code pageNo} in key order and are not cached at this
      * version, nearest first (fewer where the known order ends).
@@ -63,6 +70,62 @@ final class LeafOrder {
             parent = hints.parentOf(parent);
         }
         return w.result();
+    }
+
+    /** The image of {@code pageNo} at this version if cached, else null. */
+    byte[] image(long pageNo) {
+        return pageNo < 1 || pageNo > pageCount ? null : cache.peek(pageNo, version);
+    }
+
+    /** The children of interior page {@code pageNo} at this version, or null if not cached or not interior. */
+    long[] children(long pageNo) {
+        return childrenOf(pageNo);
+    }
+
+    /** The interior page that points at {@code pageNo} at this version, or -1 if none is known. */
+    long parent(long pageNo) {
+        long parent = hints.parentOf(pageNo);
+        long[] kids = childrenOf(parent);
+        return kids != null && indexOf(kids, pageNo) >= 0 ? parent : -1;
+    }
+
+    /** The leaf after {@code pageNo} in key order, cached or not, or -1 where the known order ends. */
+    long nextLeaf(long pageNo) {
+        long child = pageNo;
+        for (int depth = 0; depth < MAX_DEPTH; depth++) {
+            long parent = parent(child);
+            if (parent < 0) {
+                return -1;
+            }
+            long[] kids = childrenOf(parent);
+            int idx = indexOf(kids, child);
+            if (idx + 1 < kids.length) {
+                long q = kids[idx + 1];
+                for (int down = 0; down < MAX_DEPTH; down++) {
+                    long[] below = childrenOf(q);
+                    if (below == null) {
+                        return q;
+                    }
+                    q = below[0];
+                }
+                return -1;
+            }
+            child = parent;
+        }
+        return -1;
+    }
+
+    /** The root of the b-tree {@code pageNo} belongs to, as far as cached parents tell. */
+    long root(long pageNo) {
+        long p = pageNo;
+        for (int depth = 0; depth < MAX_DEPTH; depth++) {
+            long parent = parent(p);
+            if (parent < 0) {
+                return p;
+            }
+            p = parent;
+        }
+        return p;
     }
 
     /** Adds the uncached pages of the subtree under {@code pageNo} in key order. */

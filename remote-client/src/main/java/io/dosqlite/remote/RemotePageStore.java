@@ -171,6 +171,14 @@ public final class RemotePageStore implements PageStore {
      */
     @Override
     public Snapshot beginRead(Session session) throws PageStoreException {
+        Snapshot s = beginReadAt(session);
+        if (s instanceof RemoteSnapshot && session instanceof RemoteSession) {
+            ((RemoteSnapshot) s).hintsFrom((RemoteSession) session);
+        }
+        return s;
+    }
+
+    private Snapshot beginReadAt(Session session) throws PageStoreException {
         checkOpen();
         OptimisticScope scope = session instanceof RemoteSession ? ((RemoteSession) session).scope() : null;
         if (config.readsThePast()) {

@@ -15,6 +15,8 @@ public final class RemoteSession extends Session {
     private final KnownState known;
     /** Set while the connection's statement runs optimistically; read by the VFS on the same connection. */
     private volatile OptimisticScope scope;
+    /** Whether the statement the connection runs scans a range or a whole b-tree (see {@link #scanHint}). */
+    private volatile ScanHint scanning = ScanHint.NONE;
     /** Commits of this connection sent pipelined whose answers the caller has not waited for yet. */
     private final java.util.List<CommitChain.Link> pending = new java.util.ArrayList<>();
 
@@ -66,6 +68,21 @@ public final class RemoteSession extends Session {
      */
     public void leaveOptimistic() {
         scope = null;
+    }
+
+    /**
+     * Says whether the statement this connection runs next (until the next call) scans: its query
+     * plan walks a key range or a whole table or index, so the first leaf it misses starts a read
+     * ahead stream at once (see {@code ScanStreams}); with the range's bounds, exactly the leaves
+     * the range covers. Point lookups give {@link ScanHint#NONE} and fetch one page per miss.
+     */
+    public void scanHint(ScanHint hint) {
+        this.scanning = hint == null ? ScanHint.NONE : hint;
+    }
+
+    /** The last {@link #scanHint(ScanHint)}. */
+    ScanHint scanning() {
+        return scanning;
     }
 
     synchronized void pipelined(CommitChain.Link link) {

@@ -47,6 +47,8 @@ final class RemoteSnapshot implements Snapshot {
     private final long epoch;
     /** The connection whose pipelined commits its caller waits for; null when not a RemoteSession. */
     private RemoteSession owner;
+    /** The connection whose statement's scan hint sizes a new stream's first read; null: no hint. */
+    private RemoteSession hintSource;
     /** The chain view this transaction started on; null if it did not start on the chain. */
     private CommitChain.View startView;
 
@@ -72,6 +74,10 @@ final class RemoteSnapshot implements Snapshot {
             pageCount = view.pageCount();
             pageSize = view.pageSize();
         }
+    }
+
+    synchronized void hintsFrom(RemoteSession session) {
+        this.hintSource = session;
     }
 
     synchronized void readSet(io.dosqlite.vfs.ReadSet reads) {
@@ -197,7 +203,7 @@ final class RemoteSnapshot implements Snapshot {
         maxPages = (int) Math.min(maxPages, 1 + cache.speculativeRoom((long) (maxPages - 1) * pageSize) / pageSize);
         LeafOrder order = new LeafOrder(cache, parts.hints(), version, pageSize, pageCount);
         if (order.knows(pageNo)) {
-            long[] extra = streams.onMiss(pageNo, order, maxPages - 1);
+            long[] extra = streams.onMiss(pageNo, order, maxPages - 1, hintSource == null ? ScanHint.NONE : hintSource.scanning());
             long[] batch = new long[1 + extra.length];
             batch[0] = pageNo;
             System.arraycopy(extra, 0, batch, 1, extra.length);

@@ -13,6 +13,12 @@ import java.util.Iterator;
  * scan, the streams that missed just before it (the index an index range scan walks while it
  * visits the table) are read ahead a little too: their next leaves will be wanted as the scan
  * goes on, and fetching them now saves the round trip the index's next leaf would cost.
+ *
+ * <p>When the statement is known to scan ({@link RemoteSession#scanHint}: its plan walks a range or a
+ * whole b-tree), a miss that continues no stream starts one at once, instead of waiting for the
+ * second leaf to show the scan: a table leaf brings {@link #FIRST_WINDOW} leaves, an index leaf
+ * 1/{@link #COMPANION_SHARE} of that. A cold range scan then costs the index leaf's request and
+ * the table's, not a third one.
  */
 final class ScanStreams {
 
@@ -36,6 +42,10 @@ final class ScanStreams {
         long last;
         int window;
         long lastMissSeq;
+        /** The page whose miss last started or continued the stream. */
+        long missed;
+        /** Whether the stream walks an index (else a table). */
+        boolean index;
 
         Stream(long last) {
             this.last = last;
@@ -50,17 +60,25 @@ final class ScanStreams {
      * (none for a miss that continues no stream), at most {@code maxExtra}.
      */
     long[] onMiss(long pageNo, LeafOrder order, int maxExtra) {
+        return onMiss(pageNo, order, maxExtra, ScanHint.NONE);
+    }
+
+    /** As {@link #onMiss(long, LeafOrder, int)}, for a statement that says how it reads ({@code hint}). */
+    long[] onMiss(long pageNo, LeafOrder order, int maxExtra, ScanHint hint) {
         long seq = ++misses;
         Stream s = continued(pageNo, order);
         if (s == null) {
             s = new Stream(pageNo);
             s.lastMissSeq = seq;
+            s.missed = pageNo;
+            s.index = hint.scans() && order.inIndex(pageNo);
             streams.addFirst(s);
             if (streams.size() > MAX_STREAMS) {
                 streams.removeLast();
             }
-            return new long[0];
+            return hint.scans() && maxExtra > 0 ? started(s, order, maxExtra, hint) : new long[0];
         }
+        s.missed = pageNo;
         s.window = (int) Math.min(maxExtra, s.window == 0 ? FIRST_WINDOW : (long) s.window * GROWTH);
         long[] extra = order.after(pageNo, s.window);
         s.last = extra.length > 0 ? extra[extra.length - 1] : pageNo;
@@ -81,6 +99,47 @@ final class ScanStreams {
             }
         }
         return extra;
+    }
+
+    /**
+     * The read-ahead of a stream that a scanning statement's first miss starts: with the range's
+     * bounds, the leaves it covers (an index range scan's table leaves from the index leaves
+     * already cached); without, {@link #FIRST_WINDOW} leaves of a table, fewer of an index.
+     */
+    private long[] started(Stream s, LeafOrder order, int maxExtra, ScanHint hint) {
+        int window = s.index ? FIRST_WINDOW / COMPANION_SHARE : FIRST_WINDOW;
+        if (hint.bounded()) {
+            if (s.index && !hint.onRowid()) {
+                int n = RangeLeaves.indexLeavesAfter(order, s.missed, hint.high());
+                window = n >= 0 ? n : window;
+            } else if (!s.index && hint.onRowid()) {
+                int n = RangeLeaves.tableLeavesAfter(order, s.missed, hint.high());
+                window = n >= 0 ? n : window;
+            } else if (!s.index) {
+                Stream walked = recentIndexStream(s);
+                long[] leaves = walked == null ? null
+                        : RangeLeaves.tableLeaves(order, s.missed, walked.missed, hint.low(), hint.high(), maxExtra);
+                if (leaves != null) {
+                    s.window = leaves.length;
+                    s.last = leaves.length > 0 ? leaves[leaves.length - 1] : s.missed;
+                    return leaves;
+                }
+            }
+        }
+        s.window = Math.min(maxExtra, window);
+        long[] extra = s.window == 0 ? new long[0] : order.after(s.missed, s.window);
+        s.last = extra.length > 0 ? extra[extra.length - 1] : s.missed;
+        return extra;
+    }
+
+    /** The most recent stream over an index other than {@code s}: the index an index range scan walks. */
+    private Stream recentIndexStream(Stream s) {
+        for (Stream c : streams) {
+            if (c != s && c.index) {
+                return c;
+            }
+        }
+        return null;
     }
 
     private static long[] concat(long[] a, long[] b) {

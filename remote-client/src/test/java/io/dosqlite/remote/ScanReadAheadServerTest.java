@@ -95,6 +95,44 @@ class ScanReadAheadServerTest {
     }
 
     @Test
+    void aScanningStatementsFirstLeafBringsTheNextLeavesOfItsSnapshot() throws Exception {
+        SortedMap<Long, byte[]> v1 = database(6);
+        v1.get(5L)[0] = BTreeInterior.INTERIOR_INDEX; // the second tree is an index
+        String db = create("hinted", v1);
+        try (RemotePageStore cold = open(server.url(), db); RemotePageStore writer = open(server.url(), db)) {
+            RemoteSession session = cold.newSession();
+            session.scanHint(ScanHint.scan());
+            try (Snapshot s = cold.beginRead(session)) {
+                ClientStats before = cold.stats().snapshot();
+                assertArrayEquals(v1.get(tableLeaf(0)), read(s, tableLeaf(0)));
+                ClientStats first = cold.stats().minus(before);
+                assertEquals(1, first.requests(), first.toString());
+                assertEquals(1 + ScanStreams.FIRST_WINDOW, first.pagesFetched(), "the leaf and the next 32: " + first);
+                // another client rewrites every leaf: the leaves read ahead are still the snapshot's
+                try (Snapshot w = writer.beginRead()) {
+                    w.commit(database(7), PAGE_COUNT, PS);
+                }
+                for (int i = 1; i <= ScanStreams.FIRST_WINDOW; i++) {
+                    assertArrayEquals(v1.get(tableLeaf(i)), read(s, tableLeaf(i)), "leaf " + i);
+                }
+                ClientStats d = cold.stats().minus(before);
+                assertEquals(1, d.requests(), "the 32 leaves came with the first: " + d);
+                assertEquals(0, d.wastedReadAheadBytes(), d.toString());
+                // an index's first leaf brings fewer (its entries are smaller than rows)
+                read(s, indexLeaf(100));
+                assertEquals(1 + ScanStreams.FIRST_WINDOW / ScanStreams.COMPANION_SHARE,
+                        cold.stats().minus(before).pagesFetched() - d.pagesFetched());
+            }
+            session.scanHint(ScanHint.NONE);
+            try (Snapshot s = cold.beginRead(session)) {
+                ClientStats before = cold.stats().snapshot();
+                read(s, tableLeaf(200));
+                assertEquals(1, cold.stats().minus(before).pagesFetched(), "a lookup fetches its page alone");
+            }
+        }
+    }
+
+    @Test
     void pointLookupsReadNothingAhead() throws Exception {
         String db = create("points", database(3));
         try (RemotePageStore cold = open(server.url(), db); Snapshot s = cold.beginRead()) {
