@@ -57,6 +57,28 @@ class AsynchronousCommitTest {
         return stats(c).minus(before).commitWaits();
     }
 
+    /** Holds the first commit through {@code proxy} until {@code release}. */
+    private static void holdFirstCommit(FaultProxy proxy, CountDownLatch held, CountDownLatch release) {
+        AtomicInteger commits = new AtomicInteger();
+        proxy.rule(r -> !r.is("commit") || commits.incrementAndGet() > 1 ? Action.PASS
+                : Action.of(Fault.PASS).hook(Phase.BEFORE_FORWARD, () -> {
+                    held.countDown();
+                    try {
+                        release.await(30, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }));
+    }
+
+    private static void schema(String db) throws SQLException {
+        try (Connection c = TestPageServer.connect(server.jdbc(db)); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, v INTEGER NOT NULL)");
+            s.execute("CREATE TABLE log(n INTEGER PRIMARY KEY)");
+            s.execute("INSERT INTO t VALUES (1, 0), (2, 0)");
+        }
+    }
+
     @Test
     void autocommitInsertsBehindTwentyMillisecondsWaitForFewCommitsAndAllArrive() throws Exception {
         String db = TestPageServer.freshName("async");
@@ -96,11 +118,7 @@ class AsynchronousCommitTest {
     @Test
     void aQueuedCommitRefusedLaterSurfacesAs40001AndNothingBuiltOnItIsApplied() throws Exception {
         String db = TestPageServer.freshName("async");
-        try (Connection c = TestPageServer.connect(server.jdbc(db)); Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, v INTEGER NOT NULL)");
-            s.execute("CREATE TABLE log(n INTEGER PRIMARY KEY)");
-            s.execute("INSERT INTO t VALUES (1, 0)");
-        }
+        schema(db);
         try (FaultProxy proxy = new FaultProxy(server.port(), 1);
              Connection queued = TestPageServer.connect(proxy.jdbc("jvm", db), "synchronousCommit", "false");
              // another JVM, as far as the page server can tell: its own client and cache
@@ -109,16 +127,7 @@ class AsynchronousCommitTest {
             assertEquals(0, one(queued, "SELECT v FROM t WHERE id = 1"));
             CountDownLatch held = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
-            AtomicInteger commits = new AtomicInteger();
-            proxy.rule(r -> !r.is("commit") || commits.incrementAndGet() > 1 ? Action.PASS
-                    : Action.of(Fault.PASS).hook(Phase.BEFORE_FORWARD, () -> {
-                        held.countDown();
-                        try {
-                            release.await(30, TimeUnit.SECONDS);
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                        }
-                    }));
+            holdFirstCommit(proxy, held, release);
             // these return while the first commit is held at the proxy: queued, not acknowledged
             assertEquals(1, q.executeUpdate("UPDATE t SET v = v + 1 WHERE id = 1"));
             assertTrue(held.await(30, TimeUnit.SECONDS), "the first commit never reached the proxy");
@@ -139,6 +148,57 @@ class AsynchronousCommitTest {
         }
         try (Connection c = TestPageServer.connect(server.jdbc(db))) {
             assertEquals(3, one(c, "SELECT sum(n) FROM log"), "close() waited for the last queued INSERT");
+        }
+    }
+
+    @Test
+    void closeReportsAQueuedCommitRefusedAfterTheLastCall() throws Exception {
+        String db = TestPageServer.freshName("async");
+        schema(db);
+        try (FaultProxy proxy = new FaultProxy(server.port(), 1);
+             Connection other = TestPageServer.connect(server.jdbc(db).replace("127.0.0.1", "localhost"))) {
+            Connection queued = TestPageServer.connect(proxy.jdbc("jvm", db), "synchronousCommit", "false");
+            assertEquals(0, one(queued, "SELECT v FROM t WHERE id = 1"));
+            CountDownLatch held = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            holdFirstCommit(proxy, held, release);
+            assertEquals(1, queued.createStatement().executeUpdate("UPDATE t SET v = v + 1 WHERE id = 1"));
+            assertTrue(held.await(30, TimeUnit.SECONDS), "the first commit never reached the proxy");
+            assertEquals(1, other.createStatement().executeUpdate("UPDATE t SET v = v + 10 WHERE id = 1"));
+            release.countDown();
+            SQLException e = assertThrows(SQLException.class, queued::close);
+            assertEquals("40001", e.getSQLState(), e.toString());
+            assertTrue(queued.isClosed(), "the connection is closed all the same");
+            assertEquals(10, one(other, "SELECT v FROM t WHERE id = 1"));
+        }
+    }
+
+    @Test
+    void anotherConnectionsCommitGoesBehindAQueuedGroupAndAllApplyInOrder() throws Exception {
+        String db = TestPageServer.freshName("async");
+        schema(db);
+        try (FaultProxy proxy = new FaultProxy(server.port(), 1);
+             Connection queued = TestPageServer.connect(proxy.jdbc("jvm", db), "synchronousCommit", "false");
+             Connection waiting = TestPageServer.connect(proxy.jdbc("jvm", db))) {
+            assertEquals(0, one(waiting, "SELECT v FROM t WHERE id = 2"));
+            CountDownLatch held = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            holdFirstCommit(proxy, held, release);
+            Statement q = queued.createStatement();
+            assertEquals(1, q.executeUpdate("INSERT INTO log VALUES (1)"));
+            assertTrue(held.await(30, TimeUnit.SECONDS), "the first commit never reached the proxy");
+            assertEquals(1, q.executeUpdate("INSERT INTO log VALUES (2)")); // queued behind it, unsent
+            assertEquals(1, q.executeUpdate("INSERT INTO log VALUES (3)")); // joins that group
+            // a connection that waits: its commit is built on the group, which must reach the server first
+            java.util.concurrent.FutureTask<Integer> update = new java.util.concurrent.FutureTask<>(
+                    () -> waiting.createStatement().executeUpdate("UPDATE t SET v = (SELECT sum(n) FROM log) WHERE id = 2"));
+            Thread t = new Thread(update);
+            t.start();
+            release.countDown();
+            assertEquals(1, update.get(30, TimeUnit.SECONDS));
+            t.join();
+            assertEquals(6, one(waiting, "SELECT v FROM t WHERE id = 2"), "the update saw the three queued INSERTs");
+            assertEquals(6, one(queued, "SELECT sum(n) FROM log"));
         }
     }
 }

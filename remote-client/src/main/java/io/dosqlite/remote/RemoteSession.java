@@ -226,7 +226,8 @@ public final class RemoteSession extends Session {
             throw new PageStoreException(PageStoreException.Kind.CONFLICT, what + rest + ": the oldest of them was"
                     + " refused because another client changed what it read first, and every later one was built on"
                     + " it. None of them is in the database. Run those statements or transactions again if they"
-                    + " still apply; this call itself did nothing further.", first);
+                    + " still apply. This call did nothing further: if a transaction is open, roll it back and run it"
+                    + " again, as after any 40001.", first);
         }
         throw new PageStoreException(first.kind(), what + rest + ": the oldest of them failed (" + first.getMessage()
                 + "); it may or may not have been applied, and none built on it was. Check what reached the database"
