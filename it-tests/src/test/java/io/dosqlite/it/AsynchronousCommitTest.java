@@ -201,4 +201,49 @@ class AsynchronousCommitTest {
             assertEquals(6, one(queued, "SELECT sum(n) FROM log"));
         }
     }
+
+    @Test
+    void commitReturnsQueuedAndTheBoundMakesTheNextCommitWaitForTheOldest() throws Exception {
+        String db = TestPageServer.freshName("async");
+        schema(db);
+        try (FaultProxy proxy = new FaultProxy(server.port(), 1);
+             Connection queued = TestPageServer.connect(proxy.jdbc("jvm", db), "synchronousCommit", "false",
+                     "maxUnacknowledgedCommits", "2")) {
+            assertEquals(0, one(queued, "SELECT count(*) FROM log"));
+            CountDownLatch held = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            holdFirstCommit(proxy, held, release);
+            queued.setAutoCommit(false);
+            Statement q = queued.createStatement();
+            q.executeUpdate("INSERT INTO log VALUES (1)");
+            q.executeUpdate("UPDATE t SET v = 1 WHERE id = 1");
+            queued.commit(); // returns queued: its commit is held at the proxy
+            assertTrue(held.await(30, TimeUnit.SECONDS), "the first commit never reached the proxy");
+            q.executeUpdate("INSERT INTO log VALUES (2)");
+            queued.commit(); // the second unacknowledged commit: still within the bound
+            q.executeUpdate("INSERT INTO log VALUES (3)");
+            ClientStats before = stats(queued);
+            java.util.concurrent.FutureTask<Void> third = new java.util.concurrent.FutureTask<>(() -> {
+                queued.commit();
+                return null;
+            });
+            Thread t = new Thread(third);
+            t.start();
+            // the third is over the bound: it waits for the held one
+            while (stats(queued).minus(before).commitWaits() == 0 && !third.isDone()) {
+                Thread.onSpinWait();
+            }
+            assertTrue(!third.isDone(), "commit() over maxUnacknowledgedCommits returned before the oldest was acknowledged");
+            release.countDown();
+            third.get(30, TimeUnit.SECONDS);
+            t.join();
+            // a transaction that begins by reading waits for the queued commits and sees them
+            assertEquals(6, one(queued, "SELECT sum(n) FROM log"));
+            assertEquals(1, one(queued, "SELECT v FROM t WHERE id = 1"));
+            queued.commit();
+        }
+        try (Connection c = TestPageServer.connect(server.jdbc(db))) {
+            assertEquals(6, one(c, "SELECT sum(n) FROM log"));
+        }
+    }
 }
