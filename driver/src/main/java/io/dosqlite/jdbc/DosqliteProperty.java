@@ -70,7 +70,8 @@ public enum DosqliteProperty {
                     + " transactions that begin by writing) of this JVM may be in flight one behind another:"
                     + " a commit is sent and the write lock released before its answer arrives, so the next"
                     + " write of any connection runs on top of it; executeUpdate and commit() still return"
-                    + " only once their own commit is acknowledged, and if one commit of the chain is refused"
+                    + " only once their own commit is acknowledged (unless synchronousCommit=false), and if"
+                    + " one commit of the chain is refused"
                     + " every later one fails with it (autocommit statements run again). Reads never see a"
                     + " commit that is not acknowledged. 0: one commit at a time. Applies to the database's"
                     + " shared client (first connection of the JVM)."),
