@@ -13,18 +13,16 @@ import io.dosqlite.vfs.Session;
 public final class RemoteSession extends Session {
     private final VersionCheck versions;
     private final KnownState known;
-    private final ClientStats stats;
     /** 0: each statement and commit() waits for its own commit (the default); else see {@link #queueCommits(int)}. */
     private volatile int queueBound;
     /** Set while the connection's statement runs optimistically; read by the VFS on the same connection. */
     private volatile OptimisticScope scope;
-    /** Commits of this connection sent pipelined whose answers the caller has not waited for yet. */
-    private final java.util.List<CommitChain.Link> pending = new java.util.ArrayList<>();
+    private final ConnectionCommits commits;
 
     RemoteSession(VersionCheck versions, KnownState known, ClientStats stats) {
         this.versions = versions;
         this.known = known;
-        this.stats = stats;
+        this.commits = new ConnectionCommits(stats);
     }
 
     /**
@@ -97,17 +95,13 @@ public final class RemoteSession extends Session {
         scope = null;
     }
 
-    synchronized void pipelined(CommitChain.Link link) {
-        pending.add(link);
+    void pipelined(CommitChain.Link link) {
+        commits.pipelined(link);
     }
 
-    /**
-     * The newest commit this connection sent pipelined and has not seen acknowledged, or null: a
-     * later commit of the connection must be built on it (see CommitChain#append), so the server
-     * never applies a later one without it.
-     */
-    synchronized CommitChain.Link lastPipelined() {
-        return pending.isEmpty() ? null : pending.get(pending.size() - 1);
+    /** See {@link ConnectionCommits#last()}. */
+    CommitChain.Link lastPipelined() {
+        return commits.last();
     }
 
     /**
@@ -119,31 +113,7 @@ public final class RemoteSession extends Session {
      *                            failure of one that failed otherwise (it may have been applied)
      */
     public void awaitCommits() throws PageStoreException {
-        java.util.List<CommitChain.Link> links;
-        synchronized (this) {
-            if (pending.isEmpty()) {
-                return;
-            }
-            links = new java.util.ArrayList<>(pending);
-            pending.clear();
-        }
-        PageStoreException failure = null;
-        if (!links.get(links.size() - 1).answered()) {
-            stats.commitWait();
-        }
-        for (CommitChain.Link l : links) {
-            try {
-                l.await();
-            } catch (PageStoreException e) {
-                // an outcome that is unknown outweighs a refusal
-                if (failure == null || failure.kind() == PageStoreException.Kind.CONFLICT) {
-                    failure = e;
-                }
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
+        commits.awaitAll();
     }
 
     /**
@@ -156,82 +126,7 @@ public final class RemoteSession extends Session {
      * @param bound how many commits may stay unanswered; {@link Integer#MAX_VALUE} only reports
      */
     public void settleQueued(int bound) throws PageStoreException {
-        boolean waited = false;
-        for (;;) {
-            CommitChain.Link oldest;
-            synchronized (this) {
-                while (!pending.isEmpty() && pending.get(0).acknowledged()) {
-                    pending.remove(0);
-                }
-                if (pending.isEmpty()) {
-                    return;
-                }
-                if (pending.get(0).answered() || anyFailed()) {
-                    break; // the oldest failed (or a later one already did): report
-                }
-                if (pending.size() <= bound) {
-                    return;
-                }
-                oldest = pending.get(0);
-            }
-            if (!waited) {
-                waited = true;
-                stats.commitWait(); // one per call that blocks, however many commits it waits for
-            }
-            oldest.awaitQuietly();
-        }
-        reportQueuedFailure(waited);
-    }
-
-    private boolean anyFailed() {
-        for (CommitChain.Link l : pending) {
-            if (l.answered() && !l.acknowledged()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private void reportQueuedFailure(boolean waited) throws PageStoreException {
-        java.util.List<CommitChain.Link> links;
-        synchronized (this) {
-            links = new java.util.ArrayList<>(pending);
-            pending.clear();
-        }
-        if (!waited && !links.get(links.size() - 1).answered()) {
-            stats.commitWait();
-        }
-        PageStoreException first = null;
-        int lost = 0;
-        int applied = 0;
-        for (CommitChain.Link l : links) {
-            try {
-                l.await();
-                applied++;
-            } catch (PageStoreException e) {
-                lost++;
-                if (first == null) {
-                    first = e;
-                }
-            }
-        }
-        if (first == null) {
-            return;
-        }
-        String what = lost + " commit" + (lost == 1 ? "" : "s") + " of this connection that had already returned"
-                + " successfully (synchronousCommit=false) " + (lost == 1 ? "was" : "were") + " not applied";
-        String rest = applied == 0 ? "" : " (" + applied + " queued before " + (lost == 1 ? "it " : "them ")
-                + (applied == 1 ? "was" : "were") + " applied)";
-        if (first.kind() == PageStoreException.Kind.CONFLICT) {
-            throw new PageStoreException(PageStoreException.Kind.CONFLICT, what + rest + ": the oldest of them was"
-                    + " refused because another client changed what it read first, and every later one was built on"
-                    + " it. None of them is in the database. Run those statements or transactions again if they"
-                    + " still apply. This call did nothing further: if a transaction is open, roll it back and run it"
-                    + " again, as after any 40001.", first);
-        }
-        throw new PageStoreException(first.kind(), what + rest + ": the oldest of them failed (" + first.getMessage()
-                + "); it may or may not have been applied, and none built on it was. Check what reached the database"
-                + " before running them again.", first);
+        commits.settle(bound);
     }
 
     /** The optimistic scope the connection's next transaction starts in, or null. */
