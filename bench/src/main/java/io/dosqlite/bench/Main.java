@@ -143,6 +143,46 @@ public final class Main {
         };
     }
 
+    /**
+     * Autocommit 1-row INSERTs into a table of their own, on a connection of their own. {@code noWait}:
+     * only dosqlite with synchronousCommit=false and PostgreSQL with synchronous_commit=off; the
+     * commits still queued when the run ends are waited for by close(), untimed (at most
+     * maxUnacknowledgedCommits, about one round trip).
+     */
+    private Workload insertLoop(String id, String title, boolean noWait) {
+        return new Workload(id, title, 20_000, 20) {
+            String table;
+            long next;
+
+            @Override
+            boolean appliesTo(Sys s) {
+                return !noWait || s.id().equals("dosqlite") || s.id().equals("pg");
+            }
+
+            @Override
+            Db setup(Sys s) {
+                table = "ins_" + ++seq;
+                next = 1;
+                Db db = s.fresh().apply(noWait && s.id().equals("dosqlite") ? "bench?synchronousCommit=false" : "bench");
+                if (noWait && s.id().equals("pg")) {
+                    db.exec("SET synchronous_commit = off");
+                }
+                db.exec("CREATE TABLE " + table + "(id INTEGER PRIMARY KEY, v VARCHAR(120) NOT NULL)");
+                return db;
+            }
+
+            @Override
+            void op(Db db, int i) {
+                db.exec("INSERT INTO " + table + "(id, v) VALUES (?, ?)", next++, Workloads.FILLER);
+            }
+
+            @Override
+            void teardown(Db db) {
+                db.close();
+            }
+        };
+    }
+
     List<Workload> workloads() {
         List<Object[]> bulkRows = Workloads.itemRows(sizes.bulkRows(), 7);
         List<Workload> w = new ArrayList<>();
@@ -177,6 +217,9 @@ public final class Main {
                 db.exec("SELECT abalance FROM accounts WHERE aid = ?", 1 + r.nextInt(sizes.accounts()));
             }
         });
+        w.add(insertLoop("insert_auto", "Single-row INSERT, autocommit, in a loop (each statement waits for its commit)", false));
+        w.add(insertLoop("insert_nowait", "Single-row INSERT, autocommit, in a loop, not waiting for commits: dosqlite"
+                + " synchronousCommit=false, PostgreSQL synchronous_commit=off", true));
         w.add(new Workload("update_auto", "Single-row UPDATE by primary key, autocommit (warm cache)", 20_000, 5) {
             final Random r = new Random(17);
 

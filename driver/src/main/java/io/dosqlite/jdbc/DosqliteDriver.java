@@ -47,6 +47,9 @@ public final class DosqliteDriver implements Driver {
         ConnectionSettings settings = ConnectionSettings.parse(url, info, System::getenv);
         Database database = Database.acquire(settings);
         RemoteSession session = database.store().newSession();
+        if (!settings.flag(DosqliteProperty.SYNCHRONOUS_COMMIT)) {
+            session.queueCommits(settings.number(DosqliteProperty.MAX_UNACKNOWLEDGED_COMMITS));
+        }
         try {
             SQLiteConnection sqlite = (SQLiteConnection) database.vfs().open(session,
                     sqliteProperties(settings, database));

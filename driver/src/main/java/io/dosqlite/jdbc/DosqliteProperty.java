@@ -70,10 +70,29 @@ public enum DosqliteProperty {
                     + " transactions that begin by writing) of this JVM may be in flight one behind another:"
                     + " a commit is sent and the write lock released before its answer arrives, so the next"
                     + " write of any connection runs on top of it; executeUpdate and commit() still return"
-                    + " only once their own commit is acknowledged, and if one commit of the chain is refused"
+                    + " only once their own commit is acknowledged (unless synchronousCommit=false), and if"
+                    + " one commit of the chain is refused"
                     + " every later one fails with it (autocommit statements run again). Reads never see a"
                     + " commit that is not acknowledged. 0: one commit at a time. Applies to the database's"
                     + " shared client (first connection of the JVM)."),
+    SYNCHRONOUS_COMMIT("synchronousCommit", "true", null, PropertyType.BOOL,
+            "false: this connection's commits on the JVM's commit chain (autocommit executeUpdate,"
+                    + " commit() of a transaction that began by writing) return once queued, not once"
+                    + " acknowledged, as PostgreSQL's synchronous_commit=off: while one of its commits is on"
+                    + " the wire the next ones wait in one group that is sent as one commit, so a loop of"
+                    + " autocommit INSERTs runs near local speed. A crash of the JVM (or no close()) may lose"
+                    + " the newest of them, at most maxUnacknowledgedCommits, never an earlier one without"
+                    + " the later ones. A queued commit refused later is reported by the connection's next"
+                    + " call or close() (40001; 08xxx if the server failed), with every later one of the"
+                    + " connection, none of which was applied; they are not run again. Other statements on"
+                    + " the connection (queries, execute) first wait for its queued commits"
+                    + " (read-your-writes); other connections see them once acknowledged. Needs"
+                    + " pipelineDepth > 0.",
+            "true", "false"),
+    MAX_UNACKNOWLEDGED_COMMITS("maxUnacknowledgedCommits", "256", null, PropertyType.range(1, 100_000),
+            "With synchronousCommit=false: how many of this connection's commits (statements or"
+                    + " transactions) may await their answer; the next one then waits until the oldest is"
+                    + " acknowledged. The most a crash can lose."),
     EARLY_UPLOAD("earlyUpload", "true", null, PropertyType.BOOL,
             "A transaction with more than 1 MB of changed pages uploads them while it runs, to a stage"
                     + " nobody sees until its COMMIT publishes it, so COMMIT only sends the rest (a 100k-row"

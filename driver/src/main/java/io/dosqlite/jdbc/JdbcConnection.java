@@ -305,12 +305,25 @@ final class JdbcConnection extends SQLiteConnection implements DosqliteConnectio
         if (!released.compareAndSet(false, true)) {
             return;
         }
+        SQLException queued = null;
+        try {
+            optimistic.awaitQueuedOnClose(); // synchronousCommit=false: close() reports what did not make it
+        } catch (SQLException e) {
+            queued = e;
+        }
         try {
             inner.close();
         } catch (SQLException e) {
-            throw SqlErrors.translate(e, session.takeError());
+            SQLException closing = SqlErrors.translate(e, session.takeError());
+            if (queued != null) {
+                closing.addSuppressed(queued);
+            }
+            throw closing;
         } finally {
             database.release();
+        }
+        if (queued != null) {
+            throw queued;
         }
     }
 

@@ -56,6 +56,7 @@ final class OptimisticRunner {
             return startTransaction(update);
         }
         for (int attempt = 0; ; attempt++) {
+            reportQueued(); // before anything else is built on a queued commit that failed
             T result = null;
             SQLException failure = null;
             boolean runAgain;
@@ -76,6 +77,9 @@ final class OptimisticRunner {
                     // always, even after a failure above: it forgets the commits it reports, so a
                     // later statement never reports an earlier statement's failure again
                     runAgain |= awaitCommits();
+                    if (!session.synchronousCommit()) {
+                        session.settleQueued(session.maxUnacknowledged());
+                    }
                 } catch (PageStoreException e) {
                     storeFailure = storeFailure == null ? e : storeFailure;
                 }
@@ -117,6 +121,14 @@ final class OptimisticRunner {
      * COMMIT (or other transaction control) of a transaction begun in SQL: the caller retries it.
      */
     <T> T runExecute(String sql, JdbcObject.Call<T> statement) throws SQLException {
+        awaitQueuedBeforeRead();
+        T result = runExecuteAgainOnConflict(sql, statement);
+        // synchronousCommit=false: a COMMIT in SQL of a transaction on the chain was only queued
+        settleQueued(session.maxUnacknowledged());
+        return result;
+    }
+
+    private <T> T runExecuteAgainOnConflict(String sql, JdbcObject.Call<T> statement) throws SQLException {
         for (int attempt = 0; ; attempt++) {
             try {
                 T result = statement.run();
@@ -149,6 +161,7 @@ final class OptimisticRunner {
      * way; the caller only ever sees rows of a version that was current after it asked.
      */
     <T extends AutoCloseable> T runQuery(String sql, JdbcObject.Call<T> query) throws SQLException {
+        awaitQueuedBeforeRead();
         if (sqlite.isClosed() || !sqlite.getAutoCommit() || !SqlText.isSelect(sql)) {
             return query.run();
         }
@@ -221,6 +234,7 @@ final class OptimisticRunner {
     <T> T runBatch(JdbcObject.Call<T> batch) throws SQLException {
         if (!optimisticWrites || sqlite.isClosed() || sqlite.getAutoCommit()) {
             // a batch in autocommit mode commits row by row: it cannot simply run again
+            awaitQueuedBeforeRead();
             return batch.run();
         }
         return startTransaction(batch);
@@ -237,6 +251,7 @@ final class OptimisticRunner {
      * A transaction that already holds its snapshot (it began with a read) is not affected.
      */
     private <T> T startTransaction(JdbcObject.Call<T> write) throws SQLException {
+        reportQueued(); // a transaction on the chain reads the connection's queued commits
         if (unproven != null) {
             return write.run();
         }
@@ -282,10 +297,48 @@ final class OptimisticRunner {
     }
 
     /**
+     * With synchronousCommit=false, a statement that does not run on the commit chain (a query, an
+     * execute, a transaction that began by reading) first waits until the connection's queued
+     * commits are acknowledged: it reads what the connection wrote (read-your-writes), and it never
+     * shows the caller a commit that could still vanish. A statement of a transaction on the chain
+     * reads the chain, and its commit is built on the queued ones: it only reports failures.
+     */
+    private void awaitQueuedBeforeRead() throws SQLException {
+        settleQueued(unproven != null ? Integer.MAX_VALUE : 0);
+    }
+
+    /** With synchronousCommit=false: reports a queued commit of this connection that failed (never runs it again). */
+    private void reportQueued() throws SQLException {
+        settleQueued(Integer.MAX_VALUE);
+    }
+
+    private void settleQueued(int bound) throws SQLException {
+        if (session.synchronousCommit()) {
+            return;
+        }
+        try {
+            session.settleQueued(bound);
+        } catch (PageStoreException e) {
+            throw SqlErrors.fromStore(e, 0);
+        }
+    }
+
+    /**
+     * Before the connection closes: waits for its queued commits (synchronousCommit=false) and
+     * reports one that failed; a commit of the JVM that never gets here (no close) may be lost.
+     */
+    void awaitQueuedOnClose() throws SQLException {
+        settleQueued(0);
+    }
+
+    /**
      * Waits for this connection's pipelined commits: true if one was refused (nothing of it was
      * applied); throws the failure of one whose outcome is unknown.
      */
     private boolean awaitCommits() throws PageStoreException {
+        if (!session.synchronousCommit()) {
+            return false; // queued: a refusal is reported by a later call (settleQueued), never run again
+        }
         try {
             session.awaitCommits();
             return false;
@@ -299,11 +352,16 @@ final class OptimisticRunner {
 
     /** COMMIT, then proof that an optimistic transaction which wrote nothing read a current version. */
     void commit(JdbcObject.Action commit) throws SQLException {
+        reportQueued();
         OptimisticScope scope = unproven;
         unproven = null;
         commit.run(); // a refused commit (conflict) throws 40001 here
         try {
-            session.awaitCommits(); // a pipelined commit: commit() returns once it is acknowledged
+            if (session.synchronousCommit()) {
+                session.awaitCommits(); // a pipelined commit: commit() returns once it is acknowledged
+            } else {
+                session.settleQueued(session.maxUnacknowledged());
+            }
         } catch (PageStoreException e) {
             throw SqlErrors.fromStore(e, 0);
         }

@@ -12,7 +12,8 @@ public final class ClientStats {
     private enum Counter {
         REQUESTS, BYTES_UP, BYTES_DOWN, PAGES_FETCHED, CACHE_HITS, CACHE_MISSES, COMMITS, PAGES_COMMITTED,
         CONFLICTS, RETRIES, LEASE_REQUESTS, INVALIDATIONS, LEASE_READS, READ_AHEAD_PAGES, READ_AHEAD_BYTES,
-        READ_AHEAD_USED_BYTES, MERGED, PIPELINED, LEASE_RIDES
+        READ_AHEAD_USED_BYTES, MERGED, PIPELINED, LEASE_RIDES,
+        COMMIT_WAITS, QUEUED_GROUPED
     }
 
     private static final Counter[] COUNTERS = Counter.values();
@@ -29,6 +30,18 @@ public final class ClientStats {
     private void add(Counter c, long n) {
         counts.addAndGet(c.ordinal(), n);
     }
+
+    /**
+     * How often a call (executeUpdate, commit(), a read, close) blocked until a commit of its
+     * connection was answered: about one per commit by default, far fewer with synchronousCommit=false.
+     */
+    public long commitWaits() { return get(Counter.COMMIT_WAITS); }
+
+    /**
+     * Commits queued (synchronousCommit=false) that joined their connection's commit waiting,
+     * unsent, behind a full chain, so both travel as one request.
+     */
+    public long queuedGrouped() { return get(Counter.QUEUED_GROUPED); }
 
     /** HTTP requests sent (every attempt counts). */
     public long requests() { return get(Counter.REQUESTS); }
@@ -150,6 +163,10 @@ public final class ClientStats {
 
     void countPipelined() { add(Counter.PIPELINED, 1); }
 
+    void commitWait() { add(Counter.COMMIT_WAITS, 1); }
+
+    void countQueuedGrouped() { add(Counter.QUEUED_GROUPED, 1); }
+
     void leaseRequest() { add(Counter.LEASE_REQUESTS, 1); }
 
     void invalidation() { add(Counter.INVALIDATIONS, 1); }
@@ -163,7 +180,7 @@ public final class ClientStats {
         return "requests=" + requests() + " bytesUp=" + bytesUp() + " bytesDown=" + bytesDown()
                 + " pagesFetched=" + pagesFetched() + " cacheHits=" + cacheHits() + " cacheMisses=" + cacheMisses()
                 + " commits=" + commits() + " pagesCommitted=" + pagesCommitted() + " conflicts=" + conflicts()
-                + " merged=" + merged() + " pipelined=" + pipelined()
+                + " merged=" + merged() + " pipelined=" + pipelined() + " commitWaits=" + commitWaits() + " queuedGrouped=" + queuedGrouped()
                 + " retries=" + retries() + " leaseReads=" + leaseReads() + " leaseRequests=" + leaseRequests()
                 + " leaseRenewalsByTraffic=" + leaseRenewalsByTraffic()
                 + " invalidations=" + invalidations() + " readAheadPages=" + readAheadPages()

@@ -39,6 +39,15 @@ final class CommitChain {
         final long pageCount;
         final int pageSize;
         final List<String> after;
+        final String incarnation;
+        /** The pages read (ranges for the page-level check), or null. */
+        final String reads;
+        /** The connection that queued it (see {@link #append}); only its own commits join a parked one. */
+        final Object owner;
+        /** False while parked (synchronousCommit=false, the chain full): later commits of its owner join it. */
+        private boolean sent;
+        /** The commit this parked one was merged into, or null. */
+        private volatile Link mergedInto;
         /**
          * Completes once the store has learned this commit (in chain order), or with its failure:
          * whoever returns from waiting on it reads what it wrote, also from a lease.
@@ -48,13 +57,48 @@ final class CommitChain {
         private CommitResult answer;
         private Throwable failure;
 
-        Link(long base, SortedMap<Long, byte[]> pages, long pageCount, int pageSize, List<String> after) {
+        Link(long base, SortedMap<Long, byte[]> pages, long pageCount, int pageSize, List<String> after,
+             String incarnation, String reads, Object owner) {
             this.key = CommitProtocol.newKey();
             this.base = base;
             this.pages = pages;
             this.pageCount = pageCount;
             this.pageSize = pageSize;
             this.after = after;
+            this.incarnation = incarnation;
+            this.reads = reads;
+            this.owner = owner;
+        }
+
+        /**
+         * This parked commit with a later transaction of the same connection on top, as one commit
+         * (group commit): both are applied or neither, and in order. Its own {@link #done} follows
+         * the new one's.
+         */
+        private Link absorb(SortedMap<Long, byte[]> later, long newPageCount, int newPageSize, String laterReads) {
+            java.util.TreeMap<Long, byte[]> all = new java.util.TreeMap<>(pages);
+            all.putAll(later);
+            all.tailMap(newPageCount + 1).clear(); // pages beyond a database that shrank
+            Link merged = new Link(base, all, newPageCount, newPageSize, after, incarnation,
+                    mergeReads(reads, laterReads), owner);
+            mergedInto = merged;
+            merged.done.whenComplete((r, t) -> {
+                if (t != null) {
+                    done.completeExceptionally(t);
+                } else {
+                    done.complete(r);
+                }
+            });
+            return merged;
+        }
+
+        /** The commit that carries this one now (itself, unless it was merged into a later one). */
+        Link current() {
+            Link l = this;
+            while (l.mergedInto != null) {
+                l = l.mergedInto;
+            }
+            return l;
         }
 
         /** Waits for the answer: the new version, or the failure (CONFLICT when refused). */
@@ -71,6 +115,21 @@ final class CommitChain {
                 }
                 throw new PageStoreException(Kind.IO, "pipelined commit failed: " + e.getCause(), e.getCause());
             }
+        }
+
+        /** Whether its answer (acceptance or failure) is known to its caller. */
+        boolean answered() {
+            return done.isDone();
+        }
+
+        /** Whether it was accepted and learned in chain order. */
+        boolean acknowledged() {
+            return done.isDone() && !done.isCompletedExceptionally();
+        }
+
+        /** Waits for the answer, whatever it is (the caller looks at it afterwards). */
+        void awaitQuietly() {
+            CommitChain.awaitQuietly(this);
         }
 
         /** Refused, or its outcome unknown (read under the chain's lock, or after {@link #done}). */
@@ -182,10 +241,15 @@ final class CommitChain {
      * {@code start} when the view had no pending commits) and sends it, without waiting for its
      * answer. Waits while {@link RemoteConfig#pipelineDepth()} commits are pending.
      *
-     * @throws PageStoreException CONFLICT if a commit the transaction read has failed meanwhile
+     * {@code follows}, the committing connection's previous pipelined commit not known to be
+     * acknowledged (or null), must still be in the chain or acknowledged: a commit of a connection
+     * is never built beside an earlier one of it that failed, so with synchronousCommit=false the
+     * server never applies a connection's later commit without its earlier ones.
+     *
+     * @throws PageStoreException CONFLICT if a commit the transaction read, or {@code follows}, has failed meanwhile
      */
     Link append(View view, DbState start, String incarnation, SortedMap<Long, byte[]> pages, long pageCount,
-                int pageSize, String reads) throws PageStoreException {
+                int pageSize, String reads, Link follows, Object owner, boolean mayPark) throws PageStoreException {
         for (;;) {
             Link oldest;
             synchronized (this) {
@@ -194,16 +258,42 @@ final class CommitChain {
                             + " (pipelined, not yet acknowledged) failed; nothing of it was applied. Roll back and"
                             + " retry the transaction.");
                 }
-                if (tip.links.size() < depth) {
+                Link previous = follows == null ? null : follows.current();
+                if (previous != null && !previous.acknowledged() && !tip.links.contains(previous)) {
+                    throw new PageStoreException(Kind.CONFLICT, "an earlier commit of this connection (queued,"
+                            + " not yet acknowledged) failed; nothing of this transaction was applied. Roll back and"
+                            + " retry the transaction.");
+                }
+                int n = tip.links.size();
+                Link last = n == 0 ? null : tip.links.get(n - 1);
+                if (mayPark && last != null && !last.sent && last.owner == owner) {
+                    // the connection's own parked commit: this transaction joins it (group commit);
+                    // views holding the parked one are no longer the tip, so nothing builds on both
+                    Link merged = last.absorb(pages, pageCount, pageSize, reads);
+                    commits.stats().countQueuedGrouped();
+                    List<Link> links = new ArrayList<>(tip.links);
+                    links.set(n - 1, merged);
+                    tip = new View(++nextId, tip.base, Collections.unmodifiableList(links));
+                    return merged;
+                }
+                // synchronousCommit=false: while the connection's previous commit is on the wire (or the
+                // chain is full) its next one waits unsent, and the ones after it join it
+                boolean park = mayPark && (n >= depth || inFlight(owner));
+                if (n < depth || park && n == depth && last.sent) {
+                    if (last != null && !last.sent) {
+                        sendNow(last); // another connection's commit goes behind it: the server must have it
+                    }
                     DbState base = tip.links.isEmpty() ? start : tip.base;
-                    Link l = new Link(base.version(), pages, pageCount, pageSize, tip.keys());
+                    Link l = new Link(base.version(), pages, pageCount, pageSize, tip.keys(), incarnation, reads, owner);
                     if (!tip.links.isEmpty()) {
                         commits.stats().countPipelined();
                     }
                     List<Link> links = new ArrayList<>(tip.links);
                     links.add(l);
                     tip = new View(++nextId, base, Collections.unmodifiableList(links));
-                    SENDERS.execute(() -> send(l, incarnation, reads));
+                    if (!park) {
+                        sendNow(l);
+                    }
                     return l;
                 }
                 oldest = tip.links.get(0);
@@ -237,7 +327,9 @@ final class CommitChain {
         tip = new View(++nextId, known.newest(), List.of());
     }
 
-    private void send(Link l, String incarnation, String reads) {
+    private void send(Link l) {
+        String incarnation = l.incarnation;
+        String reads = l.reads;
         CommitResult r = null;
         Throwable failure = null;
         try {
@@ -290,6 +382,9 @@ final class CommitChain {
                 for (Link c : cut) {
                     if (c.failure != null && !c.done.isDone()) {
                         c.done.completeExceptionally(c.failure); // the others: when their own answers come
+                    } else if (!c.sent && !c.done.isDone()) {
+                        c.done.completeExceptionally(new PageStoreException(Kind.CONFLICT, "a commit it was built on"
+                                + " failed before it was sent; nothing of it was applied"));
                     }
                 }
                 List<Link> kept = List.copyOf(tip.links.subList(0, i));
@@ -305,6 +400,37 @@ final class CommitChain {
             tip = new View(tip.id, new DbState(r.version(), first.pageSize, first.pageCount), List.copyOf(rest));
             first.done.complete(r);
         }
+        int n = tip.links.size();
+        if (n > 0 && n <= depth && !tip.links.get(n - 1).sent && !inFlight(tip.links.get(n - 1).owner)) {
+            sendNow(tip.links.get(n - 1)); // its connection's previous commit was answered: send it, with what joined it
+        }
+    }
+
+    /** Whether a commit of {@code owner} was sent and its answer has not come. */
+    private boolean inFlight(Object owner) {
+        for (Link l : tip.links) {
+            if (l.owner == owner && l.sent && l.answer == null && l.failure == null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void sendNow(Link l) {
+        l.sent = true;
+        SENDERS.execute(() -> send(l));
+    }
+
+    /** The union of two page-range lists ({@code 1-5,9}); null (too many to list) if either is. */
+    static String mergeReads(String a, String b) {
+        if (a == null || b == null) {
+            return null;
+        }
+        if (a.isEmpty() || b.isEmpty()) {
+            return a.isEmpty() ? b : a;
+        }
+        String both = a + "," + b;
+        return both.length() > 6000 ? null : both;
     }
 
     private static void awaitQuietly(Link l) {

@@ -17,9 +17,12 @@ public final class OptimisticScope {
     private final VersionCheck versions;
     private final KnownState known;
     private final boolean provesByRead;
+    /** False with synchronousCommit=false: a pipelined commit counts as applied once queued. */
+    private final boolean awaitsCommits;
     private final List<RemoteSnapshot> snapshots = new ArrayList<>(1);
 
-    OptimisticScope(VersionCheck versions, KnownState known, boolean provesByRead) {
+    OptimisticScope(VersionCheck versions, KnownState known, boolean provesByRead, boolean awaitsCommits) {
+        this.awaitsCommits = awaitsCommits;
         this.versions = versions;
         this.known = known;
         this.provesByRead = provesByRead;
@@ -79,7 +82,9 @@ public final class OptimisticScope {
         Set<Object> confirmed = new HashSet<>();
         boolean applied = false;
         for (RemoteSnapshot s : snapshots) {
-            s.awaitCommit(); // a pipelined commit: its answer decides (durability is unchanged)
+            if (awaitsCommits) {
+                s.awaitCommit(); // a pipelined commit: its answer decides (durability is unchanged)
+            } // else queued: a refusal is reported later (RemoteSession#settleQueued), never run again here
             if (s.conflicted() || s.staleByRead()) {
                 return true;
             }

@@ -162,7 +162,7 @@ public final class RemotePageStore implements PageStore {
     /** A session for one SQLite connection: its last error and how its transactions start. */
     @Override
     public RemoteSession newSession() {
-        return new RemoteSession(versions, known);
+        return new RemoteSession(versions, known, stats);
     }
 
     /**

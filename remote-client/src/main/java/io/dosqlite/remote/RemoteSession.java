@@ -13,16 +13,43 @@ import io.dosqlite.vfs.Session;
 public final class RemoteSession extends Session {
     private final VersionCheck versions;
     private final KnownState known;
+    /** 0: each statement and commit() waits for its own commit (the default); else see {@link #queueCommits(int)}. */
+    private volatile int queueBound;
     /** Set while the connection's statement runs optimistically; read by the VFS on the same connection. */
     private volatile OptimisticScope scope;
     /** Whether the statement the connection runs scans a range or a whole b-tree (see {@link #scanHint}). */
     private volatile ScanHint scanning = ScanHint.NONE;
-    /** Commits of this connection sent pipelined whose answers the caller has not waited for yet. */
-    private final java.util.List<CommitChain.Link> pending = new java.util.ArrayList<>();
+    private final ConnectionCommits commits;
 
-    RemoteSession(VersionCheck versions, KnownState known) {
+    RemoteSession(VersionCheck versions, KnownState known, ClientStats stats) {
         this.versions = versions;
         this.known = known;
+        this.commits = new ConnectionCommits(stats);
+    }
+
+    /**
+     * Lets this connection's pipelined commits return before their answers, as PostgreSQL's
+     * {@code synchronous_commit=off}: the caller goes on once a commit is queued in the chain, and
+     * waits only while more than {@code maxUnacknowledged} of its commits are unanswered (see
+     * {@link #settleQueued(int)}). A crash loses at most that many commits, always the newest ones.
+     *
+     * @param maxUnacknowledged at least 1
+     */
+    public void queueCommits(int maxUnacknowledged) {
+        if (maxUnacknowledged < 1) {
+            throw new IllegalArgumentException("maxUnacknowledged must be at least 1, not " + maxUnacknowledged);
+        }
+        queueBound = maxUnacknowledged;
+    }
+
+    /** Whether each commit is waited for (true unless {@link #queueCommits(int)} was called). */
+    public boolean synchronousCommit() {
+        return queueBound == 0;
+    }
+
+    /** The bound given to {@link #queueCommits(int)}; 0 when commits are synchronous. */
+    public int maxUnacknowledged() {
+        return queueBound;
     }
 
     /**
@@ -33,7 +60,7 @@ public final class RemoteSession extends Session {
      * version.
      */
     public OptimisticScope beginOptimistic() {
-        return scope = new OptimisticScope(versions, known, false);
+        return scope = new OptimisticScope(versions, known, false, synchronousCommit());
     }
 
     /**
@@ -44,7 +71,7 @@ public final class RemoteSession extends Session {
      * query that fetches nothing is proven by one version check, as before.
      */
     public OptimisticScope beginOptimisticQuery() {
-        return scope = new OptimisticScope(versions, known, true);
+        return scope = new OptimisticScope(versions, known, true, true);
     }
 
     /**
@@ -85,8 +112,13 @@ public final class RemoteSession extends Session {
         return scanning;
     }
 
-    synchronized void pipelined(CommitChain.Link link) {
-        pending.add(link);
+    void pipelined(CommitChain.Link link) {
+        commits.pipelined(link);
+    }
+
+    /** See {@link ConnectionCommits#last()}. */
+    CommitChain.Link lastPipelined() {
+        return commits.last();
     }
 
     /**
@@ -98,28 +130,20 @@ public final class RemoteSession extends Session {
      *                            failure of one that failed otherwise (it may have been applied)
      */
     public void awaitCommits() throws PageStoreException {
-        java.util.List<CommitChain.Link> links;
-        synchronized (this) {
-            if (pending.isEmpty()) {
-                return;
-            }
-            links = new java.util.ArrayList<>(pending);
-            pending.clear();
-        }
-        PageStoreException failure = null;
-        for (CommitChain.Link l : links) {
-            try {
-                l.await();
-            } catch (PageStoreException e) {
-                // an outcome that is unknown outweighs a refusal
-                if (failure == null || failure.kind() == PageStoreException.Kind.CONFLICT) {
-                    failure = e;
-                }
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
+        commits.awaitAll();
+    }
+
+    /**
+     * For commits queued with {@link #queueCommits(int)}: forgets those acknowledged, and waits for
+     * the oldest while more than {@code bound} are unanswered (0: waits for all, so a read sees
+     * them acknowledged). If one failed, waits for the rest, which were built on it and fail too,
+     * and throws: CONFLICT when it was refused (none of the failed commits was applied), else its
+     * own failure (it may have been applied; none after it was). Each failure is reported once.
+     *
+     * @param bound how many commits may stay unanswered; {@link Integer#MAX_VALUE} only reports
+     */
+    public void settleQueued(int bound) throws PageStoreException {
+        commits.settle(bound);
     }
 
     /** The optimistic scope the connection's next transaction starts in, or null. */

@@ -270,7 +270,8 @@ final class RemoteSnapshot implements Snapshot {
             if (view != null && (staged == null || !staged.started())) {
                 // pipelined: sent now, answered later (OptimisticScope#mustRunAgain waits for it)
                 link = chain.append(view, new DbState(version, this.pageSize, pageCount), lineage, images,
-                        newPageCount, pageSize, readRanges);
+                        newPageCount, pageSize, readRanges, owner == null ? null : owner.lastPipelined(), owner,
+                        owner != null && !owner.synchronousCommit());
                 if (owner != null) {
                     owner.pipelined(link);
                 }
@@ -287,6 +288,7 @@ final class RemoteSnapshot implements Snapshot {
                         + " roll back and retry the transaction");
             }
             CommitBasis basis = new CommitBasis(readRanges, view == null ? java.util.List.of() : view.keys());
+            parts.stats().commitWait(); // outside the chain the caller waits for the answer
             committed = parts.commits().commit(base, lineage, images, newPageCount, pageSize, staged, basis);
             chain.committedOutside();
         } catch (PageStoreException e) {
@@ -347,6 +349,9 @@ final class RemoteSnapshot implements Snapshot {
         }
         if (l == null) {
             return;
+        }
+        if (!l.answered()) {
+            parts.stats().commitWait();
         }
         long v;
         try {
