@@ -498,14 +498,15 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable, Pag
             neverOpened = !open;
             open = false;
             trusted = false;
-            if (grant != null) {
-                // trusted no more from here on: the next socket releases it
+            // trusted no more from here on: the next socket releases it, unless it lapsed a lease
+            // ago (then its row has run out too, and an idle store need not come back)
+            if (grant != null && System.nanoTime() - trustedUntil < 2 * halfLease) {
                 if (givenUp.size() == GIVEN_UP_KEPT) {
                     givenUp.removeFirst();
                 }
                 givenUp.addLast(grant);
-                grant = null;
             }
+            grant = null;
             renewing = false;
             if (neverOpened) {
                 // refused (e.g. a proxy that strips Upgrade): version checks for a while before trying
