@@ -7,7 +7,9 @@
 //
 // Grants are persisted (one row per socket) because hibernation and restarts drop memory: a row
 // whose socket is no longer connected is a holder nobody can reach, so a new version waits for its
-// expiry. After a restart (kill -9) every row is such a holder, which is the restart rule.
+// expiry. After a restart (kill -9) every row is such a holder, which is the restart rule; a holder
+// that comes back on a new socket names the grants it gave up (`release` with `grants`), so the
+// wait ends as soon as every holder of the earlier life came back, or at their expiry if one does not.
 import { encodeFrames, pageKind } from "./frames";
 import { MAX_CHANGED } from "./http";
 import type { PageStore } from "./storage";
@@ -64,9 +66,36 @@ export class Leases {
     // Pings must not wake a hibernated object (nor cost a request).
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
     // Restart rule: holders granted by an earlier life whose socket is gone cannot be told about
-    // new versions; nothing new becomes visible before their leases end.
-    const until = this.unreachableUntil(Date.now(), null);
-    if (until > Date.now()) this.chain(sleep(until - Date.now()));
+    // new versions; nothing new becomes visible before their leases end, or their holders came
+    // back on a new socket and released them (a client stops trusting a lease when its socket
+    // breaks, before it can open another).
+    const now = Date.now();
+    const sockets = this.sockets();
+    const prior = this.liveRows(now).filter((r) => !sockets.has(r.sid));
+    if (prior.length > 0) {
+      this.chain(this.outlived(new Set(prior.map((r) => r.sid))));
+    }
+  }
+
+  /** Wakes the restart hold to look again (a grant of an earlier life was released). */
+  private recheck: (() => void) | null = null;
+
+  /** Resolves once none of `sids` is a live lease row: each ran out or was released. */
+  private async outlived(sids: Set<string>): Promise<void> {
+    for (;;) {
+      const now = Date.now();
+      let until = 0;
+      for (const r of this.liveRows(now)) if (sids.has(r.sid)) until = Math.max(until, r.until_ms);
+      if (until <= now) return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, until - now);
+        this.recheck = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.recheck = null;
+    }
   }
 
   /** Resolves once no new version is waiting for holders (call before revealing any version). */
@@ -109,10 +138,18 @@ export class Leases {
       await this.visible();
       ws.send(JSON.stringify(this.grant(att, msg)));
     } else if (msg.type === "release") {
-      // the holder reads nothing more on this lease: commits need not wait for it
+      // the holder reads nothing more on this lease (or, with `grants`, on those of its sockets
+      // that broke): commits need not wait for them
+      const sids = Array.isArray(msg.grants) ? msg.grants.filter((g: unknown) => typeof g === "string").slice(0, 64) : [att.sid];
       this.ensureTable();
-      this.store.sql.exec("DELETE FROM leases WHERE sid = ?", att.sid);
-      this.acked(att.sid, Number.MAX_SAFE_INTEGER);
+      for (const sid of sids) {
+        // only the client's own grants: another client's id is no proof that it stopped trusting
+        const own = this.store.sql.exec("SELECT 1 FROM leases WHERE sid = ? AND client = ?", sid, att.client).toArray().length > 0;
+        if (!own && sid !== att.sid) continue;
+        this.store.sql.exec("DELETE FROM leases WHERE sid = ?", sid);
+        this.acked(sid, Number.MAX_SAFE_INTEGER);
+      }
+      this.recheck?.();
     } else {
       ws.send(JSON.stringify({ type: "error", id: msg.id, error: "bad_message", message: `Unknown message type ${JSON.stringify(msg.type)}.` }));
     }
@@ -201,7 +238,7 @@ export class Leases {
     this.store.sql.exec("DELETE FROM leases WHERE until_ms < ?", now);
     this.store.sql.exec("INSERT OR REPLACE INTO leases(sid, client, until_ms) VALUES (?, ?, ?)", att.sid, att.client, now + this.leaseMs);
     const incarnation = String(m.created_ms);
-    const base = { type: "lease", id: msg.id, v: LEASE_PROTOCOL, ms: this.leaseMs, version: m.version, pageSize: m.page_size, pageCount: m.page_count, incarnation };
+    const base = { type: "lease", id: msg.id, v: LEASE_PROTOCOL, ms: this.leaseMs, grant: att.sid, version: m.version, pageSize: m.page_size, pageCount: m.page_count, incarnation };
     const since = Number(msg.since);
     if (!Number.isSafeInteger(since) || since > m.version || (msg.incarnation != null && msg.incarnation !== incarnation)) {
       return { ...base, changed: [], complete: false };
@@ -333,14 +370,6 @@ export class Leases {
     return this.store.sql.exec("SELECT sid, client, until_ms FROM leases WHERE until_ms > ?", now).toArray() as any;
   }
 
-  /** The latest expiry of a lease whose socket is not connected (0 if none), `except` a client. */
-  private unreachableUntil(now: number, except: string | null): number {
-    const sockets = this.sockets();
-    let until = 0;
-    for (const r of this.liveRows(now)) if (!sockets.has(r.sid) && r.client !== except) until = Math.max(until, r.until_ms);
-    return until;
-  }
-
   private sockets(): Map<string, WebSocket> {
     const out = new Map<string, WebSocket>();
     for (const ws of this.ctx.getWebSockets()) {
@@ -362,10 +391,6 @@ export class Leases {
 /** Interior b-tree page type bytes (index 0x02, table 0x05). */
 function isInterior(kind: number): boolean {
   return kind === 0x02 || kind === 0x05;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 function base64(b: Uint8Array): string {

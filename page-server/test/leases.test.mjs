@@ -246,4 +246,39 @@ describe("restart", () => {
       await srv.stop();
     }
   });
+  test("after kill -9, a holder that came back and released its old grant holds back nothing; another client's release does not count", async () => {
+    const dataDir = tempDir();
+    const LONG = 20000;
+    let srv = await startServer({ dataDir, args: ["--lease-ms", String(LONG)] });
+    try {
+      const db = await newDb(srv);
+      const a = await holder(srv, db, "back", "1");
+      const b = await holder(srv, db, "stopped", "1");
+      const ga = (await a.lease(1)).grant;
+      const gb = (await b.lease(1)).grant;
+      assert.ok(ga && gb && ga !== gb, "each grant has its own id");
+      await srv.kill9();
+      srv = await startServer({ dataDir, args: ["--lease-ms", String(LONG)] });
+      const a2 = await holder(srv, db, "back", "2");
+      // a client may release only its own grants: "back" naming the stopped client's grant changes nothing
+      a2.ws.send(JSON.stringify({ type: "release", grants: [ga, gb] }));
+      const t0 = Date.now();
+      let answered = false;
+      const c = commitAs(srv, db, 1, [{ pgno: 1, data: makePage(PS, 1, 9) }], { pageCount: 3 }).then((r) => ((answered = true), r));
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.equal(answered, false, "a commit was answered while the stopped client's lease of the earlier life could be trusted");
+      // the stopped client comes back too and releases its grant: the commit goes through at once
+      const b2 = await holder(srv, db, "stopped", "2");
+      b2.ws.send(JSON.stringify({ type: "release", grants: [gb] }));
+      const r = await c;
+      assert.equal(r.status, 200);
+      assert.ok(Date.now() - t0 < LONG / 2, `waited ${Date.now() - t0} ms after every holder released its old grant`);
+      const info = await srv.api("GET", `/v1/databases/${db}`);
+      assert.equal(info.json.version, 2, "no lost commit");
+      a2.close();
+      b2.close();
+    } finally {
+      await srv.stop();
+    }
+  });
 });

@@ -100,7 +100,7 @@ public enum DosqliteProperty {
                     + " server until the stage expires (15 minutes). false: nothing leaves the JVM before"
                     + " COMMIT. Applies to the database's shared client (first connection of the JVM).",
             "true", "false"),
-    LEASES("leases", "false", "DOSQLITE_LEASES", PropertyType.BOOL,
+    LEASES("leases", "true", "DOSQLITE_LEASES", PropertyType.BOOL,
             "Hold a read lease on a push channel (a WebSocket to the database's Durable Object): a"
                     + " transaction on cached pages starts with no request, and other clients' commits are"
                     + " pushed (their small commits with the new pages). Reads stay linearizable: a commit"

@@ -56,6 +56,29 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable, Pag
     private long lastFailureNanos;
     private boolean fallbackLogged;
     private volatile boolean closed;
+    /** The server's id of the lease granted on the open socket (its `grant`), or null. */
+    private String grant;
+    /**
+     * Grants of sockets that broke, no longer trusted: released on the next socket so that a
+     * restarted object need not wait them out (it cannot tell a holder that came back from one that
+     * is stopped). Bounded: an id that never got through costs the server one lease, never safety.
+     */
+    private final java.util.ArrayDeque<String> givenUp = new java.util.ArrayDeque<>();
+    private static final int GIVEN_UP_KEPT = 8;
+    /** Background reopening attempts since the socket broke (bounded: then transactions reopen it). */
+    private int comebacks;
+    private static final int COMEBACKS_MAX = 12;
+    /**
+     * Reopens broken sockets of stores that held a lease, without waiting for a transaction: while
+     * a restarted object holds every request back for the grants of its earlier life, no
+     * transaction starts to do it.
+     */
+    private static final java.util.concurrent.ScheduledExecutorService COMEBACK =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "dosqlite push channel reopen");
+                t.setDaemon(true);
+                return t;
+            });
 
     private record Pending(long sentAt, long since, CompletableFuture<Void> done) {
     }
@@ -204,11 +227,20 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable, Pag
     private boolean leaseOnOpen;
     private long openingSince;
     private int refusals;
+    /** Opening attempts in a row that got no answer at all (the server was down, e.g. restarting). */
+    private int unreachable;
+    /** The opening socket was cancelled because its upgrade hung: a refusal, not an absent server. */
+    private boolean hung;
+    /** The socket {@link #lost} was last told about. */
+    private WebSocket gone;
 
     /**
-     * Not open: start opening unless a refusal is too recent (backing off 5 s, doubling per refusal
-     * in a row up to 5 min); an upgrade that hangs past the connect timeout (a proxy that never
-     * answers it) is cancelled and counts as refused.
+     * Not open: start opening unless a failure is too recent. A refusal (an answer other than 101,
+     * e.g. a proxy that strips Upgrade) backs off 5 s, doubling per refusal in a row up to 5 min; an
+     * upgrade that hangs past the connect timeout (a proxy that never answers it) is cancelled and
+     * counts as refused. A server that did not answer at all (restarting) is tried again after
+     * 100 ms, doubling up to 3.2 s: a restarted object holds commits back until its earlier
+     * holders come back and release their grants, or those run out.
      */
     private void reopenIfDue() {
         long now = System.nanoTime();
@@ -217,14 +249,42 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable, Pag
         }
         if (opened != null && !opened.isDone()) {
             if (now - openingSince > api.config().connectTimeout().toNanos()) {
+                hung = true;
                 socket.cancel(); // onFailure: refused
             }
             return;
         }
-        long backoff = TimeUnit.SECONDS.toNanos(5) << Math.min(6, Math.max(0, refusals - 1));
-        if (refusals == 0 || now - lastFailureNanos > Math.min(backoff, TimeUnit.MINUTES.toNanos(5))) {
+        long backoff = refusals > 0
+                ? Math.min(TimeUnit.SECONDS.toNanos(5) << Math.min(6, refusals - 1), TimeUnit.MINUTES.toNanos(5))
+                : unreachableBackoff();
+        if (now - lastFailureNanos > backoff) {
             connect();
         }
+    }
+
+    private long unreachableBackoff() {
+        return unreachable > 0 ? TimeUnit.MILLISECONDS.toNanos(100) << Math.min(4, unreachable - 1) : 0;
+    }
+
+    /**
+     * A store whose lease broke with its socket comes back in the background (see
+     * {@link #COMEBACK}) to release that grant: an idle store's lease had lapsed before, so this
+     * costs nothing to stores that are not in use.
+     */
+    private void comeBackSoon() {
+        long delay;
+        synchronized (this) {
+            if (closed || open || givenUp.isEmpty() || refusals > 0 || comebacks >= COMEBACKS_MAX) {
+                return;
+            }
+            comebacks++;
+            delay = TimeUnit.NANOSECONDS.toMillis(unreachableBackoff()) + 1;
+        }
+        COMEBACK.schedule(() -> {
+            synchronized (this) {
+                reopenIfDue();
+            }
+        }, delay, TimeUnit.MILLISECONDS);
     }
 
     /** Sends a lease request; the future completes when its answer was applied. */
@@ -266,6 +326,23 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable, Pag
         trusted = false;
     }
 
+    /**
+     * Tells the server, on the new socket, that the grants of broken sockets are given up: this
+     * store stopped trusting each when its socket broke (see {@link #lost}), before this socket
+     * was opened, so no commit need wait for them.
+     */
+    private void releaseGivenUp(WebSocket ws) {
+        if (givenUp.isEmpty()) {
+            return;
+        }
+        Map<String, Object> msg = new java.util.LinkedHashMap<>();
+        msg.put("type", "release");
+        msg.put("grants", new java.util.ArrayList<>(givenUp));
+        if (ws.send(new String(Json.write(msg), StandardCharsets.UTF_8))) {
+            givenUp.clear();
+        }
+    }
+
     // --- the socket's thread ---
 
     @Override
@@ -276,12 +353,15 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable, Pag
             }
             open = true;
             refusals = 0;
+            unreachable = 0;
+            comebacks = 0;
             opened.complete(true);
         }
         boolean take;
         synchronized (this) {
             take = leaseOnOpen;
             leaseOnOpen = false;
+            releaseGivenUp(ws);
         }
         if (take) {
             renewAsync();
@@ -365,6 +445,9 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable, Pag
             halfLease = lease / 2;
             trusted = lease > margin;
             renewing = false;
+            if (m.hasNonNull("grant")) {
+                grant = m.get("grant").asText();
+            }
         }
         p.done().complete(null);
     }
@@ -384,36 +467,56 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable, Pag
     @Override
     public void onClosing(WebSocket ws, int code, String reason) {
         ws.close(1000, null);
-        lost(ws, null);
+        lost(ws, null, true);
     }
 
     @Override
     public void onClosed(WebSocket ws, int code, String reason) {
-        lost(ws, null);
+        lost(ws, null, true);
     }
 
     @Override
     public void onFailure(WebSocket ws, Throwable t, Response response) {
-        lost(ws, t);
+        // no answer at all (connection refused or reset before one): the server is away, not refusing
+        boolean answered;
+        synchronized (this) {
+            answered = response != null || hung || t instanceof java.io.InterruptedIOException;
+            hung = false;
+        }
+        lost(ws, t, answered);
     }
 
     /** The socket is gone: invalidations may be lost, so the lease is no longer trusted. */
-    private void lost(WebSocket ws, Throwable t) {
+    private void lost(WebSocket ws, Throwable t, boolean answered) {
         Map<Long, Pending> failed;
         boolean neverOpened;
         synchronized (this) {
-            if (ws != socket) {
-                return;
+            if (ws != socket || ws == gone) {
+                return; // an earlier socket, or told twice (onClosing, then onClosed)
             }
+            gone = ws;
             neverOpened = !open;
             open = false;
             trusted = false;
+            // trusted no more from here on: the next socket releases it, unless it lapsed a lease
+            // ago (then its row has run out too, and an idle store need not come back)
+            if (grant != null && System.nanoTime() - trustedUntil < 2 * halfLease) {
+                if (givenUp.size() == GIVEN_UP_KEPT) {
+                    givenUp.removeFirst();
+                }
+                givenUp.addLast(grant);
+            }
+            grant = null;
             renewing = false;
             if (neverOpened) {
                 // refused (e.g. a proxy that strips Upgrade): version checks for a while before trying
-                // again; a socket that worked and broke is reopened by the next transaction
+                // again; a socket that worked and broke is reopened at once (comeBackSoon)
                 lastFailureNanos = System.nanoTime();
-                refusals++;
+                if (answered) {
+                    refusals++;
+                } else {
+                    unreachable++;
+                }
             }
             if (opened != null) {
                 opened.complete(false);
@@ -427,7 +530,8 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable, Pag
         if (closed) {
             return;
         }
-        if (neverOpened && !fallbackLogged) {
+        comeBackSoon();
+        if (neverOpened && answered && !fallbackLogged) {
             fallbackLogged = true;
             PageApi.LOG.info("dosqlite: no push channel to " + api.config().database() + " ("
                     + (t != null ? t.getMessage() : "refused") + "); every transaction makes a version check instead");
