@@ -83,7 +83,7 @@ public final class Main {
         }
     }
 
-    static final String[] SYSTEMS = {"local", "dosqlite", "dosqlite_lease", "ship", "pg"}; // and "dosqlite-raw" when asked for
+    static final String[] SYSTEMS = {"local", "dosqlite", "dosqlite_check", "ship", "pg"}; // and "dosqlite-raw" when asked for
 
     private final Workloads.Sizes sizes;
     private final double budgetSeconds;
@@ -503,23 +503,27 @@ public final class Main {
                 toClose.add(local.db());
             }
             LeaseHolders holders = null;
-            if (systems.contains("dosqlite") || systems.contains("dosqlite_lease")) {
+            if (systems.contains("dosqlite") || systems.contains("dosqlite_check")) {
                 Progress.note("starting the page server (workerd)");
                 String token = "bench-" + UUID.randomUUID();
                 LocalPageServer server = LocalPageServer.start(LocalPageServer.findPageServerDir(), tmp.resolve("pages"), token, 0);
                 toClose.add(server);
                 URI u = URI.create(server.url());
-                for (String id : List.of("dosqlite", "dosqlite_lease")) {
+                for (String id : List.of("dosqlite", "dosqlite_check")) {
                     if (!systems.contains(id)) {
                         continue;
                     }
-                    boolean leases = id.equals("dosqlite_lease");
+                    // dosqlite: the driver's defaults (read leases on); dosqlite_check: leases=false,
+                    // the version check per transaction
+                    boolean check = id.equals("dosqlite_check");
                     LatencyProxy proxy = new LatencyProxy(u.getHost(), u.getPort());
                     toClose.add(proxy);
                     Properties p = new Properties();
                     p.setProperty("token", token);
-                    // the same page server: the lease variant differs only in the client's property
-                    p.setProperty("leases", Boolean.toString(leases));
+                    if (check) {
+                        // the same page server: the variant differs only in the client's property
+                        p.setProperty("leases", "false");
+                    }
                     // the latency proxy stands for a page server on another machine, where compress=auto
                     // gzips; its 127.0.0.1 address alone would make auto choose no gzip
                     Properties remoteProps = new Properties();
@@ -527,13 +531,14 @@ public final class Main {
                     remoteProps.setProperty("compress", "true");
                     Function<String, Db> fresh = name -> new JdbcDb(() -> DriverManager.getConnection(
                             "jdbc:dosqlite:http://127.0.0.1:" + proxy.port() + "/" + name, remoteProps), false, true);
-                    Sys s = new Sys(id, leases ? "dosqlite with read leases (leases=true)" : "dosqlite over the page server (workerd)",
-                            fresh.apply(leases ? "bench_lease" : "bench"), proxy, fresh);
+                    Sys s = new Sys(id, check ? "dosqlite with leases=false (a version check per transaction)"
+                            : "dosqlite over the page server (workerd), defaults (read leases on)",
+                            fresh.apply(check ? "bench_check" : "bench"), proxy, fresh);
                     toClose.add(0, s.db());
                     remote.add(s);
                     m.billed.register(id, name -> Cost.dosqliteUnits(server.url() + "/v1/databases/"
-                            + (leases && name.equals("bench") ? "bench_lease" : name), token));
-                    if (!leases) {
+                            + (check && name.equals("bench") ? "bench_check" : name), token));
+                    if (!check) {
                         writersDosqlite = proxy;
                         writersToken = token;
                         if (systems.contains("dosqlite-raw")) {
@@ -552,7 +557,7 @@ public final class Main {
                         toClose.add(0, m.dosqliteDirect.db());
                     }
                 }
-                if (systems.contains("dosqlite_lease")) {
+                if (systems.contains("dosqlite")) {
                     holders = new LeaseHolders(u.getHost(), u.getPort(), token, quick);
                 }
             }
