@@ -72,7 +72,7 @@ class AsynchronousCommitTest {
     }
 
     private static void schema(String db) throws SQLException {
-        try (Connection c = TestPageServer.connect(server.jdbc(db)); Statement s = c.createStatement()) {
+        try (Connection c = TestPageServer.connect(server.jdbc(db), "pipelineDepth", "32"); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, v INTEGER NOT NULL)");
             s.execute("CREATE TABLE log(n INTEGER PRIMARY KEY)");
             s.execute("INSERT INTO t VALUES (1, 0), (2, 0)");
@@ -82,7 +82,7 @@ class AsynchronousCommitTest {
     @Test
     void autocommitInsertsBehindTwentyMillisecondsWaitForFewCommitsAndAllArrive() throws Exception {
         String db = TestPageServer.freshName("async");
-        try (Connection c = TestPageServer.connect(server.jdbc(db)); Statement s = c.createStatement()) {
+        try (Connection c = TestPageServer.connect(server.jdbc(db), "pipelineDepth", "32"); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT NOT NULL)");
         }
         int n = 400;
@@ -91,7 +91,7 @@ class AsynchronousCommitTest {
             proxy.setRttMillis(20);
             String url = "jdbc:dosqlite:" + proxy.url() + "/" + db;
             try (Connection c = TestPageServer.connect(url, "synchronousCommit", "false",
-                    "maxUnacknowledgedCommits", "64")) {
+                    "maxUnacknowledgedCommits", "64", "pipelineDepth", "32")) {
                 ClientStats start = stats(c);
                 long waits = insertLoop(c, 1, n);
                 ClientStats d = stats(c).minus(start);
@@ -101,13 +101,13 @@ class AsynchronousCommitTest {
                 assertEquals(n, one(c, "SELECT count(*) FROM t"), "the connection reads its own queued rows");
                 assertTrue(stats(c).minus(before).commitWaits() <= 1);
             } // close() waits for what is still queued
-            try (Connection c = TestPageServer.connect(url)) {
+            try (Connection c = TestPageServer.connect(url, "pipelineDepth", "32")) {
                 long waits = insertLoop(c, n + 1, n + synchronous);
                 System.out.println("FIGURE default at RTT 20: " + synchronous + " INSERTs, " + waits + " waits");
                 assertTrue(waits >= synchronous / 2, "by default each INSERT waits for its commit: " + waits);
             }
         }
-        try (Connection c = TestPageServer.connect(server.jdbc(db).replace("127.0.0.1", "localhost"))) {
+        try (Connection c = TestPageServer.connect(server.jdbc(db).replace("127.0.0.1", "localhost"), "pipelineDepth", "32")) {
             assertEquals(n + synchronous, one(c, "SELECT count(*) FROM t"), "every INSERT is in the database");
             assertEquals(n + synchronous, one(c, "SELECT max(id) FROM t"));
         }
@@ -118,9 +118,9 @@ class AsynchronousCommitTest {
         String db = TestPageServer.freshName("async");
         schema(db);
         try (FaultProxy proxy = new FaultProxy(server.port(), 1);
-             Connection queued = TestPageServer.connect(proxy.jdbc("jvm", db), "synchronousCommit", "false");
+             Connection queued = TestPageServer.connect(proxy.jdbc("jvm", db), "synchronousCommit", "false", "pipelineDepth", "32");
              // another JVM, as far as the page server can tell: its own client and cache
-             Connection other = TestPageServer.connect(server.jdbc(db).replace("127.0.0.1", "localhost"));
+             Connection other = TestPageServer.connect(server.jdbc(db).replace("127.0.0.1", "localhost"), "pipelineDepth", "32");
              Statement q = queued.createStatement()) {
             assertEquals(0, one(queued, "SELECT v FROM t WHERE id = 1"));
             CountDownLatch held = new CountDownLatch(1);
@@ -144,7 +144,7 @@ class AsynchronousCommitTest {
             assertEquals(10, one(queued, "SELECT v FROM t WHERE id = 1"));
             assertEquals(1, q.executeUpdate("INSERT INTO log VALUES (3)"));
         }
-        try (Connection c = TestPageServer.connect(server.jdbc(db))) {
+        try (Connection c = TestPageServer.connect(server.jdbc(db), "pipelineDepth", "32")) {
             assertEquals(3, one(c, "SELECT sum(n) FROM log"), "close() waited for the last queued INSERT");
         }
     }
@@ -154,8 +154,8 @@ class AsynchronousCommitTest {
         String db = TestPageServer.freshName("async");
         schema(db);
         try (FaultProxy proxy = new FaultProxy(server.port(), 1);
-             Connection other = TestPageServer.connect(server.jdbc(db).replace("127.0.0.1", "localhost"))) {
-            Connection queued = TestPageServer.connect(proxy.jdbc("jvm", db), "synchronousCommit", "false");
+             Connection other = TestPageServer.connect(server.jdbc(db).replace("127.0.0.1", "localhost"), "pipelineDepth", "32")) {
+            Connection queued = TestPageServer.connect(proxy.jdbc("jvm", db), "synchronousCommit", "false", "pipelineDepth", "32");
             assertEquals(0, one(queued, "SELECT v FROM t WHERE id = 1"));
             CountDownLatch held = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
@@ -176,8 +176,8 @@ class AsynchronousCommitTest {
         String db = TestPageServer.freshName("async");
         schema(db);
         try (FaultProxy proxy = new FaultProxy(server.port(), 1);
-             Connection queued = TestPageServer.connect(proxy.jdbc("jvm", db), "synchronousCommit", "false");
-             Connection waiting = TestPageServer.connect(proxy.jdbc("jvm", db))) {
+             Connection queued = TestPageServer.connect(proxy.jdbc("jvm", db), "synchronousCommit", "false", "pipelineDepth", "32");
+             Connection waiting = TestPageServer.connect(proxy.jdbc("jvm", db), "pipelineDepth", "32")) {
             assertEquals(0, one(waiting, "SELECT v FROM t WHERE id = 2"));
             CountDownLatch held = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
@@ -208,7 +208,7 @@ class AsynchronousCommitTest {
         schema(db);
         try (FaultProxy proxy = new FaultProxy(server.port(), 1);
              Connection queued = TestPageServer.connect(proxy.jdbc("jvm", db), "synchronousCommit", "false",
-                     "maxUnacknowledgedCommits", "2")) {
+                     "maxUnacknowledgedCommits", "2", "pipelineDepth", "32")) {
             assertEquals(0, one(queued, "SELECT count(*) FROM log"));
             CountDownLatch held = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
@@ -242,7 +242,7 @@ class AsynchronousCommitTest {
             assertEquals(1, one(queued, "SELECT v FROM t WHERE id = 1"));
             queued.commit();
         }
-        try (Connection c = TestPageServer.connect(server.jdbc(db))) {
+        try (Connection c = TestPageServer.connect(server.jdbc(db), "pipelineDepth", "32")) {
             assertEquals(6, one(c, "SELECT sum(n) FROM log"));
         }
     }

@@ -36,7 +36,7 @@ class PipelinedCommitsTest {
     static final TestPageServer server = new TestPageServer();
 
     private static void setUp(String url) throws SQLException {
-        try (Connection c = TestPageServer.connect(url); Statement s = c.createStatement()) {
+        try (Connection c = TestPageServer.connect(url, "pipelineDepth", "32"); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, v INTEGER NOT NULL)");
             s.execute("INSERT INTO t VALUES (1, 0), (2, 0)");
         }
@@ -85,9 +85,9 @@ class PipelinedCommitsTest {
         setUp(server.jdbc(db));
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try (FaultProxy proxy = new FaultProxy(server.port(), 1);
-             Connection w1 = TestPageServer.connect(proxy.jdbc("jvm", db));
-             Connection w2 = TestPageServer.connect(proxy.jdbc("jvm", db));
-             Connection reader = TestPageServer.connect(proxy.jdbc("jvm", db))) {
+             Connection w1 = TestPageServer.connect(proxy.jdbc("jvm", db), "pipelineDepth", "32");
+             Connection w2 = TestPageServer.connect(proxy.jdbc("jvm", db), "pipelineDepth", "32");
+             Connection reader = TestPageServer.connect(proxy.jdbc("jvm", db), "pipelineDepth", "32")) {
             assertEquals(0, value(reader, 1)); // warms this JVM's client
             CountDownLatch held = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
@@ -119,10 +119,10 @@ class PipelinedCommitsTest {
         setUp(server.jdbc(db));
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try (FaultProxy proxy = new FaultProxy(server.port(), 1);
-             Connection w1 = TestPageServer.connect(proxy.jdbc("jvm", db));
-             Connection w2 = TestPageServer.connect(proxy.jdbc("jvm", db));
+             Connection w1 = TestPageServer.connect(proxy.jdbc("jvm", db), "pipelineDepth", "32");
+             Connection w2 = TestPageServer.connect(proxy.jdbc("jvm", db), "pipelineDepth", "32");
              // another JVM, as far as the page server can tell: its own client and cache
-             Connection other = TestPageServer.connect(server.jdbc(db).replace("127.0.0.1", "localhost"))) {
+             Connection other = TestPageServer.connect(server.jdbc(db).replace("127.0.0.1", "localhost"), "pipelineDepth", "32")) {
             assertEquals(0, value(w1, 1));
             CountDownLatch held = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
@@ -154,12 +154,12 @@ class PipelinedCommitsTest {
         int threads = 8;
         int each = 25;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try (Connection probe = TestPageServer.connect(server.jdbc(db))) {
+        try (Connection probe = TestPageServer.connect(server.jdbc(db), "pipelineDepth", "32")) {
             ClientStats before = stats(probe);
             Future<?>[] fs = new Future<?>[threads];
             for (int t = 0; t < threads; t++) {
                 fs[t] = pool.submit(() -> {
-                    try (Connection c = TestPageServer.connect(server.jdbc(db)); Statement s = c.createStatement()) {
+                    try (Connection c = TestPageServer.connect(server.jdbc(db), "pipelineDepth", "32"); Statement s = c.createStatement()) {
                         for (int i = 0; i < each; i++) {
                             assertEquals(1, s.executeUpdate("UPDATE t SET v = v + 1 WHERE id = 2"));
                         }

@@ -86,6 +86,8 @@ class BankInvariantTest {
     }
 
     private static void bank(boolean faults, boolean crashes, boolean pipelined) throws Exception {
+        // pipelining is opt-in (RemoteConfig.DEFAULT_PIPELINE_DEPTH)
+        String depth = pipelined ? "?pipelineDepth=32" : "";
         int accounts = 20;
         int localWriters = Rel.n("bankLocalWriters", 4, 4);
         int remoteWriters = Rel.n("bankRemoteWriters", 4, 4);
@@ -95,7 +97,7 @@ class BankInvariantTest {
         String db = TestPageServer.freshName("bank");
         try (TestPageServer server = TestPageServer.start();
              FaultProxy proxy = new FaultProxy(server.port(), Rel.SEED)) {
-            try (Connection c = TestPageServer.connect(server.jdbc(db))) {
+            try (Connection c = TestPageServer.connect(server.jdbc(db) + depth)) {
                 Rel.exec(c, BankClient.SCHEMA);
                 c.setAutoCommit(false);
                 for (int i = 1; i <= accounts; i++) {
@@ -130,7 +132,7 @@ class BankInvariantTest {
                     }
                 }
             };
-            String writerUrl = faults ? proxy.jdbc("writers", db) : server.jdbc(db);
+            String writerUrl = faults ? proxy.jdbc("writers", db) + depth : server.jdbc(db) + depth;
             if (faults) {
                 Fault[] kinds = {Fault.DROP_AFTER, Fault.RESET_BEFORE, Fault.ERROR_500_AFTER,
                     Fault.TRUNCATE, Fault.BITFLIP, Fault.RESET_AFTER};
@@ -165,7 +167,7 @@ class BankInvariantTest {
             AtomicLong readerBusy = new AtomicLong();
             List<String> wrongReads = new ArrayList<>();
             List<Thread> readers = new ArrayList<>();
-            for (String url : new String[] {server.jdbc(db), proxy.jdbc("reader", db)}) {
+            for (String url : new String[] {server.jdbc(db) + depth, proxy.jdbc("reader", db) + depth}) {
                 Thread r = new Thread(() -> {
                     try (Connection c = TestPageServer.connect(url)) {
                         connected.countDown();
@@ -250,7 +252,7 @@ class BankInvariantTest {
             // final state
             Map<String, long[]> stored = new HashMap<>();
             long[] balances = new long[accounts + 1];
-            try (Connection c = TestPageServer.connect(proxy.jdbc("final", db))) {
+            try (Connection c = TestPageServer.connect(proxy.jdbc("final", db) + depth)) {
                 c.setAutoCommit(false);
                 try (PreparedStatement ps = c.prepareStatement("SELECT id, src, dst, amount FROM transfers");
                      ResultSet rs = ps.executeQuery()) {

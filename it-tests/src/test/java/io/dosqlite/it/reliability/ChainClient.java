@@ -23,6 +23,7 @@ public final class ChainClient {
     public static void main(String[] args) throws Exception {
         Properties p = new Properties();
         p.setProperty("token", args[1]);
+        p.setProperty("pipelineDepth", "32"); // opt-in (RemoteConfig.DEFAULT_PIPELINE_DEPTH)
         PrintStream out = System.out;
         int threads = Integer.parseInt(args[2]);
         for (int t = 0; t < threads; t++) {

@@ -31,7 +31,7 @@ class ChainCrashTest {
         try (TestPageServer server = TestPageServer.start()) {
             for (int round = 0; round < rounds; round++) {
                 String db = TestPageServer.freshName("chain");
-                try (Connection c = TestPageServer.connect(server.jdbc(db))) {
+                try (Connection c = TestPageServer.connect(server.jdbc(db), "pipelineDepth", "32")) {
                     Rel.exec(c, ChainClient.SCHEMA);
                 }
                 Set<String> acked = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -66,7 +66,7 @@ class ChainCrashTest {
                 long last = -1;
                 long stillSince = System.nanoTime();
                 long rows = 0;
-                try (Connection c = TestPageServer.connect(server.jdbc(db))) {
+                try (Connection c = TestPageServer.connect(server.jdbc(db), "pipelineDepth", "32")) {
                     while (System.nanoTime() - stillSince < TimeUnit.SECONDS.toNanos(7)) {
                         long[] cm;
                         try (Statement s = c.createStatement();

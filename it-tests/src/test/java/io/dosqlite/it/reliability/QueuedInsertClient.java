@@ -20,6 +20,7 @@ public final class QueuedInsertClient {
         Properties p = new Properties();
         p.setProperty("token", args[1]);
         p.setProperty("synchronousCommit", "false");
+        p.setProperty("pipelineDepth", "32"); // opt-in (RemoteConfig.DEFAULT_PIPELINE_DEPTH)
         p.setProperty("maxUnacknowledgedCommits", args[2]);
         try (Connection c = DriverManager.getConnection(args[0], p);
              PreparedStatement insert = c.prepareStatement("INSERT INTO q(id) VALUES (?)")) {

@@ -1,0 +1,204 @@
+package io.dosqlite.bench;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * TPC-B-like transfers from several JVMs on one database (issue 16's "TPC-B with two JVMs"): each
+ * JVM is a lease holder of the database the others write, and every transfer updates the one
+ * branch row, so concurrent transfers truly conflict. The application retries a transfer refused
+ * with 40001, as a Spring {@code @Retryable} would; the row counts those retries. Nothing may be
+ * lost: the branch balance equals the sum of the history's deltas, and the history holds exactly
+ * the acknowledged transfers.
+ *
+ * <p>As a child: {@code TransferJvms child URL TOKEN SECONDS}: prints READY, waits for a line on
+ * stdin, runs, prints {@code DONE acked retried failed}.
+ */
+final class TransferJvms {
+    static final int ACCOUNTS = 10_000;
+    static final int TELLERS = 10;
+
+    private TransferJvms() {
+    }
+
+    static void load(String url, Properties p) throws SQLException {
+        try (Connection c = DriverManager.getConnection(url, p); Statement s = c.createStatement()) {
+            for (String t : List.of("tb_branches", "tb_tellers", "tb_accounts", "tb_history")) {
+                s.execute("DROP TABLE IF EXISTS " + t);
+            }
+            s.execute("CREATE TABLE tb_branches(bid INTEGER PRIMARY KEY, bbalance INTEGER NOT NULL)");
+            s.execute("CREATE TABLE tb_tellers(tid INTEGER PRIMARY KEY, bid INTEGER NOT NULL, tbalance INTEGER NOT NULL)");
+            s.execute("CREATE TABLE tb_accounts(aid INTEGER PRIMARY KEY, bid INTEGER NOT NULL, abalance INTEGER NOT NULL, filler VARCHAR(84))");
+            s.execute("CREATE TABLE tb_history(tid INTEGER, bid INTEGER, aid INTEGER, delta INTEGER, mtime TIMESTAMP)");
+            c.setAutoCommit(false);
+            s.execute("INSERT INTO tb_branches VALUES (1, 0)");
+            for (int t = 1; t <= TELLERS; t++) {
+                s.execute("INSERT INTO tb_tellers VALUES (" + t + ", 1, 0)");
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO tb_accounts VALUES (?, 1, 0, ?)")) {
+                for (int a = 1; a <= ACCOUNTS; a++) {
+                    ps.setInt(1, a);
+                    ps.setString(2, Workloads.FILLER);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            c.commit();
+        }
+    }
+
+    /** {acked, retried 40001, failed otherwise} of one connection running transfers until the deadline. */
+    static long[] run(String url, Properties p, long deadlineNanos) throws SQLException {
+        long acked = 0;
+        long retried = 0;
+        long failed = 0;
+        try (Connection c = DriverManager.getConnection(url, p)) {
+            c.setAutoCommit(false);
+            PreparedStatement acct = c.prepareStatement("UPDATE tb_accounts SET abalance = abalance + ? WHERE aid = ?");
+            PreparedStatement read = c.prepareStatement("SELECT abalance FROM tb_accounts WHERE aid = ?");
+            PreparedStatement teller = c.prepareStatement("UPDATE tb_tellers SET tbalance = tbalance + ? WHERE tid = ?");
+            PreparedStatement branch = c.prepareStatement("UPDATE tb_branches SET bbalance = bbalance + ? WHERE bid = 1");
+            PreparedStatement hist = c.prepareStatement(
+                    "INSERT INTO tb_history(tid, bid, aid, delta, mtime) VALUES (?, 1, ?, ?, CURRENT_TIMESTAMP)");
+            while (System.nanoTime() < deadlineNanos) {
+                ThreadLocalRandom r = ThreadLocalRandom.current();
+                int aid = 1 + r.nextInt(ACCOUNTS);
+                int tid = 1 + r.nextInt(TELLERS);
+                int delta = r.nextInt(10_001) - 5_000;
+                try {
+                    acct.setInt(1, delta);
+                    acct.setInt(2, aid);
+                    acct.executeUpdate();
+                    read.setInt(1, aid);
+                    try (ResultSet rs = read.executeQuery()) {
+                        rs.next();
+                    }
+                    teller.setInt(1, delta);
+                    teller.setInt(2, tid);
+                    teller.executeUpdate();
+                    branch.setInt(1, delta);
+                    branch.executeUpdate();
+                    hist.setInt(1, tid);
+                    hist.setInt(2, aid);
+                    hist.setInt(3, delta);
+                    hist.executeUpdate();
+                    c.commit();
+                    acked++;
+                } catch (SQLException e) {
+                    try {
+                        c.rollback();
+                    } catch (SQLException ignored) {
+                        // the next transfer's statements report a broken connection
+                    }
+                    if ("40001".equals(e.getSQLState())) {
+                        retried++;
+                    } else {
+                        failed++;
+                    }
+                }
+            }
+        }
+        return new long[] {acked, retried, failed};
+    }
+
+    /** The history's count and the branch balance minus the sum of the history's deltas (0: nothing lost). */
+    static long[] audit(String url, Properties p) throws SQLException {
+        try (Connection c = DriverManager.getConnection(url, p); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT (SELECT count(*) FROM tb_history),"
+                     + " (SELECT bbalance FROM tb_branches WHERE bid = 1) - (SELECT coalesce(sum(delta), 0) FROM tb_history)")) {
+            rs.next();
+            return new long[] {rs.getLong(1), rs.getLong(2)};
+        }
+    }
+
+    /** A table row: {@code jvms} child JVMs running transfers for {@code seconds}. */
+    static String measure(String url, String token, Properties p, int jvms, int rtt, double seconds) throws Exception {
+        Progress.note(String.format(Locale.ROOT, "writers: TPC-B-like transfers, %d JVM(s), rtt %d ms ...", jvms, rtt));
+        long[] before = audit(url, p);
+        List<Process> ps = new ArrayList<>();
+        List<BufferedReader> outs = new ArrayList<>();
+        long acked = 0;
+        long retried = 0;
+        long failed = 0;
+        try {
+            for (int i = 0; i < jvms; i++) {
+                ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Xmx512m", "-cp", System.getProperty("java.class.path"), TransferJvms.class.getName(), "child",
+                        url, token, "" + seconds);
+                pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+                Process proc = pb.start();
+                ps.add(proc);
+                outs.add(new BufferedReader(new InputStreamReader(proc.getInputStream(), StandardCharsets.UTF_8)));
+            }
+            for (BufferedReader r : outs) {
+                for (String line; (line = r.readLine()) != null && !line.equals("READY"); ) {
+                    // startup noise
+                }
+            }
+            for (Process proc : ps) {
+                OutputStream o = proc.getOutputStream();
+                o.write("GO\n".getBytes(StandardCharsets.UTF_8));
+                o.flush();
+            }
+            for (BufferedReader r : outs) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    if (line.startsWith("DONE ")) {
+                        String[] f = line.split(" ");
+                        acked += Long.parseLong(f[1]);
+                        retried += Long.parseLong(f[2]);
+                        failed += Long.parseLong(f[3]);
+                    }
+                }
+            }
+        } finally {
+            for (Process proc : ps) {
+                if (!proc.waitFor(60, TimeUnit.SECONDS)) {
+                    proc.destroyForcibly();
+                }
+            }
+        }
+        long[] after = audit(url, p);
+        boolean intact = after[0] - before[0] == acked && after[1] == 0;
+        String row = String.format(Locale.ROOT, "| dosqlite | %d | TPC-B-like transfers, 1 connection in each of %d JVM%s | %d | %.1f | %d | %d | %s |%n",
+                rtt, jvms, jvms == 1 ? "" : "s", acked, acked / seconds, retried, failed,
+                intact ? "none" : "**yes** (history " + (after[0] - before[0]) + ", balance off by " + after[1] + ")");
+        Progress.note(row.strip());
+        return row;
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 4 || !args[0].equals("child")) {
+            throw new IllegalArgumentException("usage: TransferJvms child URL TOKEN SECONDS");
+        }
+        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
+        Properties p = new Properties();
+        p.setProperty("token", args[2]);
+        p.setProperty("compress", "true"); // stands for a page server on another machine (Main)
+        try (Connection warm = DriverManager.getConnection(args[1], p); Statement s = warm.createStatement();
+             ResultSet rs = s.executeQuery("SELECT sum(abalance) FROM tb_accounts")) {
+            rs.next(); // warms the cache, as a running application's would be
+        }
+        System.out.println("READY");
+        System.out.flush();
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+        long[] r = run(args[1], p, System.nanoTime() + (long) (Double.parseDouble(args[3]) * 1e9));
+        System.out.println("DONE " + r[0] + " " + r[1] + " " + r[2]);
+        System.out.flush();
+        System.exit(0);
+    }
+}
