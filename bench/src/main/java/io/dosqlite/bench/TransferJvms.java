@@ -2,9 +2,7 @@ package io.dosqlite.bench;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -16,7 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * TPC-B-like transfers from several JVMs on one database (issue 16's "TPC-B with two JVMs"): each
@@ -130,48 +127,14 @@ final class TransferJvms {
     static String measure(String url, String token, Properties p, int jvms, int rtt, double seconds) throws Exception {
         Progress.note(String.format(Locale.ROOT, "writers: TPC-B-like transfers, %d JVM(s), rtt %d ms ...", jvms, rtt));
         long[] before = audit(url, p);
-        List<Process> ps = new ArrayList<>();
-        List<BufferedReader> outs = new ArrayList<>();
-        long acked = 0;
-        long retried = 0;
-        long failed = 0;
-        try {
-            for (int i = 0; i < jvms; i++) {
-                ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-Xmx512m", "-cp", System.getProperty("java.class.path"), TransferJvms.class.getName(), "child",
-                        url, token, "" + seconds);
-                pb.redirectError(ProcessBuilder.Redirect.DISCARD);
-                Process proc = pb.start();
-                ps.add(proc);
-                outs.add(new BufferedReader(new InputStreamReader(proc.getInputStream(), StandardCharsets.UTF_8)));
-            }
-            for (BufferedReader r : outs) {
-                for (String line; (line = r.readLine()) != null && !line.equals("READY"); ) {
-                    // startup noise
-                }
-            }
-            for (Process proc : ps) {
-                OutputStream o = proc.getOutputStream();
-                o.write("GO\n".getBytes(StandardCharsets.UTF_8));
-                o.flush();
-            }
-            for (BufferedReader r : outs) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    if (line.startsWith("DONE ")) {
-                        String[] f = line.split(" ");
-                        acked += Long.parseLong(f[1]);
-                        retried += Long.parseLong(f[2]);
-                        failed += Long.parseLong(f[3]);
-                    }
-                }
-            }
-        } finally {
-            for (Process proc : ps) {
-                if (!proc.waitFor(60, TimeUnit.SECONDS)) {
-                    proc.destroyForcibly();
-                }
-            }
+        List<String[]> args = new ArrayList<>();
+        for (int i = 0; i < jvms; i++) {
+            args.add(new String[] {"child", url, token, "" + seconds});
         }
+        long[] done = ChildJvms.run(TransferJvms.class, args);
+        long acked = done.length > 0 ? done[0] : 0;
+        long retried = done.length > 1 ? done[1] : 0;
+        long failed = done.length > 2 ? done[2] : 0;
         long[] after = audit(url, p);
         boolean intact = after[0] - before[0] == acked && after[1] == 0;
         String row = String.format(Locale.ROOT, "| dosqlite | %d | TPC-B-like transfers, 1 connection in each of %d JVM%s | %d | %.1f | %d | %d | %s |%n",

@@ -2,9 +2,7 @@ package io.dosqlite.bench;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -120,47 +118,12 @@ final class Writers {
 
     /** N JVMs, each with {@code threads} connections; JVM i on rows ranges.get(i). */
     static long[] runJvms(String url, String token, List<int[]> ranges, double seconds, int threads) throws Exception {
-        List<Process> ps = new ArrayList<>();
-        List<BufferedReader> outs = new ArrayList<>();
-        try {
-            for (int[] r : ranges) {
-                ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-Xmx512m", "-cp", System.getProperty("java.class.path"), Writers.class.getName(), "child", url, token,
-                        "" + r[0], "" + r[1], "" + seconds, "" + threads);
-                pb.redirectError(ProcessBuilder.Redirect.DISCARD);
-                Process p = pb.start();
-                ps.add(p);
-                outs.add(new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)));
-            }
-            for (BufferedReader r : outs) {
-                for (String line; (line = r.readLine()) != null && !line.equals("READY"); ) {
-                    // startup noise
-                }
-            }
-            for (Process p : ps) {
-                OutputStream o = p.getOutputStream();
-                o.write("GO\n".getBytes(StandardCharsets.UTF_8));
-                o.flush();
-            }
-            long acked = 0;
-            long errors = 0;
-            for (BufferedReader r : outs) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    if (line.startsWith("DONE ")) {
-                        String[] f = line.split(" ");
-                        acked += Long.parseLong(f[1]);
-                        errors += Long.parseLong(f[2]);
-                    }
-                }
-            }
-            return new long[] {acked, errors};
-        } finally {
-            for (Process p : ps) {
-                if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                }
-            }
+        List<String[]> args = new ArrayList<>();
+        for (int[] r : ranges) {
+            args.add(new String[] {"child", url, token, "" + r[0], "" + r[1], "" + seconds, "" + threads});
         }
+        long[] done = ChildJvms.run(Writers.class, args);
+        return new long[] {done.length > 0 ? done[0] : 0, done.length > 1 ? done[1] : 0};
     }
 
     public static void main(String[] args) throws Exception {
