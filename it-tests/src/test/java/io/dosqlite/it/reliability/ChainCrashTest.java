@@ -55,7 +55,10 @@ class ChainCrashTest {
                     assertTrue(enough.await(120, TimeUnit.SECONDS), "the client acknowledged fewer than " + target
                             + " statements: " + Rel.stderrOf(child));
                 } finally {
-                    child.destroyForcibly(); // SIGKILL: commits of the chain are in flight
+                    // SIGKILL through the handle: Process.destroyForcibly also closes our end of the child's
+                    // stdout, so lines it wrote just before dying and not yet read would be lost (a loaded
+                    // machine showed a transaction "present but never sent": docs/reliability.md, defect 8)
+                    child.toHandle().destroyForcibly();
                     child.waitFor(30, TimeUnit.SECONDS);
                     reader.join(10_000);
                 }

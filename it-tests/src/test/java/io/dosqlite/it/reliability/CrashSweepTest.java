@@ -59,7 +59,10 @@ class CrashSweepTest {
                 Runnable kill = () -> {
                     Process c = child.get();
                     if (c != null) {
-                        c.destroyForcibly();
+                        // SIGKILL through the handle: Process.destroyForcibly also closes our end of the child's
+                        // stdout, so lines it wrote just before dying and not yet read would be lost (a loaded
+                        // machine showed a transaction "present but never sent": docs/reliability.md, defect 8)
+                        c.toHandle().destroyForcibly();
                         try {
                             c.waitFor(10, TimeUnit.SECONDS);
                         } catch (InterruptedException e) {

@@ -60,7 +60,10 @@ class QueuedCommitCrashTest {
                         assertTrue(enough.await(120, TimeUnit.SECONDS), "the client returned from fewer than " + target
                                 + " INSERTs: " + Rel.stderrOf(child));
                     } finally {
-                        child.destroyForcibly(); // SIGKILL: queued commits are in flight or unsent
+                        // SIGKILL through the handle: Process.destroyForcibly also closes our end of the child's
+                        // stdout, so lines it wrote just before dying and not yet read would be lost (a loaded
+                        // machine showed a transaction "present but never sent": docs/reliability.md, defect 8)
+                        child.toHandle().destroyForcibly();
                         child.waitFor(30, TimeUnit.SECONDS);
                         reader.join(10_000); // every line the child printed before it died
                     }
