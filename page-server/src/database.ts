@@ -52,8 +52,9 @@ export class DatabaseDO extends DurableObject<Env> {
       const db = route.db!;
       const store = this.store;
       const visible = () => this.leases.visible();
-      // Every answer that names a version waits until no new version is held back for lease
-      // holders (leases.ts): nobody sees a version before every holder can.
+      // Nobody sees a version before every lease holder can (leases.ts): reads are served the
+      // newest version not held back; other answers that name a version wait for it.
+      const newest = (current: number) => this.leases.visibleVersion(current);
       switch (route.name) {
         case "db":
           if (request.method === "GET") {
@@ -64,11 +65,11 @@ export class DatabaseDO extends DurableObject<Env> {
           if (request.method === "PUT") return await visible(), await this.create(db, request);
           return await this.destroy();
         case "changes":
-          return await visible(), changes(store, url);
+          return changes(store, url, newest);
         case "read":
-          return await read(store, this.lineage, request, visible);
+          return await read(store, this.lineage, request, newest);
         case "interior":
-          return await visible(), await interior(store, this.lineage, request, url);
+          return await interior(store, this.lineage, request, url, newest);
         case "commit":
           return await this.committed(request, () => commit(store, this.lineage, request, url, this.chains));
         case "history":
@@ -100,7 +101,8 @@ export class DatabaseDO extends DurableObject<Env> {
    * session mode (X-Dosqlite-Consistency: session).
    */
   private async committed(request: Request, run: () => Promise<Committed | Replayed>): Promise<Response> {
-    await this.leases.visible();
+    // Applied without waiting for versions still held back: its answer waits for them instead
+    // (published chains it behind them), so writers of several JVMs are not serialised by acks.
     let outcome: Committed | Replayed;
     try {
       outcome = await run();
@@ -116,8 +118,19 @@ export class DatabaseDO extends DurableObject<Env> {
     collectGarbage(this.store);
     const m = this.store.meta();
     const wait = request.headers.get("X-Dosqlite-Consistency") !== "session";
+    const counter = (JSON.parse(outcome.answer) as { counter?: number }).counter;
+    let changedPages: number[] | undefined;
     await this.leases.published(
-      { version: outcome.version, base: outcome.version - 1, pageSize: outcome.pageSize, pageCount: outcome.pageCount, incarnation: String(m.created_ms), changed: outcome.changed },
+      {
+        version: outcome.version,
+        base: outcome.version - 1,
+        pageSize: outcome.pageSize,
+        pageCount: outcome.pageCount,
+        incarnation: String(m.created_ms),
+        changed: () => (changedPages ??= outcome.changed()), // a query: once, whatever the number of holders
+        key: request.headers.get("Idempotency-Key"),
+        ...(typeof counter === "number" ? { counter } : {}),
+      },
       request.headers.get("X-Dosqlite-Client"),
       wait,
     );

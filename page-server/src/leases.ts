@@ -2,8 +2,10 @@
 //
 // A client holding a lease reads its cached pages without asking, so a new version may become
 // visible to anyone only once every other lease holder has acknowledged its invalidation or its
-// lease has run out (invariant 5). `hold` is that promise: every request that could reveal a
-// version (or grant a lease) waits for it first.
+// lease has run out (invariant 5). `hold` chains those waits: a commit's answer resolves after
+// every earlier one's. Commits are applied without waiting for it (another writer's commit never
+// queues behind a slow acknowledgement); readers are served the newest version no longer held
+// back (`visibleVersion`), so a read never waits for holders either.
 //
 // Grants are persisted (one row per socket) because hibernation and restarts drop memory: a row
 // whose socket is no longer connected is a holder nobody can reach, so a new version waits for its
@@ -24,6 +26,8 @@ interface Attachment {
   client: string;
   /** The client's number for this socket (`&socket=`), named by its HTTP requests' X-Dosqlite-Lease. */
   socket?: string;
+  /** Asked (`&own=1`) to be told of its own commits too, in order with the others (no ack awaited). */
+  own?: boolean;
 }
 
 /** An HTTP request of a lease holder that named its socket (X-Dosqlite-Lease). */
@@ -49,10 +53,18 @@ export interface Invalidation {
   incarnation: string;
   changed: () => number[];
   deleted?: boolean;
+  /** The commit's idempotency key and, if it landed on a newer base, its page 1 change counter (for the writer's own notice). */
+  key?: string | null;
+  counter?: number;
 }
 
 export class Leases {
   private hold: Promise<void> | null = null;
+  /**
+   * Versions applied but still held back, each with the promise that resolves once it and every
+   * earlier one may be revealed (a link of `hold`).
+   */
+  private open = new Map<number, Promise<void>>();
   /** Acks awaited per socket id: resolve when the holder acknowledged `version` or later. */
   private waits = new Map<string, { version: number; done: () => void }[]>();
   /** Per socket id: the pages served to it, so pushes carry only pages it has (absent: unknown, push all). */
@@ -98,9 +110,26 @@ export class Leases {
     }
   }
 
-  /** Resolves once no new version is waiting for holders (call before revealing any version). */
+  /**
+   * The newest version a reader may be shown: `current` unless a version up to it is still held
+   * back for holders, then the one before the oldest such.
+   */
+  visibleVersion(current: number): number {
+    let v = current;
+    for (const k of this.open.keys()) if (k - 1 < v) v = k - 1;
+    return v;
+  }
+
+  /**
+   * Resolves once every version applied so far may be revealed. Bounded: versions applied while
+   * it waits are not waited for (a loop until nothing is held back would starve under a steady
+   * stream of commits). For answers that name the current version outside the read paths.
+   */
   async visible(): Promise<void> {
-    while (this.hold) await this.hold;
+    let last: Promise<void> | null = null;
+    let newest = -1;
+    for (const [k, p] of this.open) if (k > newest) (newest = k), (last = p);
+    if (last) await last;
   }
 
   /** GET /leases with Upgrade: websocket. */
@@ -113,10 +142,11 @@ export class Leases {
     }
     const client = (url.searchParams.get("client") ?? "").slice(0, 64) || crypto.randomUUID();
     const socket = url.searchParams.get("socket")?.slice(0, 32) || undefined;
+    const own = url.searchParams.get("own") === "1" || undefined;
     const pair = new WebSocketPair();
     this.ctx.acceptWebSocket(pair[1]);
     const sid = crypto.randomUUID();
-    pair[1].serializeAttachment({ sid, client, socket } satisfies Attachment);
+    pair[1].serializeAttachment({ sid, client, socket, own } satisfies Attachment);
     // a client that names its socket names it on its reads too: what it caches is known from here on
     if (socket) this.served.set(sid, { pages: new Set(), interior: false });
     return new Response(null, { status: 101, webSocket: pair[0] });
@@ -257,12 +287,26 @@ export class Leases {
     if (writer !== null) this.wrote(writer, inv);
     const now = Date.now();
     const rows = this.liveRows(now);
-    if (rows.length === 0) return this.hold ?? Promise.resolve();
-    const sockets = this.sockets();
+    const sockets = rows.length > 0 ? this.sockets() : new Map<string, WebSocket>();
     const messages = new Map<string, { text: string; pushed: number[] }>();
     const pending: Promise<void>[] = [];
+    let ownNotice: string | null = null;
     for (const r of rows) {
-      if (writer !== null && r.client === writer) continue; // the writer learns from its answer
+      if (writer !== null && r.client === writer) {
+        // The writer learns from its answer; a socket that asked is also told here, in order with
+        // everyone else's versions, so a later invalidation never finds a gap where its own commit
+        // was (which would cost it its whole cache). Nothing to wait for: it wrote the pages.
+        const ws = sockets.get(r.sid);
+        if (ws && !inv.deleted && (ws.deserializeAttachment() as Attachment | null)?.own) {
+          ownNotice ??= this.ownNotice(inv);
+          try {
+            ws.send(ownNotice);
+          } catch {
+            // its answer tells it too
+          }
+        }
+        continue;
+      }
       const ws = sockets.get(r.sid);
       if (ws) {
         const served = this.served.get(r.sid);
@@ -274,8 +318,18 @@ export class Leases {
       }
       pending.push(this.ackOrExpiry(r.sid, inv.version, r.until_ms - now));
     }
-    if (!wait || pending.length === 0) return this.hold ?? Promise.resolve();
-    return this.chain(Promise.all(pending).then(() => undefined));
+    const own = wait && pending.length > 0 ? Promise.all(pending).then(() => undefined) : null;
+    if (own === null && this.hold === null) return Promise.resolve();
+    // Even a version nobody must acknowledge (session mode, no other holder) stays behind the
+    // earlier ones held back: it contains them.
+    const p = this.chain(own ?? Promise.resolve());
+    if (!inv.deleted) {
+      this.open.set(inv.version, p);
+      void p.then(() => {
+        if (this.open.get(inv.version) === p) this.open.delete(inv.version);
+      });
+    }
+    return p;
   }
 
   /**
@@ -301,6 +355,26 @@ export class Leases {
     // what was pushed is cached there now (the client keeps the pushed images)
     if (served) for (const p of msg.pushed) served.pages.add(p);
     return msg.text;
+  }
+
+  /** The writer's notice of its own version: what an invalidation says, no pages, its key to match. */
+  private ownNotice(inv: Invalidation): string {
+    const changed = inv.changed();
+    const complete = changed.length <= MAX_CHANGED;
+    return JSON.stringify({
+      type: "invalidate",
+      v: LEASE_PROTOCOL,
+      own: true,
+      key: inv.key ?? null,
+      ...(inv.counter !== undefined ? { counter: inv.counter } : {}),
+      version: inv.version,
+      base: inv.base,
+      pageSize: inv.pageSize,
+      pageCount: inv.pageCount,
+      incarnation: inv.incarnation,
+      changed: complete ? changed : [],
+      complete,
+    });
   }
 
   private invalidation(inv: Invalidation, wanted: ((pgno: number, data: Uint8Array | null) => boolean) | null): { text: string; pushed: number[] } {

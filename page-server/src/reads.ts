@@ -15,30 +15,37 @@ import { type PageStore, originOf, toBytes } from "./storage";
 export const MAX_READ_PAGES = 4096;
 const MAX_READ_PAGES_HEADER = "X-Dosqlite-Max-Read-Pages";
 
-export function changes(store: PageStore, url: URL): Response {
+/** The newest version a reader may be shown, given the current one (leases.ts: versions held back for lease holders). */
+export type Newest = (current: number) => number;
+
+export function changes(store: PageStore, url: URL, newest: Newest): Response {
   const m = store.requireDb();
   const since = parseUint(url.searchParams.get("since"), "since", "bad_version");
   if (since === null) throw new HttpError(400, "bad_version", "Missing parameter since=V (the version the client's cache is at).");
-  const base = { version: m.version, pageSize: m.page_size, pageCount: m.page_count, incarnation: String(m.created_ms) };
+  const v = newest(m.version);
+  // the current version's count is in meta: a warm check reads no row (billed)
+  const countAt = (version: number) => (version === m.version ? m.page_count : store.checkReadVersion(m, version));
+  const base = { version: v, pageSize: m.page_size, pageCount: countAt(v), incarnation: String(m.created_ms) };
   if (since > m.version) {
     // The client knows a version this database never had (e.g. it was deleted and re-created).
     return json(200, { ...base, changed: [], complete: false });
   }
-  if (since === m.version) return json(200, { ...base, changed: [], complete: true });
-  const changed = store.changedSince(since, MAX_CHANGED + 1);
+  // A client that already learned a newer version (a holder, from its invalidations) keeps it.
+  if (since >= v) return json(200, { ...base, version: since, pageCount: countAt(since), changed: [], complete: true });
+  const changed = store.changedSince(since, MAX_CHANGED + 1, v);
   if (changed.length > MAX_CHANGED) return json(200, { ...base, changed: [], complete: false });
   return json(200, { ...base, changed, complete: true });
 }
 
-/** `ready` runs once the body is in, before any state is read (the lease gate: see leases.ts). */
-export async function read(store: PageStore, lineage: Lineage, request: Request, ready: () => Promise<void>): Promise<Response> {
+/** Without a version in the body, the newest one `newest` allows (the lease gate: see leases.ts). */
+export async function read(store: PageStore, lineage: Lineage, request: Request, newest: Newest): Promise<Response> {
   const body = await readJson(request, "POST /read");
-  await ready();
   const m = store.requireDb();
   if (!body || typeof body !== "object" || !Array.isArray(body.pages)) {
     throw new HttpError(400, "bad_request", 'Send a JSON body like {"version": 9, "pages": [1, 2, 3]}.');
   }
-  let v: number = m.version;
+  const visible = newest(m.version);
+  let v: number = visible;
   if (body.version !== undefined && body.version !== null) {
     if (!Number.isSafeInteger(body.version) || body.version < 0) {
       throw new HttpError(400, "bad_version", `version must be a non-negative integer (current version is ${m.version}).`, { version: m.version });
@@ -82,16 +89,16 @@ export async function read(store: PageStore, lineage: Lineage, request: Request,
   if (ob > 0) res.headers.set("X-Dosqlite-Overflow-Pages", String(followed)); // absent: none asked for
   // Lets a client that started reading without a version check prove, with this same answer,
   // that the version it reads is still the newest (no extra round trip for the check).
-  res.headers.set("X-Dosqlite-Current-Version", String(m.version));
+  res.headers.set("X-Dosqlite-Current-Version", String(Math.max(v, visible)));
   res.headers.set("X-Dosqlite-Incarnation", String(m.created_ms));
   res.headers.set(MAX_READ_PAGES_HEADER, String(MAX_READ_PAGES));
   return res;
 }
 
-export async function interior(store: PageStore, lineage: Lineage, request: Request, url: URL): Promise<Response> {
+export async function interior(store: PageStore, lineage: Lineage, request: Request, url: URL, newest: Newest): Promise<Response> {
   const m = store.requireDb();
   const vq = parseUint(url.searchParams.get("version"), "version", "bad_version");
-  const v = vq === null ? m.version : vq;
+  const v = vq === null ? newest(m.version) : vq;
   let maxBytes = parseUint(url.searchParams.get("maxBytes"), "maxBytes") ?? 16 * MiB;
   maxBytes = Math.min(maxBytes, 16 * MiB);
   const count = store.checkReadVersion(m, v);

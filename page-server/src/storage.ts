@@ -310,9 +310,9 @@ export class PageStore {
     );
   }
 
-  /** Distinct page numbers written after version `since`, ascending, at most `limit`. */
-  changedSince(since: number, limit: number): number[] {
-    const rows = [...this.sql.exec("SELECT DISTINCT pgno FROM pages WHERE version > ? ORDER BY pgno LIMIT ?", since, limit).raw()];
+  /** Distinct page numbers written after version `since` (up to `upTo`), ascending, at most `limit`. */
+  changedSince(since: number, limit: number, upTo = Number.MAX_SAFE_INTEGER): number[] {
+    const rows = [...this.sql.exec("SELECT DISTINCT pgno FROM pages WHERE version > ? AND version <= ? ORDER BY pgno LIMIT ?", since, upTo, limit).raw()];
     return rows.map((r: SqlStorageValue[]) => r[0] as number);
   }
 

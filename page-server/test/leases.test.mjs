@@ -16,8 +16,8 @@ after(async () => {
 });
 
 /** A push-channel client: messages queue up; next(type) waits for the next one of that type. */
-async function holder(server, db, client, socket) {
-  const tail = socket ? `&socket=${socket}` : "";
+async function holder(server, db, client, socket, { own = false } = {}) {
+  const tail = (socket ? `&socket=${socket}` : "") + (own ? "&own=1" : "");
   const ws = new WebSocket(`${server.url.replace(/^http/, "ws")}/v1/databases/${db}/leases?client=${client}${tail}`, {
     headers: { Authorization: `Bearer ${server.token}` },
   });
@@ -54,11 +54,18 @@ async function holder(server, db, client, socket) {
   return h;
 }
 
-function commitAs(server, db, base, pages, { client, consistency, pageCount } = {}) {
-  const headers = { "Idempotency-Key": newKey(), "Content-Type": "application/octet-stream" };
+function commitAs(server, db, base, pages, { client, consistency, pageCount, reads, key } = {}) {
+  const headers = { "Idempotency-Key": key ?? newKey(), "Content-Type": "application/octet-stream" };
   if (client) headers["X-Dosqlite-Client"] = client;
   if (consistency) headers["X-Dosqlite-Consistency"] = consistency;
-  return server.api("POST", `/v1/databases/${db}/commit?base=${base}&pageCount=${pageCount ?? pages.length}`, { body: frames(pages), headers });
+  const r = reads === undefined ? "" : `&reads=${reads}`;
+  return server.api("POST", `/v1/databases/${db}/commit?base=${base}&pageCount=${pageCount ?? pages.length}${r}`, { body: frames(pages), headers });
+}
+
+/** `p`, or a failure with `why` if it takes longer than `ms` (a missing message must not hang the suite). */
+function withinMs(p, ms, why) {
+  let t;
+  return Promise.race([p, new Promise((_, rej) => (t = setTimeout(() => rej(new Error(why)), ms)))]).finally(() => clearTimeout(t));
 }
 
 let n = 0;
@@ -102,15 +109,78 @@ describe("read leases", () => {
       assert.equal(inv.complete, true);
       const pushed = parseFrames(Buffer.from(inv.frames, "base64"), PS);
       assert.deepEqual([...pushed[0].data], [...page]);
-      // Not visible to anyone yet: a version check started now waits for the ack too.
-      let checked = null;
-      const check = s.api("GET", `/v1/databases/${db}/changes?since=1`).then((r) => (checked = r));
+      // Not visible to anyone yet: a version check or a read without a version is answered at
+      // once, with the version before it.
+      const check = await s.api("GET", `/v1/databases/${db}/changes?since=1`);
+      assert.equal(check.json.version, 1, "no one may see the new version before the holder acknowledged it");
+      assert.deepEqual(check.json.changed, []);
+      const read = await s.api("POST", `/v1/databases/${db}/read`, { body: { pages: [2] } });
+      assert.equal(read.status, 200);
+      assert.equal(read.headers.get("X-Dosqlite-Version"), "1");
+      assert.equal(read.headers.get("X-Dosqlite-Current-Version"), "1");
+      assert.deepEqual([...parseFrames(read.bytes, PS)[0].data], [...makePage(PS, 2, 1)]);
       await new Promise((r) => setTimeout(r, 200));
       assert.equal(answered, false, "the commit must wait for the holder's ack");
-      assert.equal(checked, null, "no one may see the new version before the holder acknowledged it");
       h.ack(2);
       assert.equal((await c).status, 200);
-      assert.equal((await check).json.version, 2);
+      assert.equal((await s.api("GET", `/v1/databases/${db}/changes?since=1`)).json.version, 2);
+    } finally {
+      h.close();
+    }
+  });
+
+  test("another writer's commit is applied while an earlier one waits for a holder; its answer waits behind it", async () => {
+    const db = await newDb();
+    const h = await holder(s, db, "reader");
+    try {
+      await h.lease(1);
+      const answered = [];
+      const a = commitAs(s, db, 1, [{ pgno: 2, data: makePage(PS, 2, 10) }], { client: "a", pageCount: 3, reads: "2" }).then((r) => (answered.push("a"), r));
+      assert.equal((await h.next("invalidate")).version, 2);
+      // B read only page 3 at version 1: the page check lets it land on version 2 at once, without
+      // waiting for the holder's acknowledgement of A (which would serialise writers behind acks)
+      const b = commitAs(s, db, 1, [{ pgno: 3, data: makePage(PS, 3, 10) }], { client: "b", pageCount: 3, reads: "3" }).then((r) => (answered.push("b"), r));
+      const inv = await withinMs(h.next("invalidate"), 5000, "B was not applied before the holder acknowledged A");
+      assert.equal(inv.version, 3);
+      // page 1 too: its change counter is merged on a commit that landed on a newer base
+      assert.ok(inv.changed.includes(3) && !inv.changed.includes(2), `B's version changed ${inv.changed}`);
+      // neither is visible yet, and neither answer came
+      assert.equal((await s.api("GET", `/v1/databases/${db}/changes?since=1`)).json.version, 1);
+      await new Promise((r) => setTimeout(r, 200));
+      assert.deepEqual(answered, []);
+      // acknowledging B alone does not reveal it: it contains A, still held back
+      h.ack(3);
+      const ra = await a;
+      const rb = await b;
+      assert.equal(ra.status, 200);
+      assert.equal(rb.status, 200);
+      assert.equal(ra.json.version, 2);
+      assert.equal(rb.json.version, 3);
+      assert.equal((await s.api("GET", `/v1/databases/${db}/changes?since=1`)).json.version, 3);
+    } finally {
+      h.close();
+    }
+  });
+
+  test("while versions are held back, a version check names only those before them; a holder's newer one is kept", async () => {
+    const db = await newDb();
+    const h = await holder(s, db, "reader");
+    try {
+      await h.lease(1);
+      const c = commitAs(s, db, 1, [{ pgno: 2, data: makePage(PS, 2, 11) }], { client: "w", pageCount: 3 });
+      assert.equal((await h.next("invalidate")).version, 2);
+      const early = await s.api("GET", `/v1/databases/${db}/changes?since=0`);
+      assert.equal(early.json.version, 1);
+      assert.deepEqual(early.json.changed, [1, 2, 3]);
+      // the holder learned version 2 from its invalidation: asking with it changes nothing
+      const own = await s.api("GET", `/v1/databases/${db}/changes?since=2`);
+      assert.equal(own.json.version, 2);
+      assert.equal(own.json.complete, true);
+      // and it may read version 2 by naming it
+      const read = await s.api("POST", `/v1/databases/${db}/read`, { body: { version: 2, pages: [2] } });
+      assert.equal(read.headers.get("X-Dosqlite-Version"), "2");
+      h.ack(2);
+      assert.equal((await c).status, 200);
     } finally {
       h.close();
     }
@@ -149,6 +219,38 @@ describe("read leases", () => {
     } finally {
       h.close();
       other.close();
+    }
+  });
+
+  test("a writer that asked (own=1) is told of its own commit in order with the others', and not waited for", async () => {
+    const db = await newDb();
+    const w = await holder(s, db, "w", "1", { own: true });
+    const r = await holder(s, db, "r");
+    try {
+      await w.lease(1);
+      await r.lease(1);
+      const key = newKey();
+      const c = commitAs(s, db, 1, [{ pgno: 2, data: makePage(PS, 2, 12) }], { client: "w", pageCount: 3, key });
+      const mine = await w.next("invalidate");
+      assert.equal(mine.own, true);
+      assert.equal(mine.key, key);
+      assert.equal(mine.version, 2);
+      assert.equal(mine.base, 1);
+      assert.deepEqual(mine.changed, [2]);
+      assert.equal(mine.frames, undefined, "the writer has its pages");
+      // r's commit lands on version 3 while w's answer still waits for r: w hears of it after its own
+      const b = commitAs(s, db, 1, [{ pgno: 3, data: makePage(PS, 3, 12) }], { client: "r", pageCount: 3, reads: "3" });
+      const theirs = await withinMs(w.next("invalidate"), 5000, "the writer was not told of the next version");
+      assert.equal(theirs.own, undefined);
+      assert.equal(theirs.version, 3);
+      assert.equal(theirs.base, 2, "no gap: the writer's own version came first");
+      w.ack(3);
+      r.ack(2);
+      assert.equal((await c).status, 200);
+      assert.equal((await b).status, 200);
+    } finally {
+      w.close();
+      r.close();
     }
   });
 

@@ -30,6 +30,10 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class Writers {
     static final int ROWS = 100_000;
+    /** A writer JVM's updates before it counts (the JIT compiles the driver's paths meanwhile). */
+    static final double CHILD_WARM_SECONDS = 3;
+    /** The same for the bench's own JVM, already warm from earlier sections. */
+    static final double WARM_SECONDS = 1;
 
     /** One measured scenario. */
     record Row(String system, int rtt, String writers, String rows, long acked, double seconds, long errors,
@@ -69,12 +73,19 @@ final class Writers {
         }
     }
 
-    /** Runs {@code threads} connections of this JVM on rows lo..hi for {@code seconds}; returns {acked, errors}. */
+    /**
+     * Runs {@code threads} connections of this JVM on rows lo..hi for {@code seconds}, after
+     * {@code warmSeconds} of the same updates (not counted: a new JVM's first seconds are the JIT's);
+     * returns {acked, errors, acked while warming}.
+     */
     static long[] runThreads(String url, Properties p, int lo, int hi, double seconds, int threads,
-                             Runnable ready) throws Exception {
+                             double warmSeconds, Runnable ready) throws Exception {
         CountDownLatch go = new CountDownLatch(1);
         AtomicLong acked = new AtomicLong();
         AtomicLong errors = new AtomicLong();
+        AtomicLong warm = new AtomicLong();
+        io.dosqlite.remote.ClientStats[] stats = new io.dosqlite.remote.ClientStats[2]; // {store's, at GO}
+        long warmUntil = System.nanoTime() + (long) (warmSeconds * 1e9);
         List<Thread> ts = new ArrayList<>();
         CountDownLatch connected = new CountDownLatch(threads);
         long[] deadline = new long[1];
@@ -85,6 +96,19 @@ final class Writers {
                     try (Statement s = c.createStatement();
                          ResultSet rs = s.executeQuery("SELECT sum(v) FROM w WHERE id BETWEEN " + lo + " AND " + hi)) {
                         rs.next(); // warms the cache of this range
+                    }
+                    while (System.nanoTime() < warmUntil) {
+                        ps.setInt(1, ThreadLocalRandom.current().nextInt(lo, hi + 1));
+                        try {
+                            warm.addAndGet(ps.executeUpdate());
+                        } catch (SQLException e) {
+                            // counted when measuring only
+                        }
+                    }
+                    if (c.isWrapperFor(io.dosqlite.jdbc.DosqliteConnection.class)) {
+                        synchronized (stats) {
+                            stats[0] = c.unwrap(io.dosqlite.jdbc.DosqliteConnection.class).statistics();
+                        }
                     }
                     connected.countDown();
                     go.await();
@@ -107,13 +131,18 @@ final class Writers {
             ts.add(th);
         }
         connected.await(120, TimeUnit.SECONDS);
+        synchronized (stats) {
+            stats[1] = stats[0] == null ? null : stats[0].snapshot(); // one store per JVM and database
+        }
         ready.run();
         deadline[0] = System.nanoTime() + (long) (seconds * 1e9);
         go.countDown(); // publishes the deadline to the writers
         for (Thread th : ts) {
             th.join();
         }
-        return new long[] {acked.get(), errors.get()};
+        io.dosqlite.remote.ClientStats d = stats[1] == null ? null : stats[0].snapshot().minus(stats[1]);
+        return new long[] {acked.get(), errors.get(), warm.get(), d == null ? 0 : d.requests(), d == null ? 0 : d.conflicts(),
+                d == null ? 0 : d.retries()};
     }
 
     /** N JVMs, each with {@code threads} connections; JVM i on rows ranges.get(i). */
@@ -123,7 +152,7 @@ final class Writers {
             args.add(new String[] {"child", url, token, "" + r[0], "" + r[1], "" + seconds, "" + threads});
         }
         long[] done = ChildJvms.run(Writers.class, args);
-        return new long[] {done.length > 0 ? done[0] : 0, done.length > 1 ? done[1] : 0};
+        return java.util.Arrays.copyOf(done, 6);
     }
 
     public static void main(String[] args) throws Exception {
@@ -136,7 +165,7 @@ final class Writers {
         p.setProperty("compress", "true"); // stands for a page server on another machine (Main)
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         long[] r = runThreads(args[1], p, Integer.parseInt(args[3]), Integer.parseInt(args[4]),
-                Double.parseDouble(args[5]), Integer.parseInt(args[6]), () -> {
+                Double.parseDouble(args[5]), Integer.parseInt(args[6]), CHILD_WARM_SECONDS, () -> {
                     System.out.println("READY");
                     System.out.flush();
                     try {
@@ -145,7 +174,7 @@ final class Writers {
                         // parent gone: run anyway
                     }
                 });
-        System.out.println("DONE " + r[0] + " " + r[1]);
+        System.out.println("DONE " + r[0] + " " + r[1] + " " + r[2] + " " + r[3] + " " + r[4] + " " + r[5]);
         System.out.flush();
         System.exit(0);
     }
@@ -159,9 +188,12 @@ final class Writers {
         long[] r = s.run();
         double secs = Math.min((System.nanoTime() - t0) / 1e9, seconds);
         long after = sum(url, p);
-        Row row = new Row(system, rtt, writers, rows, r[0], secs, r[1], after - before == r[0]);
-        Progress.note(String.format(Locale.ROOT, "writers: %-8s rtt %2d ms  %s, %s: %d acked, %.1f/s, %d errors, lost update: %s",
-                system, rtt, writers, rows, r[0], row.perSecond(), r[1], row.noLostUpdate() ? "none" : (after - before) + " applied"));
+        long warm = r.length > 2 ? r[2] : 0;
+        Row row = new Row(system, rtt, writers, rows, r[0], secs, r[1], after - before == r[0] + warm);
+        Progress.note(String.format(Locale.ROOT, "writers: %-8s rtt %2d ms  %s, %s: %d acked, %.1f/s, %d errors, lost update: %s"
+                        + "; %d requests, %d refused, %d retried",
+                system, rtt, writers, rows, r[0], row.perSecond(), r[1], row.noLostUpdate() ? "none" : (after - before) + " applied for " + (r[0] + warm),
+                r.length > 3 ? r[3] : 0, r.length > 4 ? r[4] : 0, r.length > 5 ? r[5] : 0));
         return row;
     }
 
@@ -217,9 +249,9 @@ final class Writers {
         String random = "random of 100,000";
         dosqlite.setRttMillis(rtt);
         rows.add(measure("dosqlite", rtt, "1 connection", random, durl, p, seconds,
-                () -> runThreads(durl, p, 1, ROWS, seconds, 1, () -> { })));
+                () -> runThreads(durl, p, 1, ROWS, seconds, 1, WARM_SECONDS, () -> { })));
         rows.add(measure("dosqlite", rtt, "8 connections, one JVM", random, durl, p, seconds,
-                () -> runThreads(durl, p, 1, ROWS, seconds, 8, () -> { })));
+                () -> runThreads(durl, p, 1, ROWS, seconds, 8, WARM_SECONDS, () -> { })));
         rows.add(measure("dosqlite", rtt, "1 connection in each of 4 JVMs", "disjoint ranges of 25,000", durl, p, seconds,
                 () -> runJvms(durl, token, disjoint(4), seconds, 1)));
         rows.add(measure("dosqlite", rtt, "2 connections in each of 4 JVMs", "disjoint ranges of 25,000", durl, p, seconds,
@@ -233,16 +265,16 @@ final class Writers {
             load(purl, none);
             pg.setRttMillis(rtt);
             rows.add(measure("pg", rtt, "1 connection", random, purl, none, seconds,
-                    () -> runThreads(purl, none, 1, ROWS, seconds, 1, () -> { })));
+                    () -> runThreads(purl, none, 1, ROWS, seconds, 1, WARM_SECONDS, () -> { })));
             rows.add(measure("pg", rtt, "8 connections, one JVM", random, purl, none, seconds,
-                    () -> runThreads(purl, none, 1, ROWS, seconds, 8, () -> { })));
+                    () -> runThreads(purl, none, 1, ROWS, seconds, 8, WARM_SECONDS, () -> { })));
             pg.setRttMillis(0);
         }
         dosqlite.setRttMillis(0);
         rows.add(measure("dosqlite", 0, "1 connection", random, durl, p, seconds,
-                () -> runThreads(durl, p, 1, ROWS, seconds, 1, () -> { })));
+                () -> runThreads(durl, p, 1, ROWS, seconds, 1, WARM_SECONDS, () -> { })));
         rows.add(measure("dosqlite", 0, "16 connections, one JVM", random, durl, p, seconds,
-                () -> runThreads(durl, p, 1, ROWS, seconds, 16, () -> { })));
+                () -> runThreads(durl, p, 1, ROWS, seconds, 16, WARM_SECONDS, () -> { })));
         rows.add(measure("dosqlite", 0, "8 connections in each of 4 JVMs", "disjoint ranges of 25,000", durl, p, seconds,
                 () -> runJvms(durl, token, disjoint(4), seconds, 8)));
         // TPC-B with one and two JVMs: each JVM a lease holder of what the other writes (defaults)

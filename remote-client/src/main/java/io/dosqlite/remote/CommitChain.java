@@ -308,6 +308,16 @@ final class CommitChain {
         }
     }
 
+    /** The commit of this chain sent with idempotency key {@code key} whose answer was not learned yet, or null. */
+    synchronized Link pending(String key) {
+        for (Link l : tip.links) {
+            if (l.key.equals(key)) {
+                return l;
+            }
+        }
+        return null;
+    }
+
     /** The view right after {@code l} was appended (what the committing transaction reads on). */
     synchronized View viewWith(Link l) {
         return tip.links.contains(l) ? tip : null;

@@ -115,7 +115,8 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable, Pag
         leaseOnOpen = true;
         socketNo++;
         socket = http.newWebSocket(new Request.Builder()
-                .url(api.leasesUrl().newBuilder().addQueryParameter("socket", Long.toString(socketNo)).build()).build(), this);
+                .url(api.leasesUrl().newBuilder().addQueryParameter("socket", Long.toString(socketNo))
+                        .addQueryParameter("own", "1").build()).build(), this);
     }
 
     /** Numbers this store's sockets: HTTP requests name the open one (renewals ride on them). */
@@ -386,6 +387,10 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable, Pag
             String type = m.path("type").asText();
             switch (type) {
                 case "invalidate" -> {
+                    if (m.path("own").asBoolean(false)) {
+                        ownCommitted(ws, m, text); // nothing awaits an ack of it
+                        return;
+                    }
                     long version = invalidated(ws, m, text);
                     if (faults == null || faults.sendAck()) {
                         ws.send("{\"type\":\"ack\",\"version\":" + version + "}");
@@ -428,6 +433,53 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable, Pag
             }
         }
         return c.version();
+    }
+
+    /**
+     * Our own commit, told on the socket in order with everyone else's versions ({@code own=1}):
+     * the cache moves past it and keeps its pages, so the next invalidation follows on without a
+     * gap. Without this, another JVM's version arriving before our answer (answers wait for
+     * holders, invalidations do not) would find the cache a version behind and drop every open
+     * entry. Only the cache learns it here; transactions start on it once its answer came (chain
+     * order, {@link CommitChain}), or once a later version that contains it arrives.
+     */
+    private synchronized void ownCommitted(WebSocket ws, JsonNode m, String text) throws PageStoreException {
+        if (ws != socket) {
+            return;
+        }
+        Changes c = Changes.parse(text.getBytes(StandardCharsets.UTF_8), "a notice of our own commit");
+        long base = m.path("base").asLong();
+        if (c.incarnation() != null && !c.incarnation().equals(known.incarnation()) || c.version() <= cache.checkedVersion()) {
+            return; // its answer came first (or another life of the database: the answer sorts it out)
+        }
+        boolean placed = c.complete() && base == cache.checkedVersion();
+        cache.applyChanges(Math.min(base, cache.checkedVersion()), c.version(), c.pageCount(), c.changed(), placed);
+        CommitChain.Link l = placed && own != null ? own.apply(m.path("key").asText("")) : null;
+        if (l == null || l.pageCount != c.pageCount() || l.pageSize != c.pageSize()) {
+            return; // its pages are fetched again when read, or learned from the answer
+        }
+        for (Map.Entry<Long, byte[]> e : l.pages.entrySet()) {
+            byte[] image = e.getValue();
+            if (e.getKey() == 1L && l.base != base) {
+                // it landed on a newer version than it read: page 1 carries the server's change counter
+                if (!m.has("counter") || image.length < 96) {
+                    continue;
+                }
+                image = image.clone();
+                int counter = (int) m.path("counter").asLong();
+                java.nio.ByteBuffer.wrap(image).putInt(24, counter).putInt(92, counter);
+            }
+            if (e.getKey() <= c.pageCount()) {
+                cache.put(e.getKey(), c.version(), image.clone());
+            }
+        }
+    }
+
+    /** Finds a pending commit of this store by its idempotency key (for {@link #ownCommitted}). */
+    private java.util.function.Function<String, CommitChain.Link> own;
+
+    void ownCommits(java.util.function.Function<String, CommitChain.Link> byKey) {
+        this.own = byKey;
     }
 
     private void granted(WebSocket ws, JsonNode m, String text) throws PageStoreException {

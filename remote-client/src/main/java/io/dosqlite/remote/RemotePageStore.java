@@ -42,9 +42,10 @@ public final class RemotePageStore implements PageStore {
         this.versions = new VersionCheck(api, cache, treeHints, known);
         this.lease = config.leases() ? new LeaseChannel(api, cache, versions, known, stats) : null;
         Commits commits = new Commits(api, stats, cache, treeHints, known, versions, lease == null ? () -> { } : lease::distrust);
-        this.parts = new SnapshotParts(config, cache, treeHints, stats, new PageReads(api, stats), commits,
-                new CommitChain(commits, known, config.readOnly() ? 0 : config.pipelineDepth()));
+        CommitChain chain = new CommitChain(commits, known, config.readOnly() ? 0 : config.pipelineDepth());
+        this.parts = new SnapshotParts(config, cache, treeHints, stats, new PageReads(api, stats), commits, chain);
         if (lease != null) {
+            lease.ownCommits(chain::pending);
             api.ride(lease);
             lease.connect();
         }
