@@ -31,9 +31,29 @@ export function remember(store: PageStore, key: string, base: number, version: n
   store.sql.exec("INSERT INTO idem(key, base, version, answer, ts) VALUES (?, ?, ?, ?, ?)", key, base, version, answer, now);
 }
 
-/** Keys are kept while either among the latest idemKeys versions or younger than idemMs. */
+/** At most this many keys are looked at (and dropped) per pass: one commit adds one. */
+const FORGET_BATCH = 64;
+
+/**
+ * Keys are kept while either among the latest idemKeys versions or younger than idemMs. Walks the
+ * oldest keys by version and stops at the first one still kept: `DELETE ... WHERE version <= ? AND
+ * ts < ?` read every key of the last idemMs on every commit (rows read are billed, and at a few
+ * hundred commits/s it was most of the Durable Object's time).
+ */
 export function forgetOldKeys(store: PageStore, version: number, now: number): void {
-  store.sql.exec("DELETE FROM idem WHERE version <= ? AND ts < ?", version - store.config.idemKeys, now - store.config.idemMs);
+  const cutoff = now - store.config.idemMs;
+  const newest = version - store.config.idemKeys;
+  // One row first: usually the oldest key is still kept. (Not a cursor left unfinished: every open
+  // cursor stays registered with SQLite until collected, and opening the next one walks them all.)
+  const first = store.sql.exec("SELECT ts FROM idem WHERE version <= ? ORDER BY version LIMIT 1", newest).toArray()[0];
+  if (!first || (first.ts as number) >= cutoff) return;
+  const oldest = store.sql.exec("SELECT version, ts FROM idem WHERE version <= ? ORDER BY version LIMIT ?", newest, FORGET_BATCH).toArray();
+  let upTo = -1;
+  for (const r of oldest) {
+    if ((r.ts as number) >= cutoff) break;
+    upTo = r.version as number;
+  }
+  if (upTo >= 0) store.sql.exec("DELETE FROM idem WHERE version <= ? AND ts < ?", upTo, cutoff);
 }
 
 export function commitStatus(store: PageStore, key: string): Response {

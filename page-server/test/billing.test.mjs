@@ -92,6 +92,29 @@ test("a 1-page commit writes a small number of rows, independent of the database
   assert.equal(written.small, written.large, "rows written must not depend on the database's size");
 });
 
+test("the rows a 1-page commit reads do not grow with the commits before it (remembered keys)", async () => {
+  const v = await dbWithPages("keys", 3);
+  let base = v;
+  const readAt = {};
+  for (const n of [20, 1200]) {
+    // past 1,000 versions the oldest keys become candidates for forgetting, but all are younger
+    // than a day: each commit used to read every one of them again
+    while (base < n) {
+      const r = await commit(s, "keys", { base, pageCount: 3, pageSize: PS, pages: [{ pgno: 2, data: makePage(PS, 2, base) }] });
+      assert.equal(r.status, 200, r.text);
+      base = r.json.version;
+    }
+    const u = await unitsOf("keys", async () => {
+      const r = await commit(s, "keys", { base, pageCount: 3, pageSize: PS, pages: [{ pgno: 2, data: makePage(PS, 2, 5000) }] });
+      assert.equal(r.status, 200, r.text);
+      base = r.json.version;
+    });
+    console.log(`1-page commit after ${n} commits:`, u);
+    readAt[n] = u.rowsRead;
+  }
+  assert.ok(readAt[1200] <= readAt[20] + 4, `rows read after 1,200 commits ${readAt[1200]}, after 20 ${readAt[20]}`);
+});
+
 test("counters survive a restart of the object (persisted with commits)", async () => {
   const v = await dbWithPages("b2", 4);
   const before = await billing("b2");
