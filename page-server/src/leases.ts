@@ -211,8 +211,8 @@ export class Leases {
 
   /**
    * Renewal riding on traffic the holder sends anyway (a read, a commit): if its lease on the named
-   * socket is live and it has acknowledged every invalidation sent to it, the lease runs another
-   * full length from now and the answer says so (X-Dosqlite-Lease-Ms). A lease that ran out is not
+   * socket is live, past half its length, and it has acknowledged every invalidation sent to it,
+   * the lease runs another full length from now and the answer says so (X-Dosqlite-Lease-Ms). A lease that ran out is not
    * renewed here: its holder may have missed commits, so it asks on the socket (with `since`).
    * Also records the pages the holder was served.
    */
@@ -226,8 +226,12 @@ export class Leases {
     else if (served && Array.isArray(pages)) for (const p of pages) served.pages.add(p);
     if ((this.waits.get(att.sid)?.length ?? 0) > 0 || !this.hasTable()) return response;
     const now = Date.now();
-    const live = this.store.sql.exec("SELECT 1 FROM leases WHERE sid = ? AND until_ms > ?", att.sid, now).toArray().length > 0;
-    if (!live) return response;
+    const row = this.store.sql.exec("SELECT until_ms FROM leases WHERE sid = ? AND until_ms > ?", att.sid, now).toArray()[0];
+    if (!row) return response;
+    // A renewal is a row write (and a storage transaction of its own) on every request: only once
+    // less than half the lease is left. The client keeps trusting the lease it has meanwhile, and
+    // the steady traffic of a busy holder renews it soon after half.
+    if ((row.until_ms as number) - now > this.leaseMs / 2) return response;
     this.store.sql.exec("UPDATE leases SET until_ms = ? WHERE sid = ?", now + this.leaseMs, att.sid);
     const out = new Response(response.body, response);
     out.headers.set("X-Dosqlite-Lease-Ms", String(this.leaseMs));

@@ -268,8 +268,14 @@ describe("read leases", () => {
     const db = await newDb();
     const h = await holder(s, db, "rider", "1");
     try {
+      const granted = Date.now();
       await h.lease(1);
       const asHolder = { "X-Dosqlite-Client": "rider", "X-Dosqlite-Lease": "1" };
+      // while more than half the lease is left a read does not renew it (a renewal is a row write)
+      const early = await s.api("POST", `/v1/databases/${db}/read`, { body: { pages: [2] }, headers: asHolder });
+      assert.equal(early.status, 200);
+      if (Date.now() - granted < LEASE_MS / 2 - 100) assert.equal(early.headers.get("X-Dosqlite-Lease-Ms"), null, "renewed with most of the lease left");
+      await new Promise((r) => setTimeout(r, Math.max(0, granted + LEASE_MS / 2 + 50 - Date.now())));
       const r = await s.api("POST", `/v1/databases/${db}/read`, { body: { pages: [2] }, headers: asHolder });
       assert.equal(r.status, 200);
       assert.equal(r.headers.get("X-Dosqlite-Lease-Ms"), String(LEASE_MS), "the read's answer renews the lease");
