@@ -256,6 +256,11 @@ final class Writers {
                 () -> runJvms(durl, token, disjoint(4), seconds, 1)));
         rows.add(measure("dosqlite", rtt, "2 connections in each of 4 JVMs", "disjoint ranges of 25,000", durl, p, seconds,
                 () -> runJvms(durl, token, disjoint(4), seconds, 2)));
+        // what the lease's acknowledgement wait costs them: without it (session mode, or no leases)
+        rows.add(measure("dosqlite", rtt, "1 connection in each of 4 JVMs, consistency=session", "disjoint ranges of 25,000", durl, p, seconds,
+                () -> runJvms(durl + "?consistency=session", token, disjoint(4), seconds, 1)));
+        rows.add(measure("dosqlite", rtt, "1 connection in each of 4 JVMs, leases=false", "disjoint ranges of 25,000", durl, p, seconds,
+                () -> runJvms(durl + "?leases=false", token, disjoint(4), seconds, 1)));
         rows.add(measure("dosqlite", rtt, "1 connection in each of 4 JVMs", "the same 4 rows (true conflicts)", durl, p, seconds,
                 () -> runJvms(durl, token, same(4, 4), seconds, 1)));
         if (pg != null) {
