@@ -115,12 +115,11 @@ export class DatabaseDO extends DurableObject<Env> {
     }
     this.chains.wake();
     if (outcome instanceof Response) return await this.leases.visible(), outcome;
-    collectGarbage(this.store);
     const m = this.store.meta();
     const wait = request.headers.get("X-Dosqlite-Consistency") !== "session";
     const counter = (JSON.parse(outcome.answer) as { counter?: number }).counter;
     let changedPages: number[] | undefined;
-    await this.leases.published(
+    const held = this.leases.published(
       {
         version: outcome.version,
         base: outcome.version - 1,
@@ -134,6 +133,9 @@ export class DatabaseDO extends DurableObject<Env> {
       request.headers.get("X-Dosqlite-Client"),
       wait,
     );
+    // after published(): it pins the version readers are served while this one is held back
+    collectGarbage(this.store);
+    await held;
     return new Response(outcome.answer, { status: 200, headers: { "Content-Type": "application/json" } });
   }
 
@@ -279,7 +281,7 @@ export class DatabaseDO extends DurableObject<Env> {
       throw new HttpError(409, "has_forks", `Database ${m.name} has forks that read its pages (${forks.join(", ")}); delete them first.`, { forks });
     }
     // Holders must stop reading their cached pages before the database is gone.
-    await this.leases.published(
+    const held = this.leases.published(
       { version: m.version, base: m.version, pageSize: m.page_size, pageCount: m.page_count, incarnation: String(m.created_ms), changed: () => [], deleted: true },
       null,
       true,

@@ -329,7 +329,10 @@ export class Leases {
     const p = this.chain(own ?? Promise.resolve());
     if (!inv.deleted) {
       this.open.set(inv.version, p);
+      // readers are served the version before it meanwhile: history GC must keep it
+      const release = this.store.pin(inv.version - 1);
       void p.then(() => {
+        release();
         if (this.open.get(inv.version) === p) this.open.delete(inv.version);
       });
     }

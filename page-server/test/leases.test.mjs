@@ -335,6 +335,32 @@ describe("read leases", () => {
   });
 });
 
+describe("history", () => {
+  test("the version readers are served while a newer one is held back stays readable, however short the history", async () => {
+    const srv = await startServer({ args: ["--lease-ms", String(LEASE_MS), "--retain-versions", "1", "--retain-ms", "0"] });
+    try {
+      const db = await newDb(srv);
+      const h = await holder(srv, db, "reader");
+      try {
+        await h.lease(1);
+        const c = commitAs(srv, db, 1, [{ pgno: 2, data: makePage(PS, 2, 13) }], { client: "w", pageCount: 3 });
+        assert.equal((await h.next("invalidate")).version, 2);
+        const check = await srv.api("GET", `/v1/databases/${db}/changes?since=0`);
+        assert.equal(check.json.version, 1, JSON.stringify(check.json));
+        const read = await srv.api("POST", `/v1/databases/${db}/read`, { body: { version: 1, pages: [2] } });
+        assert.equal(read.status, 200, read.text);
+        assert.deepEqual([...parseFrames(read.bytes, PS)[0].data], [...makePage(PS, 2, 1)]);
+        h.ack(2);
+        assert.equal((await c).status, 200);
+      } finally {
+        h.close();
+      }
+    } finally {
+      await srv.stop();
+    }
+  });
+});
+
 describe("restart", () => {
   test("after kill -9 with a lease held, nothing new is visible before that lease ends", async () => {
     const dataDir = tempDir();
