@@ -110,7 +110,11 @@ export class DatabaseDO extends DurableObject<Env> {
       // commits built on this one (pipelined after it) must not be applied
       const key = request.headers.get("Idempotency-Key");
       if (key) this.chains.refuse(key);
-      await this.leases.visible(); // a refusal names the current version too
+      // A refusal names the current version. A lease holder is told of that version on its socket
+      // anyway, and reads it from there as soon as it applied it: it may hear of it here at once
+      // (its retry then waits for the push instead of a version check). Anyone else waits until
+      // the version may be shown.
+      if (!(e instanceof HttpError && e.status === 409 && this.leases.holderOf(request))) await this.leases.visible();
       throw e;
     }
     this.chains.wake();

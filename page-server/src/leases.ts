@@ -209,6 +209,12 @@ export class Leases {
     return { client, socket, pages };
   }
 
+  /** Whether the request comes from a holder whose socket (named by its headers) is connected. */
+  holderOf(request: Request): boolean {
+    const t = this.trafficOf(request);
+    return t !== null && this.socketOf(t.client, t.socket) !== null;
+  }
+
   /**
    * Renewal riding on traffic the holder sends anyway (a read, a commit): if its lease on the named
    * socket is live, past half its length, and it has acknowledged every invalidation sent to it,

@@ -54,9 +54,10 @@ async function holder(server, db, client, socket, { own = false } = {}) {
   return h;
 }
 
-function commitAs(server, db, base, pages, { client, consistency, pageCount, reads, key } = {}) {
+function commitAs(server, db, base, pages, { client, socket, consistency, pageCount, reads, key } = {}) {
   const headers = { "Idempotency-Key": key ?? newKey(), "Content-Type": "application/octet-stream" };
   if (client) headers["X-Dosqlite-Client"] = client;
+  if (socket) headers["X-Dosqlite-Lease"] = socket;
   if (consistency) headers["X-Dosqlite-Consistency"] = consistency;
   const r = reads === undefined ? "" : `&reads=${reads}`;
   return server.api("POST", `/v1/databases/${db}/commit?base=${base}&pageCount=${pageCount ?? pages.length}${r}`, { body: frames(pages), headers });
@@ -181,6 +182,39 @@ describe("read leases", () => {
       assert.equal(read.headers.get("X-Dosqlite-Version"), "2");
       h.ack(2);
       assert.equal((await c).status, 200);
+    } finally {
+      h.close();
+    }
+  });
+
+  test("a holder's refused commit is answered at once, naming the held-back version; anyone else's waits for it", async () => {
+    const db = await newDb();
+    const h = await holder(s, db, "reader", "1");
+    try {
+      await h.lease(1);
+      const c = commitAs(s, db, 1, [{ pgno: 2, data: makePage(PS, 2, 12) }], { client: "w", pageCount: 3, reads: "2" });
+      assert.equal((await h.next("invalidate")).version, 2);
+      // the holder was told of version 2 on its socket: its refusal may name it now
+      const mine = await withinMs(
+        commitAs(s, db, 1, [{ pgno: 2, data: makePage(PS, 2, 13) }], { client: "reader", socket: "1", pageCount: 3, reads: "2" }),
+        1000,
+        "the holder's refusal waited for its own acknowledgement",
+      );
+      assert.equal(mine.status, 409);
+      assert.equal(mine.json.version, 2);
+      // a client without a socket learns of version 2 only once it may be shown
+      let answered = false;
+      const theirs = commitAs(s, db, 1, [{ pgno: 2, data: makePage(PS, 2, 14) }], { client: "x", pageCount: 3, reads: "2" }).then((r) => ((answered = true), r));
+      // and naming a socket that is not connected does not count
+      const stranger = commitAs(s, db, 1, [{ pgno: 2, data: makePage(PS, 2, 15) }], { client: "x", socket: "9", pageCount: 3, reads: "2" }).then((r) => ((answered = true), r));
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(answered, false, "a non-holder's refusal named a version nobody may see yet");
+      h.ack(2);
+      assert.equal((await c).status, 200);
+      for (const r of [await theirs, await stranger]) {
+        assert.equal(r.status, 409);
+        assert.equal(r.json.version, 2);
+      }
     } finally {
       h.close();
     }

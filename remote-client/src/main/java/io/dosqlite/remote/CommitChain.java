@@ -356,7 +356,7 @@ final class CommitChain {
             commits.stats().commit(l.pages.size());
         } catch (PageStoreException e) {
             if (e.kind() == Kind.CONFLICT) {
-                commits.refused();
+                commits.refused(e);
             } else {
                 commits.unknownOutcome();
             }

@@ -54,7 +54,7 @@ final class Commits {
         } catch (PageStoreException e) {
             if (e.kind() == Kind.CONFLICT) {
                 stats.conflict();
-                versions.afterConflict();
+                versions.afterConflict(CommitConflict.ranInto(e));
             } else {
                 // it may have been applied without this store learning its version: reading on
                 // the lease could then miss it (a version that others may already see)
@@ -97,9 +97,9 @@ final class Commits {
     }
 
     /** Counts a refused commit and learns the newer version it ran into. */
-    void refused() {
+    void refused(PageStoreException e) {
         stats.conflict();
-        versions.afterConflict();
+        versions.afterConflict(CommitConflict.ranInto(e));
     }
 
     /** A commit failed in a way that may have left it applied. */

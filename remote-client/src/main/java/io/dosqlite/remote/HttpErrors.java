@@ -57,8 +57,8 @@ final class HttpErrors {
                     return new PageStoreException(Kind.INVALID, what + " was refused" + suffix);
                 }
                 long v = n != null && n.has("version") ? n.get("version").asLong(-1) : -1;
-                return new PageStoreException(Kind.CONFLICT, "commit refused: another client committed version "
-                        + (v >= 0 ? String.valueOf(v) : "(newer)") + " first; retry the transaction (SQLState 40001)");
+                return new CommitConflict("commit refused: another client committed version "
+                        + (v >= 0 ? String.valueOf(v) : "(newer)") + " first; retry the transaction (SQLState 40001)", v);
             }
             case 410:
                 if (cfg.readsThePast() || code.equals("history_expired")) {

@@ -322,6 +322,33 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable, Pag
         return trusted && open && System.nanoTime() - trustedUntil < 0;
     }
 
+    /**
+     * Waits, at most {@code timeoutNanos}, until the cache applied {@code version} from this
+     * channel while the lease is trusted (a refused commit's retry: the version it ran into is on
+     * its way here). False if the lease is not trusted or the version did not come in time.
+     */
+    synchronized boolean awaitApplied(long version, long timeoutNanos) {
+        long deadline = System.nanoTime() + timeoutNanos;
+        for (;;) {
+            if (!trustedNow()) {
+                return false;
+            }
+            if (cache.checkedVersion() >= version) {
+                return true;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            try {
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+    }
+
     /** Stops trusting the lease (e.g. a commit whose outcome is unknown may have been applied). */
     synchronized void distrust() {
         trusted = false;
@@ -412,6 +439,7 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable, Pag
     }
 
     private synchronized long invalidated(WebSocket ws, JsonNode m, String text) throws PageStoreException {
+        notifyAll(); // awaitApplied
         if (ws != socket) {
             return m.path("version").asLong();
         }
@@ -444,6 +472,7 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable, Pag
      * order, {@link CommitChain}), or once a later version that contains it arrives.
      */
     private synchronized void ownCommitted(WebSocket ws, JsonNode m, String text) throws PageStoreException {
+        notifyAll(); // awaitApplied
         if (ws != socket) {
             return;
         }
@@ -547,6 +576,7 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable, Pag
                 return; // an earlier socket, or told twice (onClosing, then onClosed)
             }
             gone = ws;
+            notifyAll(); // awaitApplied: not trusted any more
             neverOpened = !open;
             open = false;
             trusted = false;

@@ -32,6 +32,12 @@ public final class RemotePageStore implements PageStore {
     private final LeaseChannel lease;
     private volatile boolean closed;
 
+    /**
+     * How long a refused commit's retry waits for the version it ran into to arrive on the push
+     * channel (it was sent before the refusal) before asking for it instead.
+     */
+    private static final long AWAIT_PUSH_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(500);
+
     private RemotePageStore(RemoteConfig config, PageApi api, PageCache cache, ClientStats stats, KnownState known) {
         this.config = config;
         this.api = api;
@@ -46,6 +52,7 @@ public final class RemotePageStore implements PageStore {
         this.parts = new SnapshotParts(config, cache, treeHints, stats, new PageReads(api, stats), commits, chain);
         if (lease != null) {
             lease.ownCommits(chain::pending);
+            versions.pushedBy(v -> lease.awaitApplied(v, AWAIT_PUSH_NANOS));
             api.ride(lease);
             lease.connect();
         }

@@ -63,15 +63,29 @@ final class VersionCheck {
     }
 
     /**
-     * Learns the newer version a refused commit ran into, so the caller's retry (which may start
-     * optimistically, on the newest version known) does not run into the same conflict again.
+     * Learns the newer version a refused commit ran into ({@code ranInto}, -1 if unknown), so the
+     * caller's retry (which may start optimistically, on the newest version known) does not run
+     * into the same conflict again. A lease holder is told of that version on its push channel
+     * (the server refuses it at once for that reason): it waits for that push, briefly, rather
+     * than asking; otherwise, or if the push is late, one version check.
      */
-    void afterConflict() {
+    void afterConflict(long ranInto) {
+        java.util.function.LongPredicate pushed = this.pushed;
+        if (ranInto >= 0 && pushed != null && pushed.test(ranInto)) {
+            return;
+        }
         try {
             check();
         } catch (PageStoreException e) {
             PageApi.LOG.log(Level.FINE, "version check after a conflict failed; the next transaction checks again", e);
         }
+    }
+
+    /** Waits (bounded) until the push channel applied a version; false when it did not. */
+    private volatile java.util.function.LongPredicate pushed;
+
+    void pushedBy(java.util.function.LongPredicate awaitApplied) {
+        this.pushed = awaitApplied;
     }
 
     private Changes changes(long since) throws PageStoreException {

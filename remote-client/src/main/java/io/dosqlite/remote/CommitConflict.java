@@ -1,0 +1,27 @@
+package io.dosqlite.remote;
+
+import io.dosqlite.vfs.PageStoreException;
+
+/**
+ * A commit the server refused because another client's commit came first ({@code 409 conflict}),
+ * with the version the server was at: a lease holder's retry waits for that version's push instead
+ * of asking for it (see {@link VersionCheck#afterConflict}).
+ */
+final class CommitConflict extends PageStoreException {
+    private final long version;
+
+    CommitConflict(String message, long version) {
+        super(Kind.CONFLICT, message);
+        this.version = version;
+    }
+
+    /** The server's version when it refused, or -1 if it did not say. */
+    long version() {
+        return version;
+    }
+
+    /** The version a refusal ran into, or -1 for any other failure. */
+    static long ranInto(PageStoreException e) {
+        return e instanceof CommitConflict c ? c.version : -1;
+    }
+}
