@@ -67,9 +67,9 @@ export class DatabaseDO extends DurableObject<Env> {
         case "changes":
           return changes(store, url, newest);
         case "read":
-          return await read(store, this.lineage, request, newest);
+          return await read(store, this.lineage, request, newest, (pages) => this.leases.recordServed(request, pages));
         case "interior":
-          return await interior(store, this.lineage, request, url, newest);
+          return await interior(store, this.lineage, request, url, newest, (pages) => this.leases.recordServed(request, pages));
         case "commit":
           return await this.committed(request, () => commit(store, this.lineage, request, url, this.chains));
         case "history":
@@ -137,10 +137,14 @@ export class DatabaseDO extends DurableObject<Env> {
       request.headers.get("X-Dosqlite-Client"),
       wait,
     );
+    const hold = this.leases.lastHold;
     // after published(): it pins the version readers are served while this one is held back
     collectGarbage(this.store);
     await held;
-    return new Response(outcome.answer, { status: 200, headers: { "Content-Type": "application/json" } });
+    // what the answer waited for (clients count it: see docs/protocol.md)
+    const headers: Record<string, string> = { "Content-Type": "application/json", "X-Dosqlite-Held-For": String(hold.holders) };
+    if (hold.behind) headers["X-Dosqlite-Held-Behind"] = "1";
+    return new Response(outcome.answer, { status: 200, headers });
   }
 
   /** Origin side of a fork's read (lineage.ts): pages at the version the fork was made from. */

@@ -14,6 +14,7 @@
 // wait ends as soon as every holder of the earlier life came back, or at their expiry if one does not.
 import { encodeFrames, pageKind } from "./frames";
 import { MAX_CHANGED } from "./http";
+import { parseReads, sameBesidesCounters } from "./pagecheck";
 import type { PageStore } from "./storage";
 
 export const LEASE_PROTOCOL = 1;
@@ -34,15 +35,22 @@ interface Attachment {
 export interface Traffic {
   client: string;
   socket: string;
-  /** Pages the request reads (a /read), or "interior" (the interior prefetch), or null. */
-  pages: Promise<number[] | "interior" | null>;
 }
 
-/** What a holder has cached, as far as this object served it (lost on hibernation: then unknown). */
+/**
+ * What a holder may have cached, as far as this object served it: pages recorded before they
+ * were read, pushed, written by it, or listed by it on a lease request; `interior` after an
+ * interior prefetch. `complete` unless forgotten (hibernation) and not listed again since: then a
+ * new version waits for the holder whatever it changed.
+ */
 interface Served {
   pages: Set<number>;
   interior: boolean;
+  complete: boolean;
 }
+
+/** A lease request's list of cached pages longer than this is not taken (the holder is then waited for as before). */
+const MAX_LISTED_CHARS = 512 * 1024;
 
 /** What a new version tells lease holders. */
 export interface Invalidation {
@@ -148,7 +156,7 @@ export class Leases {
     const sid = crypto.randomUUID();
     pair[1].serializeAttachment({ sid, client, socket, own } satisfies Attachment);
     // a client that names its socket names it on its reads too: what it caches is known from here on
-    if (socket) this.served.set(sid, { pages: new Set(), interior: false });
+    if (socket) this.served.set(sid, { pages: new Set(), interior: false, complete: true });
     return new Response(null, { status: 101, webSocket: pair[0] });
   }
 
@@ -165,8 +173,11 @@ export class Leases {
     if (msg.type === "ack") {
       this.acked(att.sid, Number(msg.version));
     } else if (msg.type === "lease") {
+      // recorded before anything else happens: a commit from here on waits for what it lists
+      const listed = this.listed(att, msg.cached);
       await this.visible();
-      ws.send(JSON.stringify(this.grant(att, msg)));
+      const g = this.grant(att, msg);
+      ws.send(JSON.stringify(g.type === "lease" && listed ? { ...g, cached: true } : g));
     } else if (msg.type === "release") {
       // the holder reads nothing more on this lease (or, with `grants`, on those of its sockets
       // that broke): commits need not wait for them
@@ -199,14 +210,43 @@ export class Leases {
     const socket = request.headers.get("X-Dosqlite-Lease");
     const client = request.headers.get("X-Dosqlite-Client");
     if (!socket || !client) return null;
-    const path = new URL(request.url).pathname;
-    let pages: Promise<number[] | "interior" | null> = Promise.resolve(null);
-    if (request.method === "POST" && path.endsWith("/read")) {
-      pages = request.clone().json().then((b: any) => (Array.isArray(b?.pages) ? b.pages.filter(Number.isSafeInteger) : null), () => null);
-    } else if (request.method === "GET" && path.endsWith("/interior")) {
-      pages = Promise.resolve("interior");
+    return { client, socket };
+  }
+
+  /**
+   * Records pages (or the interior prefetch) served to the holder a request names, before they
+   * are read; returns its socket's name, or null when the request names no connected socket.
+   */
+  recordServed(request: Request, pages: number[] | "interior"): string | null {
+    const t = this.trafficOf(request);
+    const ws = t && this.socketOf(t.client, t.socket);
+    if (!ws) return null;
+    const att = ws.deserializeAttachment() as Attachment;
+    let s = this.served.get(att.sid);
+    // forgotten (hibernation): what it cached before is unknown until it lists it again
+    if (!s) this.served.set(att.sid, (s = { pages: new Set(), interior: false, complete: false }));
+    if (pages === "interior") s.interior = true;
+    else for (const p of pages) s.pages.add(p);
+    return t!.socket;
+  }
+
+  /**
+   * A lease request's `cached` list (page ranges): everything the holder may read without asking
+   * is recorded (and a forgotten record is whole again). False when absent or not taken.
+   */
+  private listed(att: Attachment, cached: unknown): boolean {
+    if (!att.socket || typeof cached !== "string" || cached.length > MAX_LISTED_CHARS) return false;
+    let pages: Set<number>;
+    try {
+      pages = parseReads(cached)!;
+    } catch {
+      return false;
     }
-    return { client, socket, pages };
+    let s = this.served.get(att.sid);
+    if (!s) this.served.set(att.sid, (s = { pages: new Set(), interior: false, complete: false }));
+    for (const p of pages) s.pages.add(p);
+    s.complete = true;
+    return true;
   }
 
   /** Whether the request comes from a holder whose socket (named by its headers) is connected. */
@@ -220,16 +260,11 @@ export class Leases {
    * socket is live, past half its length, and it has acknowledged every invalidation sent to it,
    * the lease runs another full length from now and the answer says so (X-Dosqlite-Lease-Ms). A lease that ran out is not
    * renewed here: its holder may have missed commits, so it asks on the socket (with `since`).
-   * Also records the pages the holder was served.
    */
   async onTraffic(t: Traffic, response: Response): Promise<Response> {
     const ws = this.socketOf(t.client, t.socket);
     if (!ws || response.status >= 300) return response;
     const att = ws.deserializeAttachment() as Attachment;
-    const served = this.served.get(att.sid);
-    const pages = await t.pages;
-    if (served && pages === "interior") served.interior = true;
-    else if (served && Array.isArray(pages)) for (const p of pages) served.pages.add(p);
     if ((this.waits.get(att.sid)?.length ?? 0) > 0 || !this.hasTable()) return response;
     const now = Date.now();
     const row = this.store.sql.exec("SELECT until_ms FROM leases WHERE sid = ? AND until_ms > ?", att.sid, now).toArray()[0];
@@ -278,7 +313,8 @@ export class Leases {
     this.store.sql.exec("DELETE FROM leases WHERE until_ms < ?", now);
     this.store.sql.exec("INSERT OR REPLACE INTO leases(sid, client, until_ms) VALUES (?, ?, ?)", att.sid, att.client, now + this.leaseMs);
     const incarnation = String(m.created_ms);
-    const base = { type: "lease", id: msg.id, v: LEASE_PROTOCOL, ms: this.leaseMs, grant: att.sid, version: m.version, pageSize: m.page_size, pageCount: m.page_count, incarnation };
+    // waitsFor "cached": commits wait only for holders that may cache a page they change (see affects)
+    const base = { type: "lease", id: msg.id, v: LEASE_PROTOCOL, ms: this.leaseMs, grant: att.sid, waitsFor: "cached", version: m.version, pageSize: m.page_size, pageCount: m.page_count, incarnation };
     const since = Number(msg.since);
     if (!Number.isSafeInteger(since) || since > m.version || (msg.incarnation != null && msg.incarnation !== incarnation)) {
       return { ...base, changed: [], complete: false };
@@ -293,6 +329,9 @@ export class Leases {
    * `wait` is false keep it invisible until each acknowledged or its lease ran out.
    * Resolves when it may be answered.
    */
+  /** What the last published() waits for: holders that must acknowledge it, and whether earlier versions held back. */
+  lastHold = { holders: 0, behind: false };
+
   published(inv: Invalidation, writer: string | null, wait: boolean): Promise<void> {
     if (writer !== null) this.wrote(writer, inv);
     const now = Date.now();
@@ -301,6 +340,7 @@ export class Leases {
     const messages = new Map<string, { text: string; pushed: number[] }>();
     const pending: Promise<void>[] = [];
     let ownNotice: string | null = null;
+    const affects = this.affects(inv);
     for (const r of rows) {
       if (writer !== null && r.client === writer) {
         // The writer learns from its answer; a socket that asked is also told here, in order with
@@ -318,17 +358,20 @@ export class Leases {
         continue;
       }
       const ws = sockets.get(r.sid);
+      const served = ws ? this.served.get(r.sid) : undefined;
+      // decided before the push, which records the pages it carries as cached there
+      const mustAck = !served || !served.complete || affects(served);
       if (ws) {
-        const served = this.served.get(r.sid);
         try {
           ws.send(this.invalidationFor(inv, served, messages));
         } catch {
           // a broken socket: its lease still runs until it expires
         }
       }
-      pending.push(this.ackOrExpiry(r.sid, inv.version, r.until_ms - now));
+      if (mustAck) pending.push(this.ackOrExpiry(r.sid, inv.version, r.until_ms - now));
     }
     const own = wait && pending.length > 0 ? Promise.all(pending).then(() => undefined) : null;
+    this.lastHold = { holders: own === null ? 0 : pending.length, behind: this.hold !== null };
     if (own === null && this.hold === null) return Promise.resolve();
     // Even a version nobody must acknowledge (session mode, no other holder) stays behind the
     // earlier ones held back: it contains them.
@@ -343,6 +386,36 @@ export class Leases {
       });
     }
     return p;
+  }
+
+  /**
+   * Whether a new version changes a page a holder may have cached (then it must acknowledge it
+   * before anyone sees the version). Page 1 counts only when it changed besides its two counters
+   * (every commit bumps them; a holder's older page 1 reads the same otherwise); an interior
+   * prefetch counts every page that was interior before this version (or unknown: a fork's).
+   */
+  private affects(inv: Invalidation): (served: Served) => boolean {
+    let pageOne: boolean | undefined;
+    const interiorBefore = new Map<number, boolean>();
+    const wasInterior = (p: number) => {
+      let w = interiorBefore.get(p);
+      if (w === undefined) {
+        const kind = this.store.kindAt(p, inv.base);
+        interiorBefore.set(p, (w = kind === undefined || isInterior(kind)));
+      }
+      return w;
+    };
+    return (served) => {
+      if (inv.deleted) return true;
+      for (const p of inv.changed()) {
+        if (p === 1) {
+          if ((pageOne ??= inv.base < 1 || !sameBesidesCounters(this.store, inv.version, inv.pageSize))) return true;
+        } else if (served.pages.has(p) || (served.interior && wasInterior(p))) {
+          return true;
+        }
+      }
+      return false;
+    };
   }
 
   /**

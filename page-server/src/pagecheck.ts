@@ -56,8 +56,23 @@ export function checkPages(store: PageStore, m: Meta, c: PageCheck, writes: Map<
   return [...changed].sort((a, b) => a - b);
 }
 
+/**
+ * The newest version u in [from, to] such that no version in (from, u] wrote a page of `reads`
+ * (page 1 only when it changed besides its counters): what a reader that read `reads` at `from`
+ * may read on at, seeing one consistent version. Null when `to` is more than MAX_BEHIND ahead.
+ */
+export function lastUnchanged(store: PageStore, pageSize: number, from: number, to: number, reads: Set<number>): number | null {
+  if (to - from > MAX_BEHIND) return null;
+  for (let v = from + 1; v <= to; v++) {
+    for (const p of store.writtenAt(v)) {
+      if (p === 1 ? reads.has(1) && !sameBesidesCounters(store, v, pageSize) : reads.has(p)) return v - 1;
+    }
+  }
+  return to;
+}
+
 /** Whether version v's page 1 equals the page 1 before it, apart from the two counters. */
-function sameBesidesCounters(store: PageStore, v: number, pageSize: number): boolean {
+export function sameBesidesCounters(store: PageStore, v: number, pageSize: number): boolean {
   const a = store.readPage(1, v, pageSize).data ?? new Uint8Array(pageSize);
   const b = store.readPage(1, v - 1, pageSize).data ?? new Uint8Array(pageSize);
   if (a.length !== b.length) return false;

@@ -285,6 +285,12 @@ export class PageStore {
     return { data: served, crc: row.crc as number };
   }
 
+  /** The b-tree type byte recorded for page pgno's image at version v; undefined when no version <= v wrote it here. */
+  kindAt(pgno: number, v: number): number | undefined {
+    const row = this.sql.exec("SELECT kind FROM pages WHERE pgno = ? AND version <= ? ORDER BY version DESC LIMIT 1", pgno, v).toArray()[0];
+    return row ? (row.kind as number) : undefined;
+  }
+
   /** Interior b-tree pages (besides page 1) of version v, by page number: rows pgno, data, crc. */
   interiorPages(pageCount: number, v: number): SqlStorageCursor<Record<string, SqlStorageValue>> {
     return this.sql.exec(

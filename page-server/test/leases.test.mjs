@@ -192,6 +192,9 @@ describe("read leases", () => {
     const h = await holder(s, db, "reader", "1");
     try {
       await h.lease(1);
+      // it caches page 2: a commit of page 2 waits for it
+      const asHolder = { "X-Dosqlite-Client": "reader", "X-Dosqlite-Lease": "1" };
+      assert.equal((await s.api("POST", `/v1/databases/${db}/read`, { body: { pages: [2] }, headers: asHolder })).status, 200);
       const c = commitAs(s, db, 1, [{ pgno: 2, data: makePage(PS, 2, 12) }], { client: "w", pageCount: 3, reads: "2" });
       assert.equal((await h.next("invalidate")).version, 2);
       // the holder was told of version 2 on its socket: its refusal may name it now
@@ -366,6 +369,121 @@ describe("read leases", () => {
     const db = await newDb();
     assert.equal((await s.api("GET", `/v1/databases/${db}/leases`)).status, 426);
     assert.equal((await s.api("GET", `/v1/databases/nosuchdb/leases`)).status, 404);
+  });
+});
+
+/** Page 1 of version `v` with only its change counter (and copy) set to `counter`: a commit that changed nothing else there. */
+async function counterOnly(db, v, counter) {
+  const r = await s.api("POST", `/v1/databases/${db}/read`, { body: { version: v, pages: [1] } });
+  const d = new Uint8Array(parseFrames(r.bytes, PS)[0].data);
+  new DataView(d.buffer).setUint32(24, counter);
+  new DataView(d.buffer).setUint32(92, counter);
+  return d;
+}
+
+/** Whether `p` settles within `ms` (without failing when it does not). */
+async function settlesWithin(p, ms) {
+  let t;
+  const r = await Promise.race([p.then(() => true), new Promise((res) => (t = setTimeout(() => res(false), ms)))]);
+  clearTimeout(t);
+  return r;
+}
+
+describe("waits only for holders of changed pages", () => {
+  const as = (client) => ({ "X-Dosqlite-Client": client, "X-Dosqlite-Lease": "1" });
+
+  test("a commit waits for the holders that were served a page it changes, not for the others", async () => {
+    const db = await newDb();
+    const h2 = await holder(s, db, "has2", "1");
+    const h3 = await holder(s, db, "has3", "1");
+    try {
+      const g = await h2.lease(1);
+      assert.equal(g.waitsFor, "cached");
+      await h3.lease(1);
+      for (const [client, page] of [["has2", 2], ["has3", 3]]) {
+        const r = await s.api("POST", `/v1/databases/${db}/read`, { body: { version: 1, pages: [1, page] }, headers: as(client) });
+        assert.equal(r.headers.get("X-Dosqlite-Recorded"), "1");
+      }
+      // page 3 and a page 1 that differs only in its change counter: only has3 must acknowledge
+      const c = commitAs(s, db, 1, [{ pgno: 1, data: await counterOnly(db, 1, 2) }, { pgno: 3, data: makePage(PS, 3, 20) }], { client: "w", pageCount: 3 });
+      assert.deepEqual((await h2.next("invalidate")).changed, [1, 3], "every holder is still told");
+      assert.equal((await h3.next("invalidate")).version, 2);
+      assert.equal(await settlesWithin(c, 300), false, "answered before the holder of page 3 acknowledged");
+      h3.ack(2);
+      assert.equal((await withinMs(c, 1000, "waited for a holder that has none of the pages")).status, 200);
+      // a page 1 that changed besides its counters (here its whole content) concerns everyone
+      const d = commitAs(s, db, 2, [{ pgno: 1, data: makePage(PS, 1, 21) }], { client: "w", pageCount: 3 });
+      await h2.next("invalidate");
+      await h3.next("invalidate");
+      h3.ack(3);
+      assert.equal(await settlesWithin(d, 300), false, "a real change of page 1 did not wait for the holder of page 2");
+      h2.ack(3);
+      assert.equal((await d).status, 200);
+    } finally {
+      h2.close();
+      h3.close();
+    }
+  });
+
+  test("after an interior prefetch a holder is waited for on interior pages only; a listed cache counts as served", async () => {
+    const db = `lease${++n}`;
+    assert.equal((await s.api("PUT", `/v1/databases/${db}`, { body: { pageSize: PS } })).status, 201);
+    const first = [{ pgno: 1, data: makePage(PS, 1, 1) }, { pgno: 2, data: makePage(PS, 2, 1, 0x05) }, { pgno: 3, data: makePage(PS, 3, 1) }, { pgno: 4, data: makePage(PS, 4, 1) }];
+    assert.equal((await commitAs(s, db, 0, first)).status, 200);
+    const h = await holder(s, db, "pref", "1");
+    const l = await holder(s, db, "lister", "1");
+    try {
+      await h.lease(1);
+      const pre = await s.api("GET", `/v1/databases/${db}/interior`, { headers: as("pref") });
+      assert.equal(pre.headers.get("X-Dosqlite-Recorded"), "1");
+      // the lister names page 4 as cached on its lease request (no read of it on this socket)
+      l.ws.send(JSON.stringify({ type: "lease", id: 1, since: 1, cached: "1,4" }));
+      assert.equal((await l.next("lease")).cached, true);
+      // a leaf page nobody was served: nobody waited for
+      const leaf = commitAs(s, db, 1, [{ pgno: 1, data: await counterOnly(db, 1, 2) }, { pgno: 3, data: makePage(PS, 3, 30) }], { client: "w", pageCount: 4 });
+      assert.equal((await withinMs(leaf, 1000, "a leaf nobody cached waited for a holder")).status, 200);
+      // the interior page: the prefetching holder; page 4: the lister
+      const inner = commitAs(s, db, 2, [{ pgno: 1, data: await counterOnly(db, 2, 3) }, { pgno: 2, data: makePage(PS, 2, 31, 0x05) }], { client: "w", pageCount: 4 });
+      const listed = commitAs(s, db, 2, [{ pgno: 4, data: makePage(PS, 4, 31) }], { client: "w2", pageCount: 4, reads: "4" });
+      for (const m of [h, l]) await m.next("invalidate");
+      await h.next("invalidate");
+      await l.next("invalidate");
+      assert.equal(await settlesWithin(inner, 300), false, "an interior page did not wait for the holder that prefetched them");
+      assert.equal(await settlesWithin(listed, 10), false, "a listed page did not wait for its holder");
+      h.ack(4);
+      l.ack(4);
+      assert.equal((await inner).status, 200);
+      assert.equal((await listed).status, 200);
+    } finally {
+      h.close();
+      l.close();
+    }
+  });
+
+  test("a read with the pages its transaction read moves to the newest version where none of them changed", async () => {
+    const db = await newDb();
+    // version 2 writes page 3, version 3 writes page 2 (page 1: counters only)
+    assert.equal((await commitAs(s, db, 1, [{ pgno: 1, data: await counterOnly(db, 1, 2) }, { pgno: 3, data: makePage(PS, 3, 40) }], { pageCount: 3 })).status, 200);
+    assert.equal((await commitAs(s, db, 2, [{ pgno: 1, data: await counterOnly(db, 2, 3) }, { pgno: 2, data: makePage(PS, 2, 41) }], { pageCount: 3 })).status, 200);
+    const at = async (reads, pages) => s.api("POST", `/v1/databases/${db}/read`, { body: { version: 1, pages, reads } });
+    // it read pages 1 and 2 at version 1: version 3 changed page 2, so it reads on at version 2
+    const a = await at("1-2", [3]);
+    assert.equal(a.headers.get("X-Dosqlite-Version"), "2");
+    assert.equal(a.headers.get("X-Dosqlite-Fresh"), "1");
+    assert.equal(a.headers.get("X-Dosqlite-Changed"), "1,3");
+    assert.deepEqual(Buffer.from(parseFrames(a.bytes, PS)[0].data), Buffer.from(makePage(PS, 3, 40)));
+    // it read only page 1: nothing it read changed, the newest version
+    const b = await at("1", [2]);
+    assert.equal(b.headers.get("X-Dosqlite-Version"), "3");
+    assert.equal(b.headers.get("X-Dosqlite-Changed"), "1-3");
+    // a page 1 that changed besides its counters stops it too
+    assert.equal((await commitAs(s, db, 3, [{ pgno: 1, data: makePage(PS, 1, 42) }], { pageCount: 3 })).status, 200);
+    assert.equal((await at("1", [2])).headers.get("X-Dosqlite-Version"), "3");
+    // without reads: the version asked for, not said fresh
+    const plain = await s.api("POST", `/v1/databases/${db}/read`, { body: { version: 1, pages: [2] } });
+    assert.equal(plain.headers.get("X-Dosqlite-Version"), "1");
+    assert.equal(plain.headers.get("X-Dosqlite-Fresh"), null);
+    assert.equal((await at(7, [2])).status, 400);
   });
 });
 

@@ -142,7 +142,7 @@ final class Writers {
         }
         io.dosqlite.remote.ClientStats d = stats[1] == null ? null : stats[0].snapshot().minus(stats[1]);
         return new long[] {acked.get(), errors.get(), warm.get(), d == null ? 0 : d.requests(), d == null ? 0 : d.conflicts(),
-                d == null ? 0 : d.retries()};
+                d == null ? 0 : d.retries(), d == null ? 0 : d.heldForHolders(), d == null ? 0 : d.heldBehind()};
     }
 
     /** N JVMs, each with {@code threads} connections; JVM i on rows ranges.get(i). */
@@ -152,7 +152,7 @@ final class Writers {
             args.add(new String[] {"child", url, token, "" + r[0], "" + r[1], "" + seconds, "" + threads});
         }
         long[] done = ChildJvms.run(Writers.class, args);
-        return java.util.Arrays.copyOf(done, 6);
+        return java.util.Arrays.copyOf(done, 8);
     }
 
     public static void main(String[] args) throws Exception {
@@ -174,12 +174,11 @@ final class Writers {
                         // parent gone: run anyway
                     }
                 });
-        System.out.println("DONE " + r[0] + " " + r[1] + " " + r[2] + " " + r[3] + " " + r[4] + " " + r[5]);
+        System.out.println("DONE " + r[0] + " " + r[1] + " " + r[2] + " " + r[3] + " " + r[4] + " " + r[5] + " " + r[6] + " " + r[7]);
         System.out.flush();
         System.exit(0);
     }
 
-    /** Measures one scenario and checks that the column grew by exactly what was acknowledged. */
     /**
      * BENCH_WRITERS_ONLY (text pieces separated by '|') keeps only the rows whose writers and rows
      * contain one of them: to measure one change without the whole section.
@@ -197,6 +196,7 @@ final class Writers {
         return false;
     }
 
+    /** Measures one scenario and checks that the column grew by exactly what was acknowledged. */
     static Row measure(String system, int rtt, String writers, String rows, String url, Properties p, double seconds,
                        Scenario s) throws Exception {
         if (!selected(writers + ", " + rows)) {
@@ -211,9 +211,10 @@ final class Writers {
         long warm = r.length > 2 ? r[2] : 0;
         Row row = new Row(system, rtt, writers, rows, r[0], secs, r[1], after - before == r[0] + warm);
         Progress.note(String.format(Locale.ROOT, "writers: %-8s rtt %2d ms  %s, %s: %d acked, %.1f/s, %d errors, lost update: %s"
-                        + "; %d requests, %d refused, %d retried",
+                        + "; %d requests, %d refused, %d retried; answers held for holders %d, behind earlier versions %d",
                 system, rtt, writers, rows, r[0], row.perSecond(), r[1], row.noLostUpdate() ? "none" : (after - before) + " applied for " + (r[0] + warm),
-                r.length > 3 ? r[3] : 0, r.length > 4 ? r[4] : 0, r.length > 5 ? r[5] : 0));
+                r.length > 3 ? r[3] : 0, r.length > 4 ? r[4] : 0, r.length > 5 ? r[5] : 0, r.length > 6 ? r[6] : 0,
+                r.length > 7 ? r[7] : 0));
         return row;
     }
 

@@ -13,7 +13,7 @@ public final class ClientStats {
         REQUESTS, BYTES_UP, BYTES_DOWN, PAGES_FETCHED, CACHE_HITS, CACHE_MISSES, COMMITS, PAGES_COMMITTED,
         CONFLICTS, RETRIES, LEASE_REQUESTS, INVALIDATIONS, LEASE_READS, READ_AHEAD_PAGES, READ_AHEAD_BYTES,
         READ_AHEAD_USED_BYTES, MERGED, PIPELINED, LEASE_RIDES,
-        COMMIT_WAITS, QUEUED_GROUPED
+        COMMIT_WAITS, QUEUED_GROUPED, HELD_FOR_HOLDERS, HELD_BEHIND
     }
 
     private static final Counter[] COUNTERS = Counter.values();
@@ -156,6 +156,25 @@ public final class ClientStats {
     }
 
     void conflict() { add(Counter.CONFLICTS, 1); }
+
+    /**
+     * A commit's answer said what it waited for: lease holders that had to acknowledge it
+     * ({@code holders}: a number, null when the server does not say) and earlier versions held back.
+     */
+    void heldFor(String holders, boolean behind) {
+        if (holders != null && !holders.trim().equals("0")) {
+            add(Counter.HELD_FOR_HOLDERS, 1);
+        }
+        if (behind) {
+            add(Counter.HELD_BEHIND, 1);
+        }
+    }
+
+    /** Commits whose answer waited for other lease holders to acknowledge it (they may cache a page it changed). */
+    public long heldForHolders() { return get(Counter.HELD_FOR_HOLDERS); }
+
+    /** Commits whose answer waited behind an earlier version held back for lease holders. */
+    public long heldBehind() { return get(Counter.HELD_BEHIND); }
 
     void retry() { add(Counter.RETRIES, 1); }
 

@@ -144,6 +144,7 @@ final class CommitProtocol {
                 continue; // not applied: re-send with the SAME key
             }
             if (a.ok()) {
+                stats.heldFor(a.header("X-Dosqlite-Held-For"), a.header("X-Dosqlite-Held-Behind") != null);
                 return a.body();
             }
             if (a.code() == 429 && n < cfg.maxRetries()) {

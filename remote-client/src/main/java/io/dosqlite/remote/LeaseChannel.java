@@ -80,7 +80,17 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable, Pag
                 return t;
             });
 
-    private record Pending(long sentAt, long since, CompletableFuture<Void> done) {
+    private record Pending(long sentAt, long since, java.util.BitSet cached, CompletableFuture<Void> done) {
+    }
+
+    /** A lease request lists at most this much of the cache (page ranges); a longer list is not sent. */
+    private static final int MAX_LISTED_CHARS = 256 * 1024;
+
+    /** What the server recorded as cached here (see {@link LeasedPages}). */
+    private final LeasedPages leased = new LeasedPages();
+
+    LeasedPages leased() {
+        return leased;
     }
 
     LeaseChannel(PageApi api, PageCache cache, VersionCheck versions, KnownState known, ClientStats stats) {
@@ -114,6 +124,7 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable, Pag
         openingSince = System.nanoTime();
         leaseOnOpen = true;
         socketNo++;
+        leased.opening(socketNo);
         socket = http.newWebSocket(new Request.Builder()
                 .url(api.leasesUrl().newBuilder().addQueryParameter("socket", Long.toString(socketNo))
                         .addQueryParameter("own", "1").build()).build(), this);
@@ -297,11 +308,17 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable, Pag
         long sentAt = System.nanoTime();
         CompletableFuture<Void> done = new CompletableFuture<>();
         long since = cache.checkedVersion();
-        pending.put(id, new Pending(sentAt, since, done));
+        // what this store may read without asking: the server then knows whom a commit concerns
+        java.util.BitSet cached = cache.pageNumbers();
+        String list = LeasedPages.ranges(cached, MAX_LISTED_CHARS);
+        pending.put(id, new Pending(sentAt, since, list == null ? null : cached, done));
         Map<String, Object> req = new java.util.LinkedHashMap<>();
         req.put("type", "lease");
         req.put("id", id);
         req.put("since", since);
+        if (list != null) {
+            req.put("cached", list);
+        }
         if (!known.incarnation().isEmpty()) {
             req.put("incarnation", known.incarnation());
         }
@@ -459,6 +476,7 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable, Pag
             for (int i = 0; i < d.size(); i++) {
                 cache.put(d.pageNos()[i], c.version(), d.pages()[i]);
             }
+            leased.recorded(socketNo, d.pageNos()); // the server recorded what it pushed
         }
         return c.version();
     }
@@ -477,6 +495,9 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable, Pag
             return;
         }
         Changes c = Changes.parse(text.getBytes(StandardCharsets.UTF_8), "a notice of our own commit");
+        if (c.complete()) {
+            leased.recorded(socketNo, c.changed()); // the server records what a holder writes
+        }
         long base = m.path("base").asLong();
         if (c.incarnation() != null && !c.incarnation().equals(known.incarnation()) || c.version() <= cache.checkedVersion()) {
             return; // its answer came first (or another life of the database: the answer sorts it out)
@@ -529,6 +550,10 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable, Pag
             if (m.hasNonNull("grant")) {
                 grant = m.get("grant").asText();
             }
+            if (m.path("cached").asBoolean(false) && p.cached() != null) {
+                leased.recorded(socketNo, p.cached());
+            }
+            leased.granted(socketNo, "cached".equals(m.path("waitsFor").asText()));
         }
         p.done().complete(null);
     }
@@ -577,6 +602,7 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable, Pag
             }
             gone = ws;
             notifyAll(); // awaitApplied: not trusted any more
+            leased.lost();
             neverOpened = !open;
             open = false;
             trusted = false;

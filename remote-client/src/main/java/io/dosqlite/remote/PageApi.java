@@ -156,8 +156,14 @@ final class PageApi {
     }
 
     /** {@code overflowBytes} > 0 asks for the overflow chains of the pages' cells too (read protocol 2). */
-    Answer read(long version, long[] pages, long overflowBytes) throws PageStoreException {
+    Answer read(long version, long[] pages, long overflowBytes, String reads, int record) throws PageStoreException {
         StringBuilder sb = new StringBuilder(32 + pages.length * 6).append("{\"version\":").append(version);
+        if (record < pages.length) {
+            sb.append(",\"record\":").append(record); // the rest are read-ahead guesses
+        }
+        if (reads != null) {
+            sb.append(",\"reads\":\"").append(reads).append('"'); // digits, commas and dashes only
+        }
         if (overflowBytes > 0) {
             sb.append(",\"overflowBytes\":").append(overflowBytes);
         }

@@ -156,6 +156,21 @@ final class PageCache {
         return e == null ? null : e.data;
     }
 
+    /**
+     * The numbers of the pages with a cached image that is not an unread read-ahead guess (for a
+     * lease request's list: guesses are proven when first used instead of holding commits back).
+     */
+    synchronized java.util.BitSet pageNumbers() {
+        java.util.BitSet out = new java.util.BitSet();
+        for (Map.Entry<Long, List<Entry>> me : pages.entrySet()) {
+            long p = me.getKey();
+            if (p > 0 && p <= Integer.MAX_VALUE && me.getValue().stream().anyMatch(e -> !e.speculative)) {
+                out.set((int) p);
+            }
+        }
+        return out;
+    }
+
     synchronized boolean contains(long pageNo, long version) {
         List<Entry> l = pages.get(pageNo);
         if (l == null) {

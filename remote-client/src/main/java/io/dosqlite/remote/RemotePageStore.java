@@ -49,7 +49,9 @@ public final class RemotePageStore implements PageStore {
         this.lease = config.leases() ? new LeaseChannel(api, cache, versions, known, stats) : null;
         Commits commits = new Commits(api, stats, cache, treeHints, known, versions, lease == null ? () -> { } : lease::distrust);
         CommitChain chain = new CommitChain(commits, known, config.readOnly() ? 0 : config.pipelineDepth());
-        this.parts = new SnapshotParts(config, cache, treeHints, stats, new PageReads(api, stats), commits, chain);
+        LeasedPages leased = lease == null ? new LeasedPages() : lease.leased();
+        this.parts = new SnapshotParts(config, cache, treeHints, stats, new PageReads(api, stats, leased), commits, chain,
+                versions, leased);
         if (lease != null) {
             lease.ownCommits(chain::pending);
             versions.pushedBy(v -> lease.awaitApplied(v, AWAIT_PUSH_NANOS));
@@ -209,6 +211,7 @@ public final class RemotePageStore implements PageStore {
                 if (leased != null) {
                     stats.leaseRead();
                     s.provenByLease();
+                    s.startedOnLease();
                 }
             } else {
                 s = pinned(view.base);
@@ -225,6 +228,7 @@ public final class RemotePageStore implements PageStore {
                 RemoteSnapshot s = new RemoteSnapshot(parts, leased.version(), leased.pageSize(), leased.pageCount(),
                         known.incarnation());
                 s.readSet(session.readSet());
+                s.startedOnLease();
                 if (scope != null) {
                     s.provenByLease();
                     scope.started(s);

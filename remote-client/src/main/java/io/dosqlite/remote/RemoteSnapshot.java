@@ -51,6 +51,16 @@ final class RemoteSnapshot implements Snapshot {
     private RemoteSession hintSource;
     /** The chain view this transaction started on; null if it did not start on the chain. */
     private CommitChain.View startView;
+    /** The lease generation whose recorded pages alone it reads without asking (0: any cached page; see LeasedPages). */
+    private final long leaseGen;
+    /**
+     * Started on a lease that does not make commits wait for this store unless it may cache a page
+     * they change: its first fetch names what it read, and reads at the newest version where none
+     * of that changed (see {@link #readPage}).
+     */
+    private boolean mustProve;
+    /** Whether the connection's SQLite may hold pages the server does not know are cached here (see readPage). */
+    private Boolean pagerUnrecorded;
 
     /** {@code version} must be pinned in the cache; {@link #close()} unpins it. */
     RemoteSnapshot(SnapshotParts parts, long version, int pageSize, long pageCount, String lineage) {
@@ -62,6 +72,19 @@ final class RemoteSnapshot implements Snapshot {
         this.pageCount = pageCount;
         this.cacheUse = parts.cache().beginUse();
         this.epoch = parts.chain().epoch();
+        this.leaseGen = parts.leased().selectiveGeneration();
+    }
+
+    /**
+     * Began on a trusted lease, with no version check. Where the server waits only for holders of
+     * changed pages, a commit this store has no page of may have been answered, without waiting
+     * for it, before this transaction began: what it reads of the pages the server knows are
+     * cached here is as good as that version (the server would have waited otherwise); its first
+     * fetch, or first read of any other page, names what it read and reads at the newest version
+     * where none of that changed (see {@link #proved}). After that it reads like any snapshot.
+     */
+    synchronized void startedOnLease() {
+        mustProve = leaseGen != 0;
     }
 
     /** Starts this write transaction on the chain: it reads {@code view}'s pending commits and pipelines its own. */
@@ -112,7 +135,15 @@ final class RemoteSnapshot implements Snapshot {
         PageCache cache = parts.cache();
         ClientStats stats = parts.stats();
         byte[] pending = view == null ? null : view.page(pageNo);
-        PageCache.Hit hit = pending != null ? PageCache.Hit.MISS : cache.get(pageNo, version, dst, offset);
+        // Until proven (mustProve), only pages the server knows are cached here are as good as the
+        // versions answered before this transaction began: any other, or a SQLite page cache that
+        // may hold one (it is not asked again before use), makes this read the proving fetch.
+        if (mustProve && pagerUnrecorded == null) {
+            LeasedPages leased = parts.leased();
+            pagerUnrecorded = reads != null && !reads.all(p -> leased.usable(leaseGen, p));
+        }
+        boolean prove = mustProve && (pagerUnrecorded || !parts.leased().usable(leaseGen, pageNo));
+        PageCache.Hit hit = pending != null || prove ? PageCache.Hit.MISS : cache.get(pageNo, version, dst, offset);
         if (pending != null) {
             System.arraycopy(pending, 0, dst, offset, pageSize);
             stats.hit();
@@ -127,7 +158,11 @@ final class RemoteSnapshot implements Snapshot {
             // a scan over rows that overflow: their chains come with the leaves (server-side walk)
             long overflowBytes = offTreeMiss && batch.length > 1
                     ? (long) (parts.reads().maxPagesPerRead(pageSize) - batch.length) * pageSize : 0;
-            PageReads.Fetched f = parts.reads().fetch(version, pageSize, batch, overflowBytes);
+            // only the page asked for is recorded as cached here: read-ahead guesses hold no commit back
+            PageReads.Fetched f = parts.reads().fetch(version, pageSize, batch, overflowBytes, mustProve ? proof() : null, 1);
+            if (mustProve) {
+                proved(f);
+            }
             PageFrames.Decoded d = f.pages();
             for (int i = 0; i < d.size(); i++) {
                 if (d.pageNos()[i] > pageCount) {
@@ -151,6 +186,48 @@ final class RemoteSnapshot implements Snapshot {
                 provenByRead = !staleByRead;
             }
             System.arraycopy(d.pages()[0], 0, dst, offset, pageSize);
+        }
+    }
+
+    /**
+     * What this transaction read so far (what its connection's SQLite may hold, page 1 always),
+     * for the server to find the newest version where none of it changed; null when too long.
+     */
+    private String proof() {
+        String r = reads == null ? null : reads.ranges(MAX_READS_CHARS);
+        return r == null ? null : r.isEmpty() ? "1" : "1," + r;
+    }
+
+    /**
+     * The first fetch of a transaction begun on a selective lease: moves it to the version the
+     * server chose (same content for everything it read), or, where the server could not choose
+     * and a newer version is visible, makes its caller run it again (or fails it with 40001).
+     */
+    private void proved(PageReads.Fetched f) throws PageStoreException {
+        mustProve = false;
+        PageReads.Moved m = f.moved();
+        if (m != null) {
+            if (m.version() > version) {
+                if (m.pageCount() != pageCount) {
+                    throw new PageStoreException(Kind.CORRUPT, "the page server moved a read from version " + version
+                            + " (" + pageCount + " pages) to " + m.version() + " with " + m.pageCount() + " pages");
+                }
+                PageCache cache = parts.cache();
+                cache.pin(m.version());
+                cache.unpin(version);
+                parts.versions().moved(version, m.version(), pageSize, pageCount, m.changed());
+                version = m.version();
+            }
+            return;
+        }
+        if (f.current() > version) {
+            if (provenByRead) {
+                provenByRead = false; // started in an OptimisticScope: its commit, or a version check, decides
+                return;
+            }
+            throw new PageStoreException(Kind.CONFLICT, "the database changed while this transaction read version "
+                    + version + " from the cache, and the server could not show that version is current for it"
+                    + " (it read too many pages, or is too far behind); roll back and retry the transaction");
         }
     }
 
@@ -335,7 +412,8 @@ final class RemoteSnapshot implements Snapshot {
      */
     @Override
     public String lineage() {
-        return epoch == 0 ? lineage : lineage + "#" + epoch;
+        String l = epoch == 0 ? lineage : lineage + "#" + epoch;
+        return leaseGen == 0 ? l : l + "@" + leaseGen;
     }
 
     /**

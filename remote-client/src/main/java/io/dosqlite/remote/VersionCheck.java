@@ -55,6 +55,20 @@ final class VersionCheck {
         return state;
     }
 
+    /**
+     * A read moved a transaction from {@code since} to {@code version}, telling what changed in
+     * between ({@code changed}; null: too many to list): the cache and the known version follow
+     * (as a version check's answer would), unless they are there already.
+     */
+    void moved(long since, long version, int pageSize, long pageCount, long[] changed) {
+        if (changed != null) {
+            cache.applyChanges(Math.min(since, cache.checkedVersion()), version, pageCount, changed, true);
+        } else {
+            cache.applyChanges(cache.checkedVersion(), version, pageCount, new long[0], false);
+        }
+        known.learn(new DbState(version, pageSize, pageCount));
+    }
+
     /** The check, applied to the cache, without keeping the version pinned. */
     DbState check() throws PageStoreException {
         DbState s = checkAndPin();

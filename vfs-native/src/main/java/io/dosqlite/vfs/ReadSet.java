@@ -68,6 +68,16 @@ public final class ReadSet {
         return sb.toString();
     }
 
+    /** Whether every page in the set passes {@code test}. */
+    public synchronized boolean all(java.util.function.LongPredicate test) {
+        for (int p = pages.nextSetBit(0); p >= 0; p = p == Integer.MAX_VALUE ? -1 : pages.nextSetBit(p + 1)) {
+            if (!test.test(p)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Whether page {@code pageNo} is in the set. */
     public synchronized boolean contains(long pageNo) {
         return pageNo > 0 && pageNo <= Integer.MAX_VALUE && pages.get((int) pageNo);

@@ -1,0 +1,117 @@
+package io.dosqlite.remote;
+
+import io.dosqlite.testsupport.TestPageServer;
+import io.dosqlite.vfs.Snapshot;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+import static io.dosqlite.remote.RemoteTests.config;
+import static io.dosqlite.remote.RemoteTests.newDbName;
+import static io.dosqlite.remote.RemoteTests.page;
+import static io.dosqlite.remote.RemoteTests.pages;
+import static io.dosqlite.remote.RemoteTests.read;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A commit waits only for the lease holders that may cache a page it changes (docs/protocol.md,
+ * "Waits only for holders of changed pages"), and a holder whose push of it is late still never
+ * reads an older version than one answered before its transaction began. The late push is made
+ * late on purpose (a test hook delays every invalidation the reader's socket receives by 3 s).
+ */
+class SelectiveWaitsServerTest {
+    static final int PS = 1024;
+    static final String LATE_PUSHES = "delayMs=3000";
+
+    @RegisterExtension
+    static final TestPageServer server = new TestPageServer("--lease-ms", "20000");
+
+    private static RemotePageStore leased(String db) throws Exception {
+        return RemotePageStore.open(config(server.url(), db).leases(true).build());
+    }
+
+    /** A holder whose pushes arrive 3 s late (the hook is read when its socket is made). */
+    private static RemotePageStore lateHolder(String db) throws Exception {
+        System.setProperty("dosqlite.test.pushFaults", LATE_PUSHES);
+        try {
+            return leased(db);
+        } finally {
+            System.clearProperty("dosqlite.test.pushFaults");
+        }
+    }
+
+    private static long commit(RemotePageStore s, SortedMap<Long, byte[]> pages, long count) throws Exception {
+        try (Snapshot snap = s.beginRead()) {
+            return snap.commit(pages, count, PS);
+        }
+    }
+
+    @Test
+    void aCommitOfAPageAHolderNeverReadDoesNotWaitForItAndItsNextTransactionSeesIt() throws Exception {
+        String db = newDbName("selective");
+        try (RemotePageStore writer = leased(db)) {
+            commit(writer, pages(PS, 1, 4, 1), 4);
+            try (RemotePageStore reader = lateHolder(db)) {
+                try (Snapshot s = reader.beginRead()) {
+                    read(s, 1);
+                    read(s, 2);
+                }
+                RemoteTests.awaitLease(reader);
+                ClientStats w = writer.stats().snapshot();
+                long answered = commit(writer, new TreeMap<>(Map.of(3L, page(PS, 3, 2))), 4);
+                assertEquals(0, writer.stats().minus(w).heldForHolders(),
+                        "the reader was never served page 3: the commit must not wait for it");
+                // its push is 3 s away: this transaction starts on the version before, from the cache
+                assertTrue(reader.leaseTrusted());
+                ClientStats r = reader.stats().snapshot();
+                try (Snapshot s = reader.beginRead()) {
+                    assertArrayEquals(page(PS, 2, 1), read(s, 2), "a cached page nobody changed");
+                    assertArrayEquals(page(PS, 3, 2), read(s, 3), "a commit answered before this transaction began");
+                    assertEquals(answered, s.version(), "the transaction moved to the version answered");
+                }
+                assertEquals(1, reader.stats().minus(r).requests(), "one read, which also proved the version");
+                // a page it was served: a commit of it waits for the (late) acknowledgement
+                w = writer.stats().snapshot();
+                commit(writer, new TreeMap<>(Map.of(2L, page(PS, 2, 3))), 4);
+                assertEquals(1, writer.stats().minus(w).heldForHolders(), "the reader caches page 2");
+                try (Snapshot s = reader.beginRead()) {
+                    assertArrayEquals(page(PS, 2, 3), read(s, 2));
+                }
+            }
+        }
+    }
+
+    @Test
+    void aReadAheadGuessIsNotWaitedForAndIsProvenBeforeATransactionOnTheLeaseUsesIt() throws Exception {
+        String db = newDbName("selective");
+        try (RemotePageStore writer = leased(db)) {
+            commit(writer, pages(PS, 1, 8, 1), 8);
+            try (RemotePageStore reader = lateHolder(db)) {
+                // sequential misses: the reader fetches the pages after them as guesses
+                try (Snapshot s = reader.beginRead()) {
+                    for (long p = 1; p <= 3; p++) {
+                        read(s, p); // page 1 came with the open; 2 and 3 are sequential misses
+                    }
+                    ClientStats guessed = reader.stats().snapshot();
+                    read(s, 6);
+                    assertEquals(0, reader.stats().minus(guessed).requests(), "page 6 came with the read-ahead");
+                }
+                RemoteTests.awaitLease(reader);
+                ClientStats w = writer.stats().snapshot();
+                commit(writer, new TreeMap<>(Map.of(6L, page(PS, 6, 2))), 8);
+                assertEquals(0, writer.stats().minus(w).heldForHolders(), "a guess holds no commit back");
+                ClientStats r = reader.stats().snapshot();
+                try (Snapshot s = reader.beginRead()) {
+                    assertArrayEquals(page(PS, 6, 2), read(s, 6), "the guess was proven (and moved) before use");
+                    assertArrayEquals(page(PS, 2, 1), read(s, 2));
+                }
+                assertEquals(1, reader.stats().minus(r).requests());
+            }
+        }
+    }
+}
