@@ -138,12 +138,14 @@ export class DatabaseDO extends DurableObject<Env> {
       wait,
     );
     const hold = this.leases.lastHold;
+    const recorded = this.leases.recordedFor(request);
     // after published(): it pins the version readers are served while this one is held back
     collectGarbage(this.store);
     await held;
     // what the answer waited for (clients count it: see docs/protocol.md)
     const headers: Record<string, string> = { "Content-Type": "application/json", "X-Dosqlite-Held-For": String(hold.holders) };
     if (hold.behind) headers["X-Dosqlite-Held-Behind"] = "1";
+    if (recorded !== null) headers["X-Dosqlite-Recorded"] = recorded;
     return new Response(outcome.answer, { status: 200, headers });
   }
 

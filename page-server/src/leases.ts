@@ -174,10 +174,14 @@ export class Leases {
       this.acked(att.sid, Number(msg.version));
     } else if (msg.type === "lease") {
       // recorded before anything else happens: a commit from here on waits for what it lists
-      const listed = this.listed(att, msg.cached);
+      const listed = this.listed(att, msg.cached, true);
       await this.visible();
       const g = this.grant(att, msg);
       ws.send(JSON.stringify(g.type === "lease" && listed ? { ...g, cached: true } : g));
+    } else if (msg.type === "cache") {
+      // read-ahead guesses the holder started to use: recorded from here on, so it may trust them
+      // once this answer (after every invalidation sent before) reached it
+      if (this.listed(att, msg.pages, false)) ws.send(JSON.stringify({ type: "cached", id: msg.id }));
     } else if (msg.type === "release") {
       // the holder reads nothing more on this lease (or, with `grants`, on those of its sockets
       // that broke): commits need not wait for them
@@ -232,9 +236,10 @@ export class Leases {
 
   /**
    * A lease request's `cached` list (page ranges): everything the holder may read without asking
-   * is recorded (and a forgotten record is whole again). False when absent or not taken.
+   * is recorded (and, `whole`, a forgotten record is whole again); or a `cache` message's pages.
+   * False when absent or not taken.
    */
-  private listed(att: Attachment, cached: unknown): boolean {
+  private listed(att: Attachment, cached: unknown, whole: boolean): boolean {
     if (!att.socket || typeof cached !== "string" || cached.length > MAX_LISTED_CHARS) return false;
     let pages: Set<number>;
     try {
@@ -245,7 +250,7 @@ export class Leases {
     let s = this.served.get(att.sid);
     if (!s) this.served.set(att.sid, (s = { pages: new Set(), interior: false, complete: false }));
     for (const p of pages) s.pages.add(p);
-    s.complete = true;
+    if (whole) s.complete = true;
     return true;
   }
 
@@ -287,6 +292,18 @@ export class Leases {
       const served = att && att.client === writer ? this.served.get(att.sid) : undefined;
       if (served) for (const p of inv.changed()) served.pages.add(p);
     }
+  }
+
+  /**
+   * The socket a writer's request names, if its pages are recorded there (published() recorded
+   * what the commit wrote for every socket of the writer with a record): the answer says so.
+   */
+  recordedFor(request: Request): string | null {
+    const t = this.trafficOf(request);
+    const ws = t && this.socketOf(t.client, t.socket);
+    if (!ws) return null;
+    const att = ws.deserializeAttachment() as Attachment;
+    return this.served.has(att.sid) ? t!.socket : null;
   }
 
   private socketOf(client: string, socket: string): WebSocket | null {
@@ -363,7 +380,7 @@ export class Leases {
       const mustAck = !served || !served.complete || affects(served);
       if (ws) {
         try {
-          ws.send(this.invalidationFor(inv, served, messages));
+          ws.send(this.invalidationFor(inv, served, messages, mustAck));
         } catch {
           // a broken socket: its lease still runs until it expires
         }
@@ -423,19 +440,19 @@ export class Leases {
    * and any interior page if it took the interior prefetch; all of them when unknown. Holders with
    * the same pages share one encoding (`cache`).
    */
-  private invalidationFor(inv: Invalidation, served: Served | undefined, cache: Map<string, { text: string; pushed: number[] }>): string {
+  private invalidationFor(inv: Invalidation, served: Served | undefined, cache: Map<string, { text: string; pushed: number[] }>, ack: boolean): string {
     let wanted: ((pgno: number, data: Uint8Array | null) => boolean) | null = null;
-    let key = "*";
+    let key = ack ? "*" : "*-";
     if (served) {
       const changed = inv.changed();
       const want = changed.filter((p) => served.pages.has(p));
-      key = want.join(",") + (served.interior ? "+i" : "");
+      key = want.join(",") + (served.interior ? "+i" : "") + (ack ? "" : "-");
       // the interior prefetch always starts with page 1
       wanted = (p, data) => served.pages.has(p) || (served.interior && (p === 1 || (data !== null && isInterior(pageKind(p, data)))));
     }
     let msg = cache.get(key);
     if (msg === undefined) {
-      msg = this.invalidation(inv, wanted);
+      msg = this.invalidation(inv, wanted, ack);
       cache.set(key, msg);
     }
     // what was pushed is cached there now (the client keeps the pushed images)
@@ -463,10 +480,12 @@ export class Leases {
     });
   }
 
-  private invalidation(inv: Invalidation, wanted: ((pgno: number, data: Uint8Array | null) => boolean) | null): { text: string; pushed: number[] } {
+  private invalidation(inv: Invalidation, wanted: ((pgno: number, data: Uint8Array | null) => boolean) | null, ack: boolean): { text: string; pushed: number[] } {
     const msg: Record<string, unknown> = {
       type: "invalidate",
       v: LEASE_PROTOCOL,
+      // nothing waits for this holder's acknowledgement: it need not send one
+      ...(ack ? {} : { ack: false }),
       version: inv.version,
       base: inv.base,
       pageSize: inv.pageSize,

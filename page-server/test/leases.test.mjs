@@ -406,8 +406,12 @@ describe("waits only for holders of changed pages", () => {
       }
       // page 3 and a page 1 that differs only in its change counter: only has3 must acknowledge
       const c = commitAs(s, db, 1, [{ pgno: 1, data: await counterOnly(db, 1, 2) }, { pgno: 3, data: makePage(PS, 3, 20) }], { client: "w", pageCount: 3 });
-      assert.deepEqual((await h2.next("invalidate")).changed, [1, 3], "every holder is still told");
-      assert.equal((await h3.next("invalidate")).version, 2);
+      const told = await h2.next("invalidate");
+      assert.deepEqual(told.changed, [1, 3], "every holder is still told");
+      assert.equal(told.ack, false, "nothing waits for its acknowledgement");
+      const waitedFor = await h3.next("invalidate");
+      assert.equal(waitedFor.version, 2);
+      assert.equal(waitedFor.ack, undefined);
       assert.equal(await settlesWithin(c, 300), false, "answered before the holder of page 3 acknowledged");
       h3.ack(2);
       assert.equal((await withinMs(c, 1000, "waited for a holder that has none of the pages")).status, 200);
@@ -425,7 +429,7 @@ describe("waits only for holders of changed pages", () => {
     }
   });
 
-  test("after an interior prefetch a holder is waited for on interior pages only; a listed cache counts as served", async () => {
+  test("after an interior prefetch a holder is waited for on interior pages only; pages it listed (lease request, cache message) count as served", async () => {
     const db = `lease${++n}`;
     assert.equal((await s.api("PUT", `/v1/databases/${db}`, { body: { pageSize: PS } })).status, 201);
     const first = [{ pgno: 1, data: makePage(PS, 1, 1) }, { pgno: 2, data: makePage(PS, 2, 1, 0x05) }, { pgno: 3, data: makePage(PS, 3, 1) }, { pgno: 4, data: makePage(PS, 4, 1) }];
@@ -436,9 +440,11 @@ describe("waits only for holders of changed pages", () => {
       await h.lease(1);
       const pre = await s.api("GET", `/v1/databases/${db}/interior`, { headers: as("pref") });
       assert.equal(pre.headers.get("X-Dosqlite-Recorded"), "1");
-      // the lister names page 4 as cached on its lease request (no read of it on this socket)
-      l.ws.send(JSON.stringify({ type: "lease", id: 1, since: 1, cached: "1,4" }));
+      // the lister names page 1 as cached on its lease request, then page 4 with a cache message
+      l.ws.send(JSON.stringify({ type: "lease", id: 1, since: 1, cached: "1" }));
       assert.equal((await l.next("lease")).cached, true);
+      l.ws.send(JSON.stringify({ type: "cache", id: 2, pages: "4" }));
+      assert.equal((await l.next("cached")).id, 2);
       // a leaf page nobody was served: nobody waited for
       const leaf = commitAs(s, db, 1, [{ pgno: 1, data: await counterOnly(db, 1, 2) }, { pgno: 3, data: makePage(PS, 3, 30) }], { client: "w", pageCount: 4 });
       assert.equal((await withinMs(leaf, 1000, "a leaf nobody cached waited for a holder")).status, 200);

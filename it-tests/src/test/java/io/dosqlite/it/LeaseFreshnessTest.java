@@ -55,6 +55,37 @@ class LeaseFreshnessTest {
         }
     }
 
+    /**
+     * A commit of rows on pages the reader JVM never read is answered without waiting for it, and
+     * its pushes arrive 3 s late here, so each read below starts on the version before the commit,
+     * from its cache: it must still return the acknowledged value (its first fetch proves the
+     * version and moves the read to the newest one where nothing it read changed).
+     */
+    @Test
+    void aHolderTheCommitDidNotWaitForStillReadsItAfterItsAcknowledgement() throws Exception {
+        String url = server.freshJdbcUrl("selective");
+        try (Connection c = TestPageServer.connect(url, "leases", "true"); Statement s = c.createStatement()) {
+            // two rows a page: the rows read below are each on a page of their own
+            s.execute("CREATE TABLE counter(id INTEGER PRIMARY KEY, n INTEGER NOT NULL, pad BLOB NOT NULL)");
+            s.execute("WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r WHERE i < 24)"
+                    + " INSERT INTO counter SELECT i, 0, zeroblob(1500) FROM r");
+        }
+        try (Reader r = new Reader(url, "delayMs=3000"); Connection c = TestPageServer.connect(url, "leases", "true");
+             Statement s = c.createStatement()) {
+            assertEquals(0, r.read(1)[0]); // takes the lease; caches row 1's page and the tree above it
+            var stats = c.unwrap(io.dosqlite.jdbc.DosqliteConnection.class);
+            for (int id = 24; id >= 16; id -= 2) {
+                long held = stats.statistics().heldForHolders();
+                long t0 = System.nanoTime();
+                assertEquals(1, s.executeUpdate("UPDATE counter SET n = " + id + " WHERE id = " + id));
+                long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+                assertEquals(held, stats.statistics().heldForHolders(),
+                        "row " + id + ": the commit waited for a holder that never read its page (" + ms + " ms)");
+                assertEquals(id, r.read(id)[0], "row " + id + ": the reader JVM missed an acknowledged commit");
+            }
+        }
+    }
+
     @Test
     void freshUnderDroppedDelayedReorderedInvalidationsAndAcks() throws Exception {
         String url = CounterClient.newDatabase(server, "lease");
@@ -156,7 +187,12 @@ class LeaseFreshnessTest {
 
         /** {value, requests so far} of one autocommit SELECT in the reader JVM. */
         long[] read() throws IOException {
-            out.println("read");
+            return read(1);
+        }
+
+        /** {value of row id, requests so far}. */
+        long[] read(int id) throws IOException {
+            out.println("read " + id);
             String line = in.readLine();
             assertTrue(line != null && line.startsWith("n "), "reader said " + line);
             String[] p = line.split(" ");

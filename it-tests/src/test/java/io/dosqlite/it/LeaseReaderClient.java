@@ -9,8 +9,8 @@ import java.sql.Statement;
 import java.util.Properties;
 
 /**
- * Runs in a separate JVM holding a read lease: for every line "read" on stdin it runs one autocommit
- * SELECT of counter row 1 and prints "n <value> <requests so far>"; "quit" ends it.
+ * Runs in a separate JVM holding a read lease: for every line "read" (or "read ID") on stdin it runs
+ * one autocommit SELECT of counter row 1 (or ID) and prints "n <value> <requests so far>"; "quit" ends it.
  * Usage: LeaseReaderClient URL TOKEN (push faults through -Ddosqlite.test.pushFaults=...).
  */
 public final class LeaseReaderClient {
@@ -24,7 +24,8 @@ public final class LeaseReaderClient {
             System.out.println("ready");
             System.out.flush();
             for (String line; (line = in.readLine()) != null && !line.equals("quit"); ) {
-                try (ResultSet rs = s.executeQuery("SELECT n FROM counter WHERE id = 1")) {
+                int id = line.startsWith("read ") ? Integer.parseInt(line.substring(5).trim()) : 1;
+                try (ResultSet rs = s.executeQuery("SELECT n FROM counter WHERE id = " + id)) {
                     rs.next();
                     System.out.println("n " + rs.getInt(1) + " " + stats.statistics().requests());
                 }

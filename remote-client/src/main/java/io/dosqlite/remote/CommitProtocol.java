@@ -75,9 +75,11 @@ final class CommitProtocol {
             if (patched.length < (long) inline.size() * frame) {
                 String key = commitKey;
                 try {
+                    String[] recorded = new String[1];
                     byte[] ok = exactlyOnce(api, stats, key, "the commit",
-                            () -> api.commitOnce(key, base, newPageCount, pageSize, stage, patched, incarnation, true, basis));
-                    return CommitResult.parse(ok, "the commit");
+                            () -> api.commitOnce(key, base, newPageCount, pageSize, stage, patched, incarnation, true, basis),
+                            a -> recorded[0] = a.header("X-Dosqlite-Recorded"));
+                    return CommitResult.parse(ok, "the commit").recordedOn(recorded[0]);
                 } catch (PageStoreException e) {
                     if (e.kind() != Kind.INVALID && e.kind() != Kind.CORRUPT) {
                         throw e;
@@ -91,9 +93,11 @@ final class CommitProtocol {
         }
         byte[] body = PageFrames.encode(inline, pageSize);
         String key = commitKey;
+        String[] recorded = new String[1];
         byte[] ok = exactlyOnce(api, stats, key, "the commit",
-                () -> api.commitOnce(key, base, newPageCount, pageSize, stage, body, incarnation, false, basis));
-        return CommitResult.parse(ok, "the commit");
+                () -> api.commitOnce(key, base, newPageCount, pageSize, stage, body, incarnation, false, basis),
+                a -> recorded[0] = a.header("X-Dosqlite-Recorded"));
+        return CommitResult.parse(ok, "the commit").recordedOn(recorded[0]);
     }
 
     /** One attempt of a request carrying an Idempotency-Key. */
@@ -109,6 +113,12 @@ final class CommitProtocol {
      */
     static byte[] exactlyOnce(PageApi api, ClientStats stats, String key, String what, Attempt attempt)
             throws PageStoreException {
+        return exactlyOnce(api, stats, key, what, attempt, a -> { });
+    }
+
+    /** As above; {@code answered} sees the answer when it came to this request (not when resolved by asking). */
+    static byte[] exactlyOnce(PageApi api, ClientStats stats, String key, String what, Attempt attempt,
+                              java.util.function.Consumer<Answer> answered) throws PageStoreException {
         RemoteConfig cfg = api.config();
         long epoch = api.cancelEpoch();
         for (int n = 0; ; n++) {
@@ -145,6 +155,7 @@ final class CommitProtocol {
             }
             if (a.ok()) {
                 stats.heldFor(a.header("X-Dosqlite-Held-For"), a.header("X-Dosqlite-Held-Behind") != null);
+                answered.accept(a);
                 return a.body();
             }
             if (a.code() == 429 && n < cfg.maxRetries()) {

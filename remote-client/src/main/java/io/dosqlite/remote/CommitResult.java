@@ -8,7 +8,12 @@ import io.dosqlite.vfs.PageStoreException;
  * a commit that landed on a newer version than its base, {@code changed} (the pages written since
  * its base, to drop from the cache) and {@code counter} (the change counter the server gave page 1).
  */
-record CommitResult(long version, long pageCount, long pages, long[] changed, long counter) {
+record CommitResult(long version, long pageCount, long pages, long[] changed, long counter, String recorded) {
+
+    /** The same, with the socket the server recorded the committed pages for (X-Dosqlite-Recorded; null: none). */
+    CommitResult recordedOn(String socket) {
+        return new CommitResult(version, pageCount, pages, changed, counter, socket);
+    }
 
     static CommitResult parse(byte[] body, String what) throws PageStoreException {
         JsonNode n = Json.parse(body, what);
@@ -24,7 +29,7 @@ record CommitResult(long version, long pageCount, long pages, long[] changed, lo
         JsonNode counter = n.get("counter");
         return new CommitResult(Json.requireLong(n, "version", what), Json.requireLong(n, "pageCount", what),
                 pages != null && pages.canConvertToLong() ? pages.asLong() : -1, ch,
-                counter != null && counter.canConvertToLong() ? counter.asLong() : -1);
+                counter != null && counter.canConvertToLong() ? counter.asLong() : -1, null);
     }
 
     /** Whether the commit landed on a newer version than its base (others' commits in between). */

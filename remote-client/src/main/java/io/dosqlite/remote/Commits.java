@@ -18,11 +18,13 @@ final class Commits {
     private final KnownState known;
     private final VersionCheck versions;
     private final Runnable outcomeUnknown;
+    private final LeasedPages leased;
 
     /** {@code outcomeUnknown}: a commit failed in a way that may have left it applied (the lease stops being trusted). */
     Commits(PageApi api, ClientStats stats, PageCache cache, TreeHints hints, KnownState known, VersionCheck versions,
-            Runnable outcomeUnknown) {
+            Runnable outcomeUnknown, LeasedPages leased) {
         this.outcomeUnknown = outcomeUnknown;
+        this.leased = leased;
         this.api = api;
         this.stats = stats;
         this.cache = cache;
@@ -91,6 +93,9 @@ final class Commits {
         }
         known.learn(new DbState(r.version(), pageSize, newPageCount));
         cache.applyCommit(before, r.version(), newPageCount, images);
+        // the server recorded what it wrote as cached here: later transactions on the lease trust it
+        long[] written = images.keySet().stream().mapToLong(Long::longValue).toArray();
+        leased.recorded(r.recorded(), written, written.length);
         for (Map.Entry<Long, byte[]> e : images.entrySet()) {
             hints.learn(e.getKey(), e.getValue(), pageSize, newPageCount);
         }

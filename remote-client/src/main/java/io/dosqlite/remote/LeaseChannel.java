@@ -93,6 +93,28 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable, Pag
         return leased;
     }
 
+    /** Pages asked to be recorded ({@code cache} messages) by id, until answered. */
+    private final Map<Long, java.util.BitSet> recording = new HashMap<>();
+
+    /**
+     * Asks the server to record pages this store started to use (read-ahead guesses, proven): it
+     * answers {@code cached} after every invalidation it sent before, so once the answer is
+     * handled here the cache reflects every version that changed them, and later ones wait for us.
+     */
+    private synchronized boolean sendUsed(java.util.BitSet pages) {
+        String list = LeasedPages.ranges(pages, MAX_LISTED_CHARS);
+        if (!open || closed || list == null) {
+            return false;
+        }
+        long id = ++nextId;
+        recording.put(id, pages);
+        if (!socket.send("{\"type\":\"cache\",\"id\":" + id + ",\"pages\":\"" + list + "\"}")) {
+            recording.remove(id);
+            return false;
+        }
+        return true;
+    }
+
     LeaseChannel(PageApi api, PageCache cache, VersionCheck versions, KnownState known, ClientStats stats) {
         this.api = api;
         this.cache = cache;
@@ -100,6 +122,7 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable, Pag
         this.known = known;
         this.stats = stats;
         this.faults = LeaseFaults.fromSystemProperty();
+        leased.sendUsedWith(this::sendUsed);
         // A push channel stays open for as long as the store: no read or call timeout on it.
         // Its reader thread lives as long as the socket: a daemon, so it never keeps a JVM from exiting.
         this.http = api.http().newBuilder().readTimeout(0, TimeUnit.MILLISECONDS).callTimeout(0, TimeUnit.MILLISECONDS)
@@ -310,6 +333,7 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable, Pag
         long since = cache.checkedVersion();
         // what this store may read without asking: the server then knows whom a commit concerns
         java.util.BitSet cached = cache.pageNumbers();
+        leased.addRecorded(socketNo, cached); // SQLite may hold some the cache let go (a record lost with the object's memory)
         String list = LeasedPages.ranges(cached, MAX_LISTED_CHARS);
         pending.put(id, new Pending(sentAt, since, list == null ? null : cached, done));
         Map<String, Object> req = new java.util.LinkedHashMap<>();
@@ -436,11 +460,13 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable, Pag
                         return;
                     }
                     long version = invalidated(ws, m, text);
-                    if (faults == null || faults.sendAck()) {
+                    // "ack":false: the server waits for no acknowledgement of it (nothing of it is cached here)
+                    if (m.path("ack").asBoolean(true) && (faults == null || faults.sendAck())) {
                         ws.send("{\"type\":\"ack\",\"version\":" + version + "}");
                     }
                 }
                 case "lease" -> granted(ws, m, text);
+                case "cached" -> cached(ws, m.path("id").asLong());
                 case "error" -> failed(m.path("id").asLong(), m.path("message").asText());
                 default -> {
                     // pong and future message types
@@ -532,6 +558,13 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable, Pag
         this.own = byKey;
     }
 
+    private synchronized void cached(WebSocket ws, long id) {
+        java.util.BitSet pages = recording.remove(id);
+        if (pages != null && ws == socket) {
+            leased.recorded(socketNo, pages);
+        }
+    }
+
     private void granted(WebSocket ws, JsonNode m, String text) throws PageStoreException {
         Pending p;
         synchronized (this) {
@@ -603,6 +636,7 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable, Pag
             gone = ws;
             notifyAll(); // awaitApplied: not trusted any more
             leased.lost();
+            recording.clear();
             neverOpened = !open;
             open = false;
             trusted = false;

@@ -7,8 +7,10 @@ import java.util.BitSet;
  * (docs/protocol.md, "Waits only for holders of changed pages"). A server that says so
  * ({@code waitsFor: "cached"}) makes a commit wait only for the holders that may cache a page it
  * changes, so this store may trust, without asking, only what the server knows it has: pages it
- * was served or pushed on this socket, wrote, or listed on a lease request. Anything else in the
- * cache is read again (once) before a transaction of this socket's generation uses it.
+ * was served or pushed on this socket, wrote, or listed (a lease request, a {@code cache}
+ * message). A transaction that began on the lease and has not proven its version yet reads any
+ * other cached page only through a proving fetch; a page a transaction used is then asked to be
+ * recorded ({@link #used}, {@link #flushUsed()}), so the next ones trust it.
  *
  * <p>A generation is the number of a socket on which a lease was granted (0: none). Snapshots keep
  * the generation they began in, and it is part of their lineage, so SQLite's own page cache, which
@@ -16,6 +18,12 @@ import java.util.BitSet;
  */
 final class LeasedPages {
     private final BitSet pages = new BitSet();
+    /** Cached pages not recorded at the server that transactions used: to be recorded (see {@link #flushUsed()}). */
+    private final BitSet used = new BitSet();
+    /** Pages asked to be recorded, not answered yet (see {@link #awaitRecorded}). */
+    private final BitSet inFlight = new BitSet();
+    /** Sends pages to be recorded on the open socket (set by the lease channel). */
+    private volatile java.util.function.Predicate<BitSet> sender;
     /** The socket whose recorded pages {@link #pages} holds (its number), or 0. */
     private long socket;
     private long generation;
@@ -27,6 +35,9 @@ final class LeasedPages {
         generation = 0;
         selective = false;
         pages.clear();
+        used.clear();
+        inFlight.clear();
+        notifyAll();
     }
 
     /** The socket is gone. */
@@ -35,6 +46,72 @@ final class LeasedPages {
         generation = 0;
         selective = false;
         pages.clear();
+        used.clear();
+        inFlight.clear();
+        notifyAll();
+    }
+
+    void sendUsedWith(java.util.function.Predicate<BitSet> s) {
+        this.sender = s;
+    }
+
+    /**
+     * A transaction used a cached page: if the server has not recorded it (a read-ahead guess, or
+     * a page cached before the socket), it is asked to, so that later transactions on the lease
+     * trust it without a fetch. (The transaction itself was proven, or began before the lease.)
+     */
+    synchronized void used(long pageNo) {
+        if (socket != 0 && (generation == 0 || selective) && pageNo > 0 && pageNo <= Integer.MAX_VALUE && !pages.get((int) pageNo)) {
+            used.set((int) pageNo);
+        }
+    }
+
+    /** Sends the pages {@link #used} collected (one push-channel message; recorded once the server answers). */
+    void flushUsed() {
+        BitSet b;
+        java.util.function.Predicate<BitSet> s = sender;
+        synchronized (this) {
+            if (used.isEmpty() || s == null || !selective) {
+                return; // before the grant: kept until it says the server records them
+            }
+            b = (BitSet) used.clone();
+            used.clear();
+            inFlight.or(b);
+        }
+        if (!s.test(b)) {
+            synchronized (this) {
+                inFlight.andNot(b);
+                notifyAll();
+            }
+        }
+    }
+
+    /**
+     * Waits, at most {@code timeoutNanos}, until none of the pages {@code which} selects (among
+     * those asked to be recorded) is still unanswered: the next transaction after the one that
+     * used them trusts them without a fetch once the answer is in. True if nothing is pending.
+     */
+    synchronized boolean awaitRecorded(java.util.function.LongPredicate which, long timeoutNanos) {
+        long deadline = System.nanoTime() + timeoutNanos;
+        for (;;) {
+            boolean pending = false;
+            for (int p = inFlight.nextSetBit(0); p >= 0 && !pending; p = p == Integer.MAX_VALUE ? -1 : inFlight.nextSetBit(p + 1)) {
+                pending = which.test(p) && !pages.get(p);
+            }
+            long left = deadline - System.nanoTime();
+            if (!pending) {
+                return true;
+            }
+            if (left <= 0) {
+                return false;
+            }
+            try {
+                java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
     }
 
     /** A lease was granted on socket {@code socketNo}; {@code waitsForCached}: the server waits only for holders of changed pages. */
@@ -42,6 +119,9 @@ final class LeasedPages {
         if (socketNo == socket) {
             generation = socketNo;
             selective = waitsForCached;
+            if (!selective) {
+                used.clear(); // a server that waits for every holder records nothing of this
+            }
         }
     }
 
@@ -59,6 +139,15 @@ final class LeasedPages {
     synchronized void recorded(long socketNo, BitSet pageNos) {
         if (socketNo == socket) {
             pages.or(pageNos);
+            inFlight.andNot(pageNos);
+            notifyAll();
+        }
+    }
+
+    /** Adds the pages recorded for socket {@code socketNo} to {@code into} (a lease request lists them again). */
+    synchronized void addRecorded(long socketNo, BitSet into) {
+        if (socketNo == socket) {
+            into.or(pages);
         }
     }
 

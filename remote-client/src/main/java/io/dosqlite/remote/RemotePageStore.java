@@ -47,9 +47,10 @@ public final class RemotePageStore implements PageStore {
         this.treeHints = new TreeHints();
         this.versions = new VersionCheck(api, cache, treeHints, known);
         this.lease = config.leases() ? new LeaseChannel(api, cache, versions, known, stats) : null;
-        Commits commits = new Commits(api, stats, cache, treeHints, known, versions, lease == null ? () -> { } : lease::distrust);
-        CommitChain chain = new CommitChain(commits, known, config.readOnly() ? 0 : config.pipelineDepth());
         LeasedPages leased = lease == null ? new LeasedPages() : lease.leased();
+        Commits commits = new Commits(api, stats, cache, treeHints, known, versions, lease == null ? () -> { } : lease::distrust,
+                leased);
+        CommitChain chain = new CommitChain(commits, known, config.readOnly() ? 0 : config.pipelineDepth());
         this.parts = new SnapshotParts(config, cache, treeHints, stats, new PageReads(api, stats, leased), commits, chain,
                 versions, leased);
         if (lease != null) {

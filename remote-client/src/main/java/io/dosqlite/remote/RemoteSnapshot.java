@@ -13,6 +13,8 @@ import java.util.TreeMap;
  * from {@code /read} at this version (batched with read-ahead); commit publishes on top of it.
  */
 final class RemoteSnapshot implements Snapshot {
+    /** How long a transaction on the lease waits for pages an earlier one asked to have recorded, before proving instead. */
+    private static final long AWAIT_RECORDED_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
     /** A read set longer than this goes unsent: the commit is then checked strictly (base must be current). */
     private static final int MAX_READS_CHARS = 6000;
 
@@ -138,12 +140,23 @@ final class RemoteSnapshot implements Snapshot {
         // Until proven (mustProve), only pages the server knows are cached here are as good as the
         // versions answered before this transaction began: any other, or a SQLite page cache that
         // may hold one (it is not asked again before use), makes this read the proving fetch.
+        LeasedPages leased = parts.leased();
         if (mustProve && pagerUnrecorded == null) {
-            LeasedPages leased = parts.leased();
+            // pages an earlier transaction used and asked to have recorded: their answer is near
+            if (reads != null) {
+                leased.awaitRecorded(reads::contains, AWAIT_RECORDED_NANOS);
+            }
             pagerUnrecorded = reads != null && !reads.all(p -> leased.usable(leaseGen, p));
         }
-        boolean prove = mustProve && (pagerUnrecorded || !parts.leased().usable(leaseGen, pageNo));
+        boolean recorded = leased.usable(leaseGen, pageNo);
+        if (!recorded && mustProve && leased.awaitRecorded(p -> p == pageNo, AWAIT_RECORDED_NANOS)) {
+            recorded = leased.usable(leaseGen, pageNo);
+        }
+        boolean prove = mustProve && (pagerUnrecorded || !recorded);
         PageCache.Hit hit = pending != null || prove ? PageCache.Hit.MISS : cache.get(pageNo, version, dst, offset);
+        if (hit != PageCache.Hit.MISS) {
+            leased.used(pageNo); // if not recorded yet: later transactions on the lease trust it once it is
+        }
         if (pending != null) {
             System.arraycopy(pending, 0, dst, offset, pageSize);
             stats.hit();
@@ -186,6 +199,7 @@ final class RemoteSnapshot implements Snapshot {
                 provenByRead = !staleByRead;
             }
             System.arraycopy(d.pages()[0], 0, dst, offset, pageSize);
+            leased.used(pageNo); // if the read was not recorded (no socket yet when sent)
         }
     }
 
@@ -490,6 +504,7 @@ final class RemoteSnapshot implements Snapshot {
     public synchronized void close() {
         if (!closed) {
             closed = true;
+            parts.leased().flushUsed();
             stage = null; // never committed: the server lets the stage expire
             parts.cache().unpin(version);
             parts.cache().endUse(cacheUse);

@@ -122,6 +122,7 @@ final class MainDbFile extends OpenFile {
                     // SQLite compares these 16 header bytes with what it cached; a mismatch makes
                     // it reset its page cache and re-read page 1, whose real bytes it then keeps.
                     foreignCache = false;
+                    session.readSet().dropped();
                     for (int i = 0; i < 4; i++) {
                         out[i] = (byte) ~out[i];
                     }

@@ -26,6 +26,17 @@ public final class ReadSet {
         header = seen.clone();
     }
 
+    /**
+     * The VFS made SQLite drop its page cache (another lineage: see {@link Snapshot#lineage()}),
+     * whatever the header says: nothing is held any more. Without this, a header that happens to
+     * read the same (two writers' commits on one base write the same change counter) would keep
+     * pages here that SQLite no longer holds, and the page-level check would refuse commits for them.
+     */
+    synchronized void dropped() {
+        pages.clear();
+        header = null;
+    }
+
     /** After this connection's own commit SQLite knows the header it wrote and keeps its cache. */
     synchronized void committed(byte[] pageOne, Iterable<Long> written) {
         if (pageOne != null && pageOne.length >= 40) {

@@ -45,6 +45,20 @@ class ReadSetTest {
     }
 
     @Test
+    void aCacheTheVfsMadeSqliteDropHoldsNothingEvenUnderTheSameHeader() {
+        ReadSet r = new ReadSet();
+        r.header(header(1));
+        r.note(4);
+        byte[] pageOne = new byte[100];
+        pageOne[27] = 2;
+        r.committed(pageOne, List.of(1L, 3L)); // a pipelined commit that will be refused
+        r.dropped(); // another lineage: SQLite reset its cache
+        r.header(header(2)); // another writer's version with the same counter
+        assertEquals("", r.ranges(1000));
+        assertTrue(r.all(p -> false), "nothing left to test");
+    }
+
+    @Test
     void aSetTooLongToSendIsNull() {
         ReadSet r = new ReadSet();
         for (long p = 1; p < 2000; p += 2) {
