@@ -180,8 +180,9 @@ export class Leases {
       ws.send(JSON.stringify(g.type === "lease" && listed ? { ...g, cached: true } : g));
     } else if (msg.type === "cache") {
       // read-ahead guesses the holder started to use: recorded from here on, so it may trust them
-      // once this answer (after every invalidation sent before) reached it
-      if (this.listed(att, msg.pages, false)) ws.send(JSON.stringify({ type: "cached", id: msg.id }));
+      // once this answer (after every invalidation sent before) reached it; `version`: a holder
+      // that has not applied every version up to it (it missed some) must not trust them
+      if (this.listed(att, msg.pages, false)) ws.send(JSON.stringify({ type: "cached", id: msg.id, version: this.store.meta().version }));
     } else if (msg.type === "release") {
       // the holder reads nothing more on this lease (or, with `grants`, on those of its sockets
       // that broke): commits need not wait for them
@@ -341,14 +342,14 @@ export class Leases {
     return changed.length > MAX_CHANGED ? { ...base, changed: [], complete: false } : { ...base, changed, complete: true };
   }
 
+  /** What the last published() waits for: holders that must acknowledge it, and whether earlier versions held back. */
+  lastHold = { holders: 0, behind: false };
+
   /**
    * A new version was applied (or the database deleted): tell every other holder, and unless
    * `wait` is false keep it invisible until each acknowledged or its lease ran out.
    * Resolves when it may be answered.
    */
-  /** What the last published() waits for: holders that must acknowledge it, and whether earlier versions held back. */
-  lastHold = { holders: 0, behind: false };
-
   published(inv: Invalidation, writer: string | null, wait: boolean): Promise<void> {
     if (writer !== null) this.wrote(writer, inv);
     const now = Date.now();

@@ -107,7 +107,9 @@ export async function read(store: PageStore, lineage: Lineage, request: Request,
   // proves them before it trusts them (docs/protocol.md).
   const record = body.record === undefined || body.record === null ? want.length : body.record;
   if (!Number.isSafeInteger(record) || record < 0) throw new HttpError(400, "bad_request", "record must be a non-negative integer (how many of the pages, from the first, to record as cached).");
-  const recorded = served(want.slice(0, record));
+  // Said to the client only for a read of the current version: a copy of an older one may be
+  // older than a version published before this record, which did not wait for this holder.
+  const recorded = served(want.slice(0, record)) !== null && v >= m.version ? request.headers.get("X-Dosqlite-Lease") : null;
   const out: OutPage[] = await lineage.pages(m, want, v);
   // Read protocol 2: "overflowBytes": B appends, after the pages asked for, the overflow chains of
   // their cells (up to B bytes of page data, within the 16 MiB of the answer): one round trip for
@@ -126,7 +128,7 @@ export async function read(store: PageStore, lineage: Lineage, request: Request,
     followed = more.length;
     out.push(...more);
     // read synchronously with the walk: recorded before any commit can change them
-    if (recorded !== null && record >= want.length) served(more.map((p) => p.pgno));
+    if (record >= want.length) served(more.map((p) => p.pgno));
   }
   const frames = encodeFrames(out.length, ps, (i) => out[i]);
   const res = frameResponse(request, frames, v, ps);

@@ -466,7 +466,7 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable, Pag
                     }
                 }
                 case "lease" -> granted(ws, m, text);
-                case "cached" -> cached(ws, m.path("id").asLong());
+                case "cached" -> cached(ws, m.path("id").asLong(), m.path("version").asLong(Long.MAX_VALUE));
                 case "error" -> failed(m.path("id").asLong(), m.path("message").asText());
                 default -> {
                     // pong and future message types
@@ -558,10 +558,20 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable, Pag
         this.own = byKey;
     }
 
-    private synchronized void cached(WebSocket ws, long id) {
+    /**
+     * The server recorded pages asked for with a {@code cache} message, at its {@code version}:
+     * trusted only if the cache has applied every version up to it (a version it was not told of,
+     * e.g. while its lease had lapsed, may have changed them).
+     */
+    private synchronized void cached(WebSocket ws, long id, long version) {
         java.util.BitSet pages = recording.remove(id);
-        if (pages != null && ws == socket) {
+        if (pages == null) {
+            return;
+        }
+        if (ws == socket && cache.checkedVersion() >= version) {
             leased.recorded(socketNo, pages);
+        } else {
+            leased.notRecorded(pages);
         }
     }
 

@@ -151,6 +151,12 @@ final class LeasedPages {
         }
     }
 
+    /** Pages asked to be recorded that will not be trusted (see LeaseChannel#cached): nothing to wait for. */
+    synchronized void notRecorded(BitSet pageNos) {
+        inFlight.andNot(pageNos);
+        notifyAll();
+    }
+
     synchronized void recorded(long socketNo, long[] pageNos) {
         if (socketNo == socket) {
             for (long p : pageNos) {

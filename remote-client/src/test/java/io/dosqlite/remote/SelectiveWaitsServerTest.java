@@ -114,4 +114,30 @@ class SelectiveWaitsServerTest {
             }
         }
     }
+
+    @Test
+    void aPageFetchedAtAnOlderVersionIsNotTrustedByTheNextTransaction() throws Exception {
+        String db = newDbName("selective");
+        try (RemotePageStore writer = leased(db)) {
+            commit(writer, pages(PS, 1, 4, 1), 4);
+            try (RemotePageStore reader = lateHolder(db)) {
+                try (Snapshot s = reader.beginRead()) {
+                    read(s, 1);
+                }
+                RemoteTests.awaitLease(reader);
+                try (Snapshot old = reader.beginRead()) {
+                    read(old, 2); // its first fetch proves it current
+                    long answered = commit(writer, new TreeMap<>(Map.of(3L, page(PS, 3, 2))), 4);
+                    // this transaction began before the commit: it reads page 3 as it was
+                    assertArrayEquals(page(PS, 3, 1), read(old, 3));
+                    try (Snapshot next = reader.beginRead()) {
+                        // began after the commit was answered, its push 3 s away: the copy just
+                        // fetched for the older transaction must not stand for the newer version
+                        assertArrayEquals(page(PS, 3, 2), read(next, 3), "a copy of an older version was trusted");
+                        assertEquals(answered, next.version());
+                    }
+                }
+            }
+        }
+    }
 }
