@@ -597,6 +597,9 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable, Pag
                 leased.recorded(socketNo, p.cached());
             }
             leased.granted(socketNo, "cached".equals(m.path("waitsFor").asText()));
+            // pages used before the server said it records them: asked for now, before anyone can
+            // see the lease trusted (a transaction on it waits for their answer instead of proving)
+            leased.flushUsed();
         }
         p.done().complete(null);
     }

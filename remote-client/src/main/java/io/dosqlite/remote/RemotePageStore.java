@@ -292,6 +292,12 @@ public final class RemotePageStore implements PageStore {
         return lease != null && lease.trustedNow();
     }
 
+    /** Whether a transaction on the lease may read cached page {@code pageNo} without proving (tests wait for it). */
+    boolean leaseRecords(long pageNo) {
+        LeasedPages l = parts.leased();
+        return l.usable(l.selectiveGeneration(), pageNo);
+    }
+
     /** Live counters of this store (see {@link ClientStats#snapshot()} and {@link ClientStats#reset()}). */
     public ClientStats stats() {
         return stats;

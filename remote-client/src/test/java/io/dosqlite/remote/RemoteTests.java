@@ -62,6 +62,17 @@ final class RemoteTests {
         }
     }
 
+    /** Waits (up to 30 s) until the store's lease records page {@code pageNo} as cached there (see LeasedPages). */
+    static void awaitRecorded(RemotePageStore s, long pageNo) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (!s.leaseTrusted() || !s.leaseRecords(pageNo)) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("page " + pageNo + " not recorded within 30 s: " + s.stats());
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+    }
+
     static byte[] read(io.dosqlite.vfs.Snapshot s, long pageNo) throws PageStoreException {
         byte[] b = new byte[s.pageSize()];
         s.readPage(pageNo, b, 0);

@@ -61,7 +61,7 @@ class SelectiveWaitsServerTest {
                     read(s, 1);
                     read(s, 2);
                 }
-                RemoteTests.awaitLease(reader);
+                RemoteTests.awaitRecorded(reader, 2); // its lease trusts page 2 without asking
                 ClientStats w = writer.stats().snapshot();
                 long answered = commit(writer, new TreeMap<>(Map.of(3L, page(PS, 3, 2))), 4);
                 assertEquals(0, writer.stats().minus(w).heldForHolders(),
