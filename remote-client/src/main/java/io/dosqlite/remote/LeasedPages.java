@@ -210,6 +210,24 @@ final class LeasedPages {
         return sb.toString();
     }
 
+    /**
+     * Whether a snapshot of selective generation {@code gen} may use every page of {@code set}
+     * without asking (as {@link #usable} for each; one pass over the words, for the pages a
+     * connection's SQLite may hold, which grow with every page it read at one version).
+     */
+    synchronized boolean usableAll(long gen, BitSet set) {
+        if (gen == 0) {
+            return true;
+        }
+        if (gen != generation || !selective) {
+            return set.isEmpty();
+        }
+        BitSet rest = (BitSet) set.clone();
+        rest.andNot(pages);
+        rest.clear(0); // page 0 does not exist
+        return rest.isEmpty();
+    }
+
     private void set(long p) {
         if (p > 0 && p <= Integer.MAX_VALUE) {
             pages.set((int) p);

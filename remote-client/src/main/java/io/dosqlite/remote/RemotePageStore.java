@@ -57,7 +57,6 @@ public final class RemotePageStore implements PageStore {
             lease.ownCommits(chain::pending);
             versions.pushedBy(v -> lease.awaitApplied(v, AWAIT_PUSH_NANOS));
             api.ride(lease);
-            lease.connect();
         }
     }
 
@@ -115,6 +114,7 @@ public final class RemotePageStore implements PageStore {
         if (interior != null) {
             store.cacheInterior(interior, info);
         }
+        store.connectLease(); // after the prefetch: its first lease request lists those pages
         return store;
     }
 
@@ -145,8 +145,15 @@ public final class RemotePageStore implements PageStore {
         if (prefetchBytes > 0) {
             store.cacheInterior(a, info);
         }
+        store.connectLease();
         PageApi.LOG.fine("reading " + config.database() + " as of version " + version);
         return store;
+    }
+
+    private void connectLease() {
+        if (lease != null) {
+            lease.connect();
+        }
     }
 
     private void cacheInterior(Answer a, DbState info) {

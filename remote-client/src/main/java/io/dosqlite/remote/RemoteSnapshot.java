@@ -142,11 +142,12 @@ final class RemoteSnapshot implements Snapshot {
         // may hold one (it is not asked again before use), makes this read the proving fetch.
         LeasedPages leased = parts.leased();
         if (mustProve && pagerUnrecorded == null) {
-            // pages an earlier transaction used and asked to have recorded: their answer is near
-            if (reads != null) {
-                leased.awaitRecorded(reads::contains, AWAIT_RECORDED_NANOS);
+            java.util.BitSet held = reads == null ? null : reads.pages();
+            if (held != null) {
+                // pages an earlier transaction used and asked to have recorded: their answer is near
+                leased.awaitRecorded(p -> p <= Integer.MAX_VALUE && held.get((int) p), AWAIT_RECORDED_NANOS);
             }
-            pagerUnrecorded = reads != null && !reads.all(p -> leased.usable(leaseGen, p));
+            pagerUnrecorded = held != null && !leased.usableAll(leaseGen, held);
         }
         boolean recorded = leased.usable(leaseGen, pageNo);
         if (!recorded && mustProve && leased.awaitRecorded(p -> p == pageNo, AWAIT_RECORDED_NANOS)) {

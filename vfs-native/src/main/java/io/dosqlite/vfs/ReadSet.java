@@ -79,6 +79,11 @@ public final class ReadSet {
         return sb.toString();
     }
 
+    /** A copy of the set's pages (page numbers as bit indexes). */
+    public synchronized BitSet pages() {
+        return (BitSet) pages.clone();
+    }
+
     /** Whether every page in the set passes {@code test}. */
     public synchronized boolean all(java.util.function.LongPredicate test) {
         for (int p = pages.nextSetBit(0); p >= 0; p = p == Integer.MAX_VALUE ? -1 : pages.nextSetBit(p + 1)) {
