@@ -5,7 +5,7 @@ import { DurableObject } from "cloudflare:workers";
 import { commit, type Committed, type Replayed } from "./commit";
 import { type Env, readConfig } from "./config";
 import { collectGarbage } from "./gc";
-import { HttpError, checkPageSize, errorResponse, json, matchRoute, readJson } from "./http";
+import { HttpError, checkPageSize, drainUnread, errorResponse, json, matchRoute, readJson } from "./http";
 import { commitStatus } from "./idempotency";
 import { changes, interior, read } from "./reads";
 import { nextStageExpiry, stage } from "./staging";
@@ -91,6 +91,7 @@ export class DatabaseDO extends DurableObject<Env> {
           throw new HttpError(404, "unknown_route", "No such endpoint.");
       }
     } catch (e) {
+      await drainUnread(request);
       return errorResponse(e);
     }
   }

@@ -169,6 +169,36 @@ export function matchRoute(method: string, pathname: string): Route {
  * Read a request body, at most `limit` bytes. A larger body is drained (so the client gets the
  * 413 answer instead of a broken pipe) and answered with 413 body_too_large.
  */
+/** Past this much, a refused body is cut off rather than read to its end. */
+const MAX_DRAIN = 128 * MiB;
+
+async function drain(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+  let drained = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    drained += value.byteLength;
+    if (drained > MAX_DRAIN) {
+      await reader.cancel();
+      return;
+    }
+  }
+}
+
+/**
+ * Read what is left of a refused request's body before answering. A server that answers and
+ * closes while the client still uploads leaves the client with a broken pipe (EPIPE, OkHttp's
+ * "Broken pipe") instead of the 401/403/404 that says what to fix.
+ */
+export async function drainUnread(request: Request): Promise<void> {
+  if (!request.body || request.bodyUsed) return;
+  try {
+    await drain(request.body.getReader());
+  } catch {
+    // the client went away: nothing to answer anyway
+  }
+}
+
 export async function readBody(request: Request, limit: number, what: string): Promise<Uint8Array> {
   const declared = request.headers.get("Content-Length");
   const tooLarge = () =>
@@ -187,28 +217,23 @@ export async function readBody(request: Request, limit: number, what: string): P
   const chunks: Uint8Array[] = [];
   let total = 0;
   let over = declared !== null && Number(declared) > limit;
-  let drained = 0;
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
     const chunk = value instanceof Uint8Array ? value : new Uint8Array(value as ArrayBuffer);
-    if (over) {
-      drained += chunk.length;
-      if (drained > 128 * MiB) {
-        await reader.cancel();
-        break;
-      }
-      continue;
-    }
+    if (over) break;
     total += chunk.length;
     if (total > limit) {
       over = true;
       chunks.length = 0;
-      continue;
+      break;
     }
     chunks.push(chunk);
   }
-  if (over) throw tooLarge();
+  if (over) {
+    await drain(reader);
+    throw tooLarge();
+  }
   let out: Uint8Array;
   if (chunks.length === 1) out = chunks[0];
   else {

@@ -4,7 +4,7 @@ import type { Env } from "./config";
 import { ACCEPTED_ENCODINGS } from "./compression";
 import { DatabaseDO } from "./database";
 import { CatalogDO } from "./catalog";
-import { HttpError, NAME_RE, errorResponse, json, matchRoute, readJson } from "./http";
+import { HttpError, NAME_RE, drainUnread, errorResponse, json, matchRoute, readJson } from "./http";
 import { type Grant, MASTER, TOKEN_PREFIX, authorize, issueToken, scopeCovers, verifyToken } from "./tokens";
 
 export { DatabaseDO, CatalogDO };
@@ -138,6 +138,7 @@ export default {
       }
       return advertiseEncodings(res);
     } catch (e) {
+      await drainUnread(request);
       const res = errorResponse(e);
       // serve.mjs's readiness probe (an unauthenticated request) recognises its own workerd by
       // this per-start random id, not whatever else might answer on the port.

@@ -34,6 +34,20 @@ describe("auth", () => {
     assert.equal(r2.status, 401);
     assert.equal((await s.api("GET", "/v1/databases/x1")).status, 404, "a refused request must not create anything");
   });
+  test("a refused upload still gets its answer (401, 4xx from the database), not a broken pipe", async () => {
+    // The server answers before reading the body; unless it reads the rest, the client's upload
+    // hits a closed socket and never sees the status that says what to fix.
+    const db = await createDb(1024);
+    const big = new Uint8Array(8 * 1024 * 1024);
+    for (let i = 0; i < 5; i++) {
+      const noAuth = await fetch(`${s.url}/v1/databases/${db}/stage/st${i}?pageSize=1024`, { method: "POST", body: big });
+      assert.equal(noAuth.status, 401);
+      assert.equal((await noAuth.json()).error, "unauthorized");
+      const missing = await fetch(`${s.url}/v1/databases/nosuchdb${i}/stage/st${i}?pageSize=1024`, { method: "POST", headers: { Authorization: `Bearer ${s.token}` }, body: big });
+      assert.equal(missing.status, 404);
+      assert.equal((await missing.json()).error, "not_found");
+    }
+  });
   test("wrong scheme is 401, right token is 200", async () => {
     const r = await s.api("GET", "/v1/databases", { auth: false, headers: { Authorization: `Basic ${s.token}` } });
     assert.equal(r.status, 401);

@@ -328,7 +328,12 @@ async function lane(server, { count, seed, secret, checkEvery, log, DB, tokens }
   const WRITES = new Set(["create", "commit", "patch", "stagedCommit", "import", "delete", "stage", "token"]);
   const send = async (req) => {
     const qs = new URLSearchParams(req.query).toString();
-    return await call(req.method, req.path + (qs ? `?${qs}` : ""), req.headers, req.body);
+    try {
+      return await call(req.method, req.path + (qs ? `?${qs}` : ""), req.headers, req.body);
+    } catch (e) {
+      // fetch says only "fetch failed": name the request and the cause so the seed is not the only clue.
+      throw new Error(`${e.message} (${e.cause?.code ?? ""} ${e.cause?.message ?? ""}) for ${req.method} ${req.path} ${JSON.stringify(req.query)} mutated=${req.mutated} headers=${JSON.stringify(req.headers).slice(0, 300)} body=${req.body?.length ?? "none"}`, { cause: e });
+    }
   };
   // Every refused request since the last check must have left the database alone. (With
   // checkEvery 1, the one that did not is named; else the window of requests before the check.)
