@@ -209,7 +209,7 @@ public final class Main {
                 db.endRead();
             }
         });
-        w.add(new Workload("select_auto", "Point select by primary key, one transaction each (autocommit, warm cache)", 20_000, 10) {
+        w.add(new Workload("select_auto", "Point select by primary key, one transaction each (autocommit, warm cache)", 200_000, 10) {
             final Random r = new Random(12);
 
             @Override
