@@ -102,7 +102,7 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable, Pag
      * handled here the cache reflects every version that changed them, and later ones wait for us.
      */
     private synchronized boolean sendUsed(java.util.BitSet pages) {
-        String list = LeasedPages.ranges(pages, MAX_LISTED_CHARS);
+        String list = io.dosqlite.vfs.PageRanges.format(pages, MAX_LISTED_CHARS);
         if (!open || closed || list == null) {
             return false;
         }
@@ -334,7 +334,7 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable, Pag
         // what this store may read without asking: the server then knows whom a commit concerns
         java.util.BitSet cached = cache.pageNumbers();
         leased.addRecorded(socketNo, cached); // SQLite may hold some the cache let go (a record lost with the object's memory)
-        String list = LeasedPages.ranges(cached, MAX_LISTED_CHARS);
+        String list = io.dosqlite.vfs.PageRanges.format(cached, MAX_LISTED_CHARS);
         pending.put(id, new Pending(sentAt, since, list == null ? null : cached, done));
         Map<String, Object> req = new java.util.LinkedHashMap<>();
         req.put("type", "lease");

@@ -31,18 +31,16 @@ final class LeasedPages {
 
     /** A new socket is opening: what earlier sockets were served is not recorded for it. */
     synchronized void opening(long socketNo) {
-        socket = socketNo;
-        generation = 0;
-        selective = false;
-        pages.clear();
-        used.clear();
-        inFlight.clear();
-        notifyAll();
+        startOver(socketNo);
     }
 
     /** The socket is gone. */
     synchronized void lost() {
-        socket = 0;
+        startOver(0);
+    }
+
+    private void startOver(long socketNo) {
+        socket = socketNo;
         generation = 0;
         selective = false;
         pages.clear();
@@ -188,26 +186,6 @@ final class LeasedPages {
             return true;
         }
         return gen == generation && selective && pageNo > 0 && pageNo <= Integer.MAX_VALUE && pages.get((int) pageNo);
-    }
-
-    /** Page numbers as ranges {@code 1-5,9}, or null past {@code maxChars}. */
-    static String ranges(BitSet pages, int maxChars) {
-        StringBuilder sb = new StringBuilder();
-        for (int lo = pages.nextSetBit(0); lo >= 0; ) {
-            int hi = pages.nextClearBit(lo) - 1;
-            if (sb.length() > 0) {
-                sb.append(',');
-            }
-            sb.append(lo);
-            if (hi > lo) {
-                sb.append('-').append(hi);
-            }
-            if (sb.length() > maxChars) {
-                return null;
-            }
-            lo = hi == Integer.MAX_VALUE ? -1 : pages.nextSetBit(hi + 1);
-        }
-        return sb.toString();
     }
 
     /**

@@ -61,22 +61,7 @@ public final class ReadSet {
         if (pages.cardinality() > MAX_PAGES) {
             return null;
         }
-        StringBuilder sb = new StringBuilder();
-        for (int lo = pages.nextSetBit(0); lo >= 0; ) {
-            int hi = pages.nextClearBit(lo) - 1;
-            if (sb.length() > 0) {
-                sb.append(',');
-            }
-            sb.append(lo);
-            if (hi > lo) {
-                sb.append('-').append(hi);
-            }
-            if (sb.length() > maxChars) {
-                return null;
-            }
-            lo = hi == Integer.MAX_VALUE ? -1 : pages.nextSetBit(hi + 1);
-        }
-        return sb.toString();
+        return PageRanges.format(pages, maxChars);
     }
 
     /** A copy of the set's pages (page numbers as bit indexes). */
