@@ -87,8 +87,10 @@ final class Report {
                 chunk by RTT/2 in each direction (order preserved), and one extra RTT before a new connection's first
                 bytes (the TCP handshake that a loopback connect does not pay; no TLS). It counts wire bytes (HTTP
                 headers included) and **dependent round trips**: a client→server burst that follows server→client data
-                (or opens a connection) starts a new round trip. The same proxy code is in front of all three
-                remote systems; RTT 0 still goes through it.
+                (or opens a connection) starts a new round trip. A WebSocket connection (dosqlite's push channel,
+                which runs beside the queries and is not waited for) counts in the bytes but not in the round trips:
+                interleaved with the requests, each pushed message would look like a round trip of whatever query ran
+                then. The same proxy code is in front of all three remote systems; RTT 0 still goes through it.
 
                 **Counters**: *requests/op* is the client's own count where it has one (dosqlite: `statistics()`,
                 ship: HTTP requests); for PostgreSQL it is the round trips the proxy saw. *round trips/op* comes from

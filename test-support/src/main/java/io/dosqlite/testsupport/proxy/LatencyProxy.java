@@ -16,6 +16,11 @@ import java.util.concurrent.locks.LockSupport;
  * of a connection). A new connection's first chunk waits one more RTT, standing in for the TCP
  * handshake the loopback connect does not pay. The RTT can be changed between runs. Any protocol:
  * the benchmark puts it in front of the page server, the shipping Worker and PostgreSQL.
+ *
+ * <p>A connection that opens with a WebSocket upgrade (dosqlite's push channel) runs beside the
+ * requests a client waits for: its bytes count, its turns are counted apart ({@link #counters()}
+ * index 4), since interleaved with the requests' they would make every pushed message look like a
+ * round trip of whatever query ran at the time.
  */
 public final class LatencyProxy extends TcpProxy {
     private final String targetHost;
@@ -25,6 +30,7 @@ public final class LatencyProxy extends TcpProxy {
     private final AtomicLong bytesDown = new AtomicLong();
     private final AtomicLong turns = new AtomicLong();
     private final AtomicLong connections = new AtomicLong();
+    private final AtomicLong sideTurns = new AtomicLong();
     /** true after server-to-client data; the next client data starts a new round trip. */
     private volatile boolean serverSpokeLast = true;
 
@@ -39,9 +45,15 @@ public final class LatencyProxy extends TcpProxy {
         halfRttNanos = rttMs * 1_000_000L / 2;
     }
 
-    /** {bytesUp, bytesDown, turns, connections} so far. */
+    /** {bytesUp, bytesDown, turns, connections, turns of WebSocket connections} so far. */
     public long[] counters() {
-        return new long[] {bytesUp.get(), bytesDown.get(), turns.get(), connections.get()};
+        return new long[] {bytesUp.get(), bytesDown.get(), turns.get(), connections.get(), sideTurns.get()};
+    }
+
+    /** Per connection: whether it is a WebSocket, and which side spoke last on it. */
+    private static final class Conn {
+        volatile boolean webSocket;
+        volatile boolean serverSpokeLast = true;
     }
 
     @Override
@@ -56,9 +68,10 @@ public final class LatencyProxy extends TcpProxy {
         }
         connections.incrementAndGet();
         CountDownLatch bothDirections = new CountDownLatch(2);
+        Conn conn = new Conn();
         try {
-            pipe(client, upstream, true, bothDirections);
-            pipe(upstream, client, false, bothDirections);
+            pipe(client, upstream, true, bothDirections, conn);
+            pipe(upstream, client, false, bothDirections, conn);
             bothDirections.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // the proxy is closing
@@ -73,7 +86,7 @@ public final class LatencyProxy extends TcpProxy {
     private static final Chunk EOF = new Chunk(0, null);
 
     /** One direction: a reader queues each chunk with its due time, a writer sends it then. */
-    private void pipe(Socket from, Socket to, boolean up, CountDownLatch done) {
+    private void pipe(Socket from, Socket to, boolean up, CountDownLatch done, Conn conn) {
         LinkedBlockingQueue<Chunk> q = new LinkedBlockingQueue<>();
         spawn(() -> {
             boolean first = true;
@@ -82,7 +95,10 @@ public final class LatencyProxy extends TcpProxy {
                 InputStream in = from.getInputStream();
                 for (int n; (n = in.read(buf)) > 0; ) {
                     long now = System.nanoTime();
-                    count(up, n);
+                    if (first && up) {
+                        conn.webSocket = isWebSocketUpgrade(buf, n);
+                    }
+                    count(up, n, conn);
                     long delay = halfRttNanos + (first && up ? 2 * halfRttNanos : 0);
                     first = false;
                     q.add(new Chunk(now + delay, Arrays.copyOf(buf, n)));
@@ -111,7 +127,15 @@ public final class LatencyProxy extends TcpProxy {
         });
     }
 
-    private void count(boolean up, int n) {
+    private void count(boolean up, int n, Conn conn) {
+        if (conn.webSocket) {
+            (up ? bytesUp : bytesDown).addAndGet(n);
+            if (up && conn.serverSpokeLast) {
+                sideTurns.incrementAndGet();
+            }
+            conn.serverSpokeLast = !up;
+            return;
+        }
         if (up) {
             bytesUp.addAndGet(n);
             if (serverSpokeLast) {
@@ -122,5 +146,12 @@ public final class LatencyProxy extends TcpProxy {
             bytesDown.addAndGet(n);
             serverSpokeLast = true;
         }
+    }
+
+    /** An HTTP/1.1 request head asking to upgrade to a WebSocket (RFC 6455 section 4.1). */
+    static boolean isWebSocketUpgrade(byte[] buf, int n) {
+        String head = new String(buf, 0, Math.min(n, 4096), java.nio.charset.StandardCharsets.ISO_8859_1).toLowerCase(java.util.Locale.ROOT);
+        int end = head.indexOf("\r\n\r\n");
+        return head.startsWith("get ") && (end < 0 ? head : head.substring(0, end)).contains("\nupgrade: websocket");
     }
 }
