@@ -165,10 +165,6 @@ export function matchRoute(method: string, pathname: string): Route {
   return route;
 }
 
-/**
- * Read a request body, at most `limit` bytes. A larger body is drained (so the client gets the
- * 413 answer instead of a broken pipe) and answered with 413 body_too_large.
- */
 /** Past this much, a refused body is cut off rather than read to its end. */
 const MAX_DRAIN = 128 * MiB;
 
@@ -199,6 +195,10 @@ export async function drainUnread(request: Request): Promise<void> {
   }
 }
 
+/**
+ * Read a request body, at most `limit` bytes. A larger body is drained (so the client gets the
+ * 413 answer instead of a broken pipe) and answered with 413 body_too_large.
+ */
 export async function readBody(request: Request, limit: number, what: string): Promise<Uint8Array> {
   const declared = request.headers.get("Content-Length");
   const tooLarge = () =>
