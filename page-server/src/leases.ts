@@ -52,6 +52,9 @@ interface Served {
 /** A lease request's list of cached pages longer than this is not taken (the holder is then waited for as before). */
 const MAX_LISTED_CHARS = 512 * 1024;
 
+/** A page of a new version, as pushed to holders. */
+type PageImage = { pgno: number; data: Uint8Array | null; crc: number };
+
 /** What a new version tells lease holders. */
 export interface Invalidation {
   version: number;
@@ -356,6 +359,9 @@ export class Leases {
     const rows = this.liveRows(now);
     const sockets = rows.length > 0 ? this.sockets() : new Map<string, WebSocket>();
     const messages = new Map<string, { text: string; pushed: number[] }>();
+    // the new images are read once, whatever the number of holders pushed different subsets of them
+    let images: PageImage[] | undefined;
+    const imagesOf = () => (images ??= inv.changed().map((p) => ({ pgno: p, ...this.store.readPage(p, inv.version, inv.pageSize) })));
     const pending: Promise<void>[] = [];
     let ownNotice: string | null = null;
     const affects = this.affects(inv);
@@ -381,7 +387,7 @@ export class Leases {
       const mustAck = !served || !served.complete || affects(served);
       if (ws) {
         try {
-          ws.send(this.invalidationFor(inv, served, messages, mustAck));
+          ws.send(this.invalidationFor(inv, served, messages, imagesOf, mustAck));
         } catch {
           // a broken socket: its lease still runs until it expires
         }
@@ -441,7 +447,7 @@ export class Leases {
    * and any interior page if it took the interior prefetch; all of them when unknown. Holders with
    * the same pages share one encoding (`cache`).
    */
-  private invalidationFor(inv: Invalidation, served: Served | undefined, cache: Map<string, { text: string; pushed: number[] }>, ack: boolean): string {
+  private invalidationFor(inv: Invalidation, served: Served | undefined, cache: Map<string, { text: string; pushed: number[] }>, imagesOf: () => PageImage[], ack: boolean): string {
     let wanted: ((pgno: number, data: Uint8Array | null) => boolean) | null = null;
     let key = ack ? "*" : "*-";
     if (served) {
@@ -453,7 +459,7 @@ export class Leases {
     }
     let msg = cache.get(key);
     if (msg === undefined) {
-      msg = this.invalidation(inv, wanted, ack);
+      msg = this.invalidation(inv, wanted, imagesOf, ack);
       cache.set(key, msg);
     }
     // what was pushed is cached there now (the client keeps the pushed images)
@@ -481,7 +487,7 @@ export class Leases {
     });
   }
 
-  private invalidation(inv: Invalidation, wanted: ((pgno: number, data: Uint8Array | null) => boolean) | null, ack: boolean): { text: string; pushed: number[] } {
+  private invalidation(inv: Invalidation, wanted: ((pgno: number, data: Uint8Array | null) => boolean) | null, imagesOf: () => PageImage[], ack: boolean): { text: string; pushed: number[] } {
     const msg: Record<string, unknown> = {
       type: "invalidate",
       v: LEASE_PROTOCOL,
@@ -501,7 +507,7 @@ export class Leases {
     if (changed.length > 0 && changed.length <= PUSH_MAX_PAGES && changed.length * inv.pageSize <= PUSH_MAX_BYTES) {
       // Small commit: the new pages too, so the holder's cache stays warm (page frame format).
       const ps = inv.pageSize;
-      const images = changed.map((p) => ({ pgno: p, ...this.store.readPage(p, inv.version, ps) }));
+      const images = imagesOf();
       const push = wanted ? images.filter((img) => wanted(img.pgno, img.data)) : images;
       if (push.length > 0) {
         msg.frames = base64(encodeFrames(push.length, ps, (i) => push[i]));

@@ -73,6 +73,10 @@ export function lastUnchanged(store: PageStore, pageSize: number, from: number, 
 
 /** Whether version v's page 1 equals the page 1 before it, apart from the two counters. */
 export function sameBesidesCounters(store: PageStore, v: number, pageSize: number): boolean {
+  return store.pageOneSame(v, () => comparePageOne(store, v, pageSize));
+}
+
+function comparePageOne(store: PageStore, v: number, pageSize: number): boolean {
   const a = store.readPage(1, v, pageSize).data ?? new Uint8Array(pageSize);
   const b = store.readPage(1, v - 1, pageSize).data ?? new Uint8Array(pageSize);
   if (a.length !== b.length) return false;

@@ -6,6 +6,7 @@ import type { Config } from "./config";
 import { pageCrc } from "./crc32c";
 import { HttpError } from "./http";
 import { PAGE_BLOB_JOIN, PAGE_BYTES, ensureSchema } from "./schema";
+import { VersionFacts } from "./versionfacts";
 
 export interface Meta {
   name: string;
@@ -63,6 +64,7 @@ export class PageStore {
   /** Versions pinned by running exports (version -> count); GC keeps them. */
   private pinned = new Map<number, number>();
   private zeroCrcCache = new Map<string, number>();
+  private versionFacts = new VersionFacts();
 
   constructor(storage: DurableObjectStorage, config: Config) {
     this.storage = storage;
@@ -327,9 +329,16 @@ export class PageStore {
     return [...this.sql.exec("SELECT DISTINCT pgno FROM pages WHERE version <= ?", v).raw()].map((r: SqlStorageValue[]) => r[0] as number);
   }
 
-  /** Page numbers version `v` wrote, ascending. */
+  /** Page numbers committed version `v` wrote, ascending (shared: do not change it). */
   writtenAt(v: number): number[] {
-    return [...this.sql.exec("SELECT pgno FROM pages WHERE version = ? ORDER BY pgno", v).raw()].map((r: SqlStorageValue[]) => r[0] as number);
+    const load = () => [...this.sql.exec("SELECT pgno FROM pages WHERE version = ? ORDER BY pgno", v).raw()].map((r: SqlStorageValue[]) => r[0] as number);
+    // inside a transaction the version may still be rolled back: nothing is remembered there
+    return this.transactions === 0 ? this.versionFacts.pages(this.meta().created_ms, v, load) : load();
+  }
+
+  /** `compute()` for committed version `v`, remembered: whether it left page 1 the same but for its counters. */
+  pageOneSame(v: number, compute: () => boolean): boolean {
+    return this.transactions === 0 ? this.versionFacts.pageOneSame(this.meta().created_ms, v, compute) : compute();
   }
 }
 

@@ -74,6 +74,38 @@ describe("page-level conflict detection", () => {
     const old = await commit(s, db, { base: 1, pageCount: 4, pages: [{ pgno: 4, data: makePage(PS, 4, 2) }] });
     assert.equal(old.status, 409, "no reads= (an older client): the base must be current");
   });
+
+  test("what versions wrote is not carried over to the same database deleted and created again", async () => {
+    // The server remembers what each version wrote (and whether it changed page 1 beyond its
+    // counters). Version numbers start again in a new life of the database, so a fact about the
+    // old version 2 must not decide a commit checked against the new version 2.
+    const db = await fourPages();
+    const v2 = (pgno, schema) => commit(s, db, { base: 1, pageCount: 4, reads: [1], pages: [{ pgno: 1, data: pageOne(2, schema) }, { pgno, data: makePage(PS, pgno, 5) }] });
+    const onOldBase = (reads, pgno) => commit(s, db, { base: 1, pageCount: 4, reads, pages: [{ pgno: 1, data: pageOne(2, 0) }, { pgno, data: makePage(PS, pgno, 6) }] });
+    assert.equal((await v2(2, 0)).status, 200);
+    assert.equal((await onOldBase([1, 3], 3)).status, 200, "old life: version 2 wrote page 2, not 3");
+    assert.equal((await onOldBase([1, 2], 4)).status, 409, "old life: page 2 changed");
+
+    assert.equal((await s.api("DELETE", `/v1/databases/${db}`)).status, 204);
+    assert.equal((await s.api("PUT", `/v1/databases/${db}`, { body: { pageSize: PS } })).status, 201);
+    const pages = [1, 2, 3, 4].map((p) => ({ pgno: p, data: makePage(PS, p, 0) }));
+    pages[0].data = pageOne(1, 0);
+    assert.equal((await commit(s, db, { base: 0, pageCount: 4, pages })).status, 200);
+    assert.equal((await v2(3, 0)).status, 200, "new life: version 2 writes page 3");
+    const r = await onOldBase([1, 3], 4);
+    assert.equal(r.status, 409, `new life: page 3 changed since version 1 (${r.text})`);
+    assert.match(r.json.message, /page 3/);
+    assert.equal((await onOldBase([1, 2], 2)).status, 200, "new life: page 2 did not change");
+
+    // page 1: the old life's version 4 left it alone besides its counters, the new one's changes the schema cookie
+    assert.equal((await s.api("DELETE", `/v1/databases/${db}`)).status, 204);
+    assert.equal((await s.api("PUT", `/v1/databases/${db}`, { body: { pageSize: PS } })).status, 201);
+    assert.equal((await commit(s, db, { base: 0, pageCount: 4, pages })).status, 200);
+    assert.equal((await v2(4, 1)).status, 200, "a schema change");
+    const p1 = await onOldBase([1, 2], 2);
+    assert.equal(p1.status, 409, p1.text);
+    assert.match(p1.json.message, /page 1/);
+  });
 });
 
 describe("chain commits", () => {
