@@ -5,7 +5,7 @@ import { ACCEPTED_ENCODINGS } from "./compression";
 import { DatabaseDO } from "./database";
 import { CatalogDO } from "./catalog";
 import { HttpError, NAME_RE, drainUnread, errorResponse, json, matchRoute, readJson } from "./http";
-import { type Grant, MASTER, TOKEN_PREFIX, authorize, issueToken, scopeCovers, verifyToken } from "./tokens";
+import { type Grant, MASTER, TOKEN_EXPIRES_HEADER, TOKEN_PREFIX, authorize, issueToken, scopeCovers, verifyToken } from "./tokens";
 
 export { DatabaseDO, CatalogDO };
 
@@ -89,6 +89,15 @@ async function tokens(request: Request, env: Env, grant: Grant): Promise<Respons
   return json(201, await issueToken(env.DOSQLITE_TOKEN_SECRET, await readJson(request, "POST /v1/tokens"), Date.now()));
 }
 
+/** The request as the database's object gets it: with the token's expiry, and only the Worker's. */
+function withTokenExpiry(request: Request, grant: Grant): Request {
+  if (grant.expiresAt === null && !request.headers.has(TOKEN_EXPIRES_HEADER)) return request;
+  const headers = new Headers(request.headers);
+  headers.delete(TOKEN_EXPIRES_HEADER);
+  if (grant.expiresAt !== null) headers.set(TOKEN_EXPIRES_HEADER, String(grant.expiresAt));
+  return new Request(request, { headers });
+}
+
 /** Tells the client it may gzip request bodies (RFC 7694: Accept-Encoding on an answer). */
 function advertiseEncodings(res: Response): Response {
   if (res.status === 101 || res.webSocket) return res;
@@ -128,7 +137,7 @@ export default {
       const db = route.db!;
       authorize(grant, db, writes(request.method, route.name));
       if (route.name === "fork") return await fork(env, db, request, grant);
-      const res = await dbStub(env, db).fetch(request);
+      const res = await dbStub(env, db).fetch(withTokenExpiry(request, grant));
       if (route.name === "db" && request.method === "PUT" && (res.status === 200 || res.status === 201)) {
         await catalog(env).register(db);
       } else if ((route.name === "import" || route.name === "restore") && res.status === 200) {

@@ -15,6 +15,7 @@
 import { encodeFrames, pageKind } from "./frames";
 import { MAX_CHANGED } from "./http";
 import { parseReads, sameBesidesCounters } from "./pagecheck";
+import { TOKEN_EXPIRES_HEADER } from "./tokens";
 import type { PageStore } from "./storage";
 
 export const LEASE_PROTOCOL = 1;
@@ -29,7 +30,12 @@ interface Attachment {
   socket?: string;
   /** Asked (`&own=1`) to be told of its own commits too, in order with the others (no ack awaited). */
   own?: boolean;
+  /** When the scoped token the socket was opened with expires (ms since the epoch); none for the master token. */
+  exp?: number;
 }
+
+/** Close code of a push channel whose token expired (4000-4999: the application's own). */
+export const TOKEN_EXPIRED_CLOSE = 4401;
 
 /** An HTTP request of a lease holder that named its socket (X-Dosqlite-Lease). */
 export interface Traffic {
@@ -154,10 +160,13 @@ export class Leases {
     const client = (url.searchParams.get("client") ?? "").slice(0, 64) || crypto.randomUUID();
     const socket = url.searchParams.get("socket")?.slice(0, 32) || undefined;
     const own = url.searchParams.get("own") === "1" || undefined;
+    // set by the Worker from the verified token (it drops any the client sent)
+    const expSeconds = Number(request.headers.get(TOKEN_EXPIRES_HEADER));
+    const exp = request.headers.has(TOKEN_EXPIRES_HEADER) && Number.isSafeInteger(expSeconds) ? expSeconds * 1000 : undefined;
     const pair = new WebSocketPair();
     this.ctx.acceptWebSocket(pair[1]);
     const sid = crypto.randomUUID();
-    pair[1].serializeAttachment({ sid, client, socket, own } satisfies Attachment);
+    pair[1].serializeAttachment({ sid, client, socket, own, exp } satisfies Attachment);
     // a client that names its socket names it on its reads too: what it caches is known from here on
     if (socket) this.served.set(sid, { pages: new Set(), interior: false, complete: true });
     return new Response(null, { status: 101, webSocket: pair[0] });
@@ -176,6 +185,12 @@ export class Leases {
     if (msg.type === "ack") {
       this.acked(att.sid, Number(msg.version));
     } else if (msg.type === "lease") {
+      if (att.exp !== undefined && att.exp <= Date.now()) {
+        // A lease is the right to read pushed pages: not past the token that opened the socket.
+        ws.send(JSON.stringify({ type: "error", id: msg.id, error: "token_expired", message: `The token this push channel was opened with expired at ${new Date(att.exp).toISOString()}; connect again with a valid token.` }));
+        ws.close(TOKEN_EXPIRED_CLOSE, "token expired");
+        return;
+      }
       // recorded before anything else happens: a commit from here on waits for what it lists
       const listed = this.listed(att, msg.cached, true);
       await this.visible();
@@ -282,10 +297,17 @@ export class Leases {
     // less than half the lease is left. The client keeps trusting the lease it has meanwhile, and
     // the steady traffic of a busy holder renews it soon after half.
     if ((row.until_ms as number) - now > this.leaseMs / 2) return response;
-    this.store.sql.exec("UPDATE leases SET until_ms = ? WHERE sid = ?", now + this.leaseMs, att.sid);
+    const ms = this.leaseLength(att, now);
+    if (ms <= 0) return response;
+    this.store.sql.exec("UPDATE leases SET until_ms = ? WHERE sid = ?", now + ms, att.sid);
     const out = new Response(response.body, response);
-    out.headers.set("X-Dosqlite-Lease-Ms", String(this.leaseMs));
+    out.headers.set("X-Dosqlite-Lease-Ms", String(ms));
     return out;
+  }
+
+  /** How long a lease granted now may run: never past the expiry of the socket's token. */
+  private leaseLength(att: Attachment, now: number): number {
+    return att.exp === undefined ? this.leaseMs : Math.min(this.leaseMs, att.exp - now);
   }
 
   /** The writer caches what it committed: pages to push it when others change them. */
@@ -332,10 +354,11 @@ export class Leases {
     const now = Date.now();
     this.ensureTable();
     this.store.sql.exec("DELETE FROM leases WHERE until_ms < ?", now);
-    this.store.sql.exec("INSERT OR REPLACE INTO leases(sid, client, until_ms) VALUES (?, ?, ?)", att.sid, att.client, now + this.leaseMs);
+    const ms = this.leaseLength(att, now);
+    this.store.sql.exec("INSERT OR REPLACE INTO leases(sid, client, until_ms) VALUES (?, ?, ?)", att.sid, att.client, now + ms);
     const incarnation = String(m.created_ms);
     // waitsFor "cached": commits wait only for holders that may cache a page they change (see affects)
-    const base = { type: "lease", id: msg.id, v: LEASE_PROTOCOL, ms: this.leaseMs, grant: att.sid, waitsFor: "cached", version: m.version, pageSize: m.page_size, pageCount: m.page_count, incarnation };
+    const base = { type: "lease", id: msg.id, v: LEASE_PROTOCOL, ms, grant: att.sid, waitsFor: "cached", version: m.version, pageSize: m.page_size, pageCount: m.page_count, incarnation };
     const since = Number(msg.since);
     if (!Number.isSafeInteger(since) || since > m.version || (msg.incarnation != null && msg.incarnation !== incarnation)) {
       return { ...base, changed: [], complete: false };

@@ -7,6 +7,11 @@ export const TOKEN_PREFIX = "dsq1.";
 /** Database name characters plus the glob wildcards `*` and `?`. */
 export const SCOPE_RE = /^[A-Za-z0-9._*?-]{1,63}$/;
 export const MAX_TOKEN_SECONDS = 10 * 366 * 24 * 3600;
+/**
+ * The Worker tells a database's object when the request's token expires (Unix seconds), so a push
+ * channel does not outlive it; a value the client sent is dropped first.
+ */
+export const TOKEN_EXPIRES_HEADER = "X-Dosqlite-Token-Expires";
 
 /** What a verified token allows. The master token is `{ pattern: "*", readOnly: false }`. */
 export interface Grant {

@@ -120,6 +120,49 @@ describe("scoped tokens", () => {
     assert.equal((await s.api("GET", "/v1/databases/forged-db")).status, 404);
   });
 
+  test("a push channel does not outlive its token: leases end at its expiry, the socket is closed after", async () => {
+    const expMs = (Math.floor(Date.now() / 1000) + 2) * 1000;
+    const t = sign(SECRET, { db: "reports-a", ro: true, exp: expMs / 1000 });
+    // a client may not claim a later expiry for itself: the Worker sets the header from the token
+    const ws = new WebSocket(`${s.url.replace(/^http/, "ws")}/v1/databases/reports-a/leases?client=tok&socket=1`, {
+      headers: { Authorization: `Bearer ${t}`, "X-Dosqlite-Token-Expires": "4102444800" },
+    });
+    const got = [];
+    let wake = () => {};
+    ws.onmessage = (e) => {
+      got.push(JSON.parse(e.data));
+      wake();
+    };
+    const closed = new Promise((res) => (ws.onclose = (e) => res(e.code)));
+    await new Promise((res, rej) => {
+      ws.onopen = res;
+      ws.onerror = () => rej(new Error("WebSocket did not open"));
+    });
+    const next = async (type) => {
+      for (;;) {
+        const m = got.find((x) => x.type === type);
+        if (m) return m;
+        await new Promise((r) => (wake = r));
+      }
+    };
+    const sentAt = Date.now();
+    ws.send(JSON.stringify({ type: "lease", id: 1, since: await version("reports-a") }));
+    const lease = await next("lease");
+    assert.ok(lease.ms > 0 && lease.ms <= expMs - sentAt + 50, `lease of ${lease.ms} ms for a token expiring in ${expMs - sentAt} ms`);
+
+    while (Date.now() <= expMs + 100) await new Promise((r) => setTimeout(r, 50)); // the token's own clock
+    const v = await version("reports-a");
+    const c = await commit(s, "reports-a", { base: v, pageCount: 1, pages: [{ pgno: 1, data: makePage(1024, 1, 77) }] });
+    assert.equal(c.status, 200, c.text);
+    ws.send(JSON.stringify({ type: "lease", id: 2, since: v }));
+    const refused = await next("error");
+    assert.equal(refused.error, "token_expired");
+    assert.equal(got.filter((m) => m.type === "invalidate").length, 0, "no page of a version after the token's expiry was pushed");
+    assert.equal(await closed, 4401);
+    const again = await as(t, "GET", "/v1/databases/reports-a/leases");
+    assert.equal(again.status, 401, "a new socket with the expired token is refused");
+  });
+
   test("rotating the secret revokes every token; the master token still works", async () => {
     const t = (await issue({ db: "*", readOnly: true, expiresIn: 3600 })).json.token;
     assert.equal((await as(t, "GET", "/v1/databases/sales")).status, 200);
