@@ -32,6 +32,8 @@ interface Attachment {
   own?: boolean;
   /** When the scoped token the socket was opened with expires (ms since the epoch); none for the master token. */
   exp?: number;
+  /** Takes page 1 as its two counters when nothing else of it changed (`&counters=1`). */
+  counters?: boolean;
 }
 
 /** Close code of a push channel whose token expired (4000-4999: the application's own). */
@@ -60,6 +62,17 @@ const MAX_LISTED_CHARS = 512 * 1024;
 
 /** A page of a new version, as pushed to holders. */
 type PageImage = { pgno: number; data: Uint8Array | null; crc: number };
+
+/**
+ * Page 1's change counter and version-valid-for number (bytes 24 and 92) when it is among the
+ * pages to push and nothing else of it changed since the version before; else null.
+ */
+function pageOneCounters(store: PageStore, inv: Invalidation, push: PageImage[]): [number, number] | null {
+  const one = push.find((img) => img.pgno === 1);
+  if (!one?.data || one.data.length < 100 || inv.base !== inv.version - 1 || !sameBesidesCounters(store, inv.version, inv.pageSize)) return null;
+  const dv = new DataView(one.data.buffer, one.data.byteOffset, one.data.byteLength);
+  return [dv.getUint32(24), dv.getUint32(92)];
+}
 
 /** What a new version tells lease holders. */
 export interface Invalidation {
@@ -160,13 +173,14 @@ export class Leases {
     const client = (url.searchParams.get("client") ?? "").slice(0, 64) || crypto.randomUUID();
     const socket = url.searchParams.get("socket")?.slice(0, 32) || undefined;
     const own = url.searchParams.get("own") === "1" || undefined;
+    const counters = url.searchParams.get("counters") === "1" || undefined;
     // set by the Worker from the verified token (it drops any the client sent)
     const expSeconds = Number(request.headers.get(TOKEN_EXPIRES_HEADER));
     const exp = request.headers.has(TOKEN_EXPIRES_HEADER) && Number.isSafeInteger(expSeconds) ? expSeconds * 1000 : undefined;
     const pair = new WebSocketPair();
     this.ctx.acceptWebSocket(pair[1]);
     const sid = crypto.randomUUID();
-    pair[1].serializeAttachment({ sid, client, socket, own, exp } satisfies Attachment);
+    pair[1].serializeAttachment({ sid, client, socket, own, exp, counters } satisfies Attachment);
     // a client that names its socket names it on its reads too: what it caches is known from here on
     if (socket) this.served.set(sid, { pages: new Set(), interior: false, complete: true });
     return new Response(null, { status: 101, webSocket: pair[0] });
@@ -406,11 +420,12 @@ export class Leases {
       }
       const ws = sockets.get(r.sid);
       const served = ws ? this.served.get(r.sid) : undefined;
+      const counters = ws ? (ws.deserializeAttachment() as Attachment | null)?.counters === true : false;
       // decided before the push, which records the pages it carries as cached there
       const mustAck = !served || !served.complete || affects(served);
       if (ws) {
         try {
-          ws.send(this.invalidationFor(inv, served, messages, imagesOf, mustAck));
+          ws.send(this.invalidationFor(inv, served, messages, imagesOf, mustAck, counters));
         } catch {
           // a broken socket: its lease still runs until it expires
         }
@@ -470,19 +485,19 @@ export class Leases {
    * and any interior page if it took the interior prefetch; all of them when unknown. Holders with
    * the same pages share one encoding (`cache`).
    */
-  private invalidationFor(inv: Invalidation, served: Served | undefined, cache: Map<string, { text: string; pushed: number[] }>, imagesOf: () => PageImage[], ack: boolean): string {
+  private invalidationFor(inv: Invalidation, served: Served | undefined, cache: Map<string, { text: string; pushed: number[] }>, imagesOf: () => PageImage[], ack: boolean, counters: boolean): string {
     let wanted: ((pgno: number, data: Uint8Array | null) => boolean) | null = null;
-    let key = ack ? "*" : "*-";
+    let key = (ack ? "*" : "*-") + (counters ? "c" : "");
     if (served) {
       const changed = inv.changed();
       const want = changed.filter((p) => served.pages.has(p));
-      key = want.join(",") + (served.interior ? "+i" : "") + (ack ? "" : "-");
+      key = want.join(",") + (served.interior ? "+i" : "") + (ack ? "" : "-") + (counters ? "c" : "");
       // the interior prefetch always starts with page 1
       wanted = (p, data) => served.pages.has(p) || (served.interior && (p === 1 || (data !== null && isInterior(pageKind(p, data)))));
     }
     let msg = cache.get(key);
     if (msg === undefined) {
-      msg = this.invalidation(inv, wanted, imagesOf, ack);
+      msg = this.invalidation(inv, wanted, imagesOf, ack, counters);
       cache.set(key, msg);
     }
     // what was pushed is cached there now (the client keeps the pushed images)
@@ -510,7 +525,7 @@ export class Leases {
     });
   }
 
-  private invalidation(inv: Invalidation, wanted: ((pgno: number, data: Uint8Array | null) => boolean) | null, imagesOf: () => PageImage[], ack: boolean): { text: string; pushed: number[] } {
+  private invalidation(inv: Invalidation, wanted: ((pgno: number, data: Uint8Array | null) => boolean) | null, imagesOf: () => PageImage[], ack: boolean, counters: boolean): { text: string; pushed: number[] } {
     const msg: Record<string, unknown> = {
       type: "invalidate",
       v: LEASE_PROTOCOL,
@@ -531,10 +546,18 @@ export class Leases {
       // Small commit: the new pages too, so the holder's cache stays warm (page frame format).
       const ps = inv.pageSize;
       const images = imagesOf();
-      const push = wanted ? images.filter((img) => wanted(img.pgno, img.data)) : images;
-      if (push.length > 0) {
-        msg.frames = base64(encodeFrames(push.length, ps, (i) => push[i]));
-        return { text: JSON.stringify(msg), pushed: push.map((img) => img.pgno) };
+      let push = wanted ? images.filter((img) => wanted(img.pgno, img.data)) : images;
+      const one = counters ? pageOneCounters(this.store, inv, push) : null;
+      if (one !== null) {
+        // Page 1 changed only in its counters (every commit moves them): the two numbers are
+        // enough for a holder that has the page as of the version before, 8 bytes for 4 KiB
+        // (encoded, sent and read again by every holder on every commit of every writer).
+        msg.counters = one;
+        push = push.filter((img) => img.pgno !== 1);
+      }
+      if (push.length > 0) msg.frames = base64(encodeFrames(push.length, ps, (i) => push[i]));
+      if (push.length > 0 || one !== null) {
+        return { text: JSON.stringify(msg), pushed: [...(one !== null ? [1] : []), ...push.map((img) => img.pgno)] };
       }
     }
     return { text: JSON.stringify(msg), pushed: [] };

@@ -16,8 +16,8 @@ after(async () => {
 });
 
 /** A push-channel client: messages queue up; next(type) waits for the next one of that type. */
-async function holder(server, db, client, socket, { own = false } = {}) {
-  const tail = (socket ? `&socket=${socket}` : "") + (own ? "&own=1" : "");
+async function holder(server, db, client, socket, { own = false, counters = false } = {}) {
+  const tail = (socket ? `&socket=${socket}` : "") + (own ? "&own=1" : "") + (counters ? "&counters=1" : "");
   const ws = new WebSocket(`${server.url.replace(/^http/, "ws")}/v1/databases/${db}/leases?client=${client}${tail}`, {
     headers: { Authorization: `Bearer ${server.token}` },
   });
@@ -362,6 +362,53 @@ describe("read leases", () => {
       assert.equal((await c).status, 200);
     } finally {
       h.close();
+    }
+  });
+
+  test("page 1 changed only in its counters is pushed as the two counters to a holder that takes them", async () => {
+    const db = await newDb();
+    const takes = await holder(s, db, "takes", "1", { counters: true });
+    const whole = await holder(s, db, "whole", "1");
+    try {
+      for (const h of [takes, whole]) {
+        h.ws.send(JSON.stringify({ type: "lease", id: 1, since: 1, cached: "1-3" }));
+        assert.equal((await h.next("lease")).cached, true);
+      }
+      const before = await counterOnly(db, 1, 1); // page 1 of version 1 as it is
+      const next = await counterOnly(db, 1, 0x01020304);
+      new DataView(next.buffer).setUint32(92, 0x01020305); // the two numbers travel apart
+      const c = commitAs(s, db, 1, [{ pgno: 1, data: next }, { pgno: 2, data: makePage(PS, 2, 40) }], { client: "w", pageCount: 3 });
+      const a = await takes.next("invalidate");
+      const b = await whole.next("invalidate");
+      assert.deepEqual(a.changed, [1, 2]);
+      assert.deepEqual(a.counters, [0x01020304, 0x01020305]);
+      assert.deepEqual(parseFrames(Buffer.from(a.frames, "base64"), PS).map((f) => f.pgno), [2], "page 1 travels as its counters");
+      assert.equal(b.counters, undefined);
+      assert.deepEqual(parseFrames(Buffer.from(b.frames, "base64"), PS).map((f) => f.pgno), [1, 2], "a holder that did not ask gets the page");
+      // the holder's page 1 with the two numbers put in is the new version's page 1, byte for byte
+      const patched = new Uint8Array(before);
+      new DataView(patched.buffer).setUint32(24, a.counters[0]);
+      new DataView(patched.buffer).setUint32(92, a.counters[1]);
+      const stored = await s.api("POST", `/v1/databases/${db}/read`, { body: { version: 2, pages: [1] } });
+      assert.deepEqual(patched, new Uint8Array(parseFrames(stored.bytes, PS)[0].data));
+      assert.deepEqual(patched, new Uint8Array(parseFrames(Buffer.from(b.frames, "base64"), PS)[0].data));
+      takes.ack(2);
+      whole.ack(2);
+      assert.equal((await c).status, 200);
+
+      // anything else of page 1 changed (here the schema cookie): the page itself
+      const schema = await counterOnly(db, 2, 7);
+      new DataView(schema.buffer).setUint32(40, 99);
+      const d = commitAs(s, db, 2, [{ pgno: 1, data: schema }], { client: "w", pageCount: 3 });
+      const e = await takes.next("invalidate");
+      assert.equal(e.counters, undefined);
+      assert.deepEqual(parseFrames(Buffer.from(e.frames, "base64"), PS).map((f) => f.pgno), [1]);
+      takes.ack(3);
+      whole.ack(3);
+      assert.equal((await d).status, 200);
+    } finally {
+      takes.close();
+      whole.close();
     }
   });
 

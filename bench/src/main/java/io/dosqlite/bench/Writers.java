@@ -30,8 +30,14 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class Writers {
     static final int ROWS = 100_000;
-    /** A writer JVM's updates before it counts (the JIT compiles the driver's paths meanwhile). */
-    static final double CHILD_WARM_SECONDS = 3;
+    /**
+     * A writer JVM's updates before it counts: what is measured is application instances that run
+     * for hours, not their first seconds. Four of them next to workerd on two cores take 10-20 s to
+     * compile their hot paths (2 Dec: their CPU per update fell from 5.1 ms after 3 s and 10 s of
+     * warming to 3.2 ms after 20 s); the one-connection row they are compared with runs in the
+     * bench's own JVM, warm from the sections before. BENCH_CHILD_WARM (seconds) overrides it.
+     */
+    static final double CHILD_WARM_SECONDS = Double.parseDouble(System.getenv().getOrDefault("BENCH_CHILD_WARM", "20"));
     /** The same for the bench's own JVM, already warm from earlier sections. */
     static final double WARM_SECONDS = 1;
 
