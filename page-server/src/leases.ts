@@ -34,6 +34,8 @@ interface Attachment {
   exp?: number;
   /** Takes page 1 as its two counters when nothing else of it changed (`&counters=1`). */
   counters?: boolean;
+  /** Understands `unrecorded` (`&hot=1`): pages it writes itself may stop holding others' commits back. */
+  hot?: boolean;
 }
 
 /** Close code of a push channel whose token expired (4000-4999: the application's own). */
@@ -55,6 +57,33 @@ interface Served {
   pages: Set<number>;
   interior: boolean;
   complete: boolean;
+  /**
+   * Pages no longer recorded because others change them while this holder writes them too (see
+   * `unrecord`): their new images are still pushed, nobody waits for the holder on them, and it
+   * trusts them no more. A fetch or a list records one again.
+   */
+  hot?: Set<number>;
+  /** When this holder's client last wrote each page (insertion order: oldest first; at most MAX_WRITTEN). */
+  written?: Map<number, number>;
+  /** When another writer last changed a page this holder had just written (same bounds). */
+  contested?: Map<number, number>;
+}
+
+/** A page a holder wrote this recently, changed by another writer, stops being recorded for it. */
+const HOT_MS = 2_000;
+const MAX_WRITTEN = 4_096;
+
+/** Sets `m[p] = at` as the newest entry, keeping at most MAX_WRITTEN. */
+function touch(m: Map<number, number>, p: number, at: number): void {
+  m.delete(p);
+  m.set(p, at);
+  if (m.size > MAX_WRITTEN) m.delete(m.keys().next().value!);
+}
+
+/** Records `p` for a holder (served, listed): hot no more. */
+function record(s: Served, p: number): void {
+  s.pages.add(p);
+  s.hot?.delete(p);
 }
 
 /** A lease request's list of cached pages longer than this is not taken (the holder is then waited for as before). */
@@ -174,13 +203,14 @@ export class Leases {
     const socket = url.searchParams.get("socket")?.slice(0, 32) || undefined;
     const own = url.searchParams.get("own") === "1" || undefined;
     const counters = url.searchParams.get("counters") === "1" || undefined;
+    const hot = url.searchParams.get("hot") === "1" || undefined;
     // set by the Worker from the verified token (it drops any the client sent)
     const expSeconds = Number(request.headers.get(TOKEN_EXPIRES_HEADER));
     const exp = request.headers.has(TOKEN_EXPIRES_HEADER) && Number.isSafeInteger(expSeconds) ? expSeconds * 1000 : undefined;
     const pair = new WebSocketPair();
     this.ctx.acceptWebSocket(pair[1]);
     const sid = crypto.randomUUID();
-    pair[1].serializeAttachment({ sid, client, socket, own, exp, counters } satisfies Attachment);
+    pair[1].serializeAttachment({ sid, client, socket, own, exp, counters, hot } satisfies Attachment);
     // a client that names its socket names it on its reads too: what it caches is known from here on
     if (socket) this.served.set(sid, { pages: new Set(), interior: false, complete: true });
     return new Response(null, { status: 101, webSocket: pair[0] });
@@ -263,7 +293,7 @@ export class Leases {
     // forgotten (hibernation): what it cached before is unknown until it lists it again
     if (!s) this.served.set(att.sid, (s = { pages: new Set(), interior: false, complete: false }));
     if (pages === "interior") s.interior = true;
-    else for (const p of pages) s.pages.add(p);
+    else for (const p of pages) record(s, p);
     return t!.socket;
   }
 
@@ -282,7 +312,7 @@ export class Leases {
     }
     let s = this.served.get(att.sid);
     if (!s) this.served.set(att.sid, (s = { pages: new Set(), interior: false, complete: false }));
-    for (const p of pages) s.pages.add(p);
+    for (const p of pages) record(s, p);
     if (whole) s.complete = true;
     return true;
   }
@@ -330,7 +360,13 @@ export class Leases {
     for (const ws of this.ctx.getWebSockets()) {
       const att = ws.deserializeAttachment() as Attachment | null;
       const served = att && att.client === writer ? this.served.get(att.sid) : undefined;
-      if (served) for (const p of inv.changed()) served.pages.add(p);
+      if (!served) continue;
+      const now = Date.now();
+      const written = (served.written ??= new Map());
+      for (const p of inv.changed()) {
+        if (!served.hot?.has(p)) served.pages.add(p);
+        if (p !== 1) touch(written, p, now); // every commit writes page 1 (see affects)
+      }
     }
   }
 
@@ -420,12 +456,15 @@ export class Leases {
       }
       const ws = sockets.get(r.sid);
       const served = ws ? this.served.get(r.sid) : undefined;
-      const counters = ws ? (ws.deserializeAttachment() as Attachment | null)?.counters === true : false;
+      const att = ws ? (ws.deserializeAttachment() as Attachment | null) : null;
+      const counters = att?.counters === true;
       // decided before the push, which records the pages it carries as cached there
       const mustAck = !served || !served.complete || affects(served);
+      // after mustAck: this version still waits for the holder, which stops trusting them on reading it
+      const unrecorded = served && att?.hot === true && writer !== null ? this.unrecord(inv, served, now) : [];
       if (ws) {
         try {
-          ws.send(this.invalidationFor(inv, served, messages, imagesOf, mustAck, counters));
+          ws.send(this.invalidationFor(inv, served, messages, imagesOf, mustAck, counters, unrecorded));
         } catch {
           // a broken socket: its lease still runs until it expires
         }
@@ -485,24 +524,54 @@ export class Leases {
    * and any interior page if it took the interior prefetch; all of them when unknown. Holders with
    * the same pages share one encoding (`cache`).
    */
-  private invalidationFor(inv: Invalidation, served: Served | undefined, cache: Map<string, { text: string; pushed: number[] }>, imagesOf: () => PageImage[], ack: boolean, counters: boolean): string {
+  private invalidationFor(inv: Invalidation, served: Served | undefined, cache: Map<string, { text: string; pushed: number[] }>, imagesOf: () => PageImage[], ack: boolean, counters: boolean, unrecorded: number[]): string {
     let wanted: ((pgno: number, data: Uint8Array | null) => boolean) | null = null;
     let key = (ack ? "*" : "*-") + (counters ? "c" : "");
     if (served) {
       const changed = inv.changed();
-      const want = changed.filter((p) => served.pages.has(p));
-      key = want.join(",") + (served.interior ? "+i" : "") + (ack ? "" : "-") + (counters ? "c" : "");
+      // hot pages are pushed too: the holder's writes read them from its cache (the commit's check proves them)
+      const has = (p: number) => served.pages.has(p) || served.hot?.has(p) === true;
+      const want = changed.filter(has);
+      key = want.join(",") + (served.interior ? "+i" : "") + (ack ? "" : "-") + (counters ? "c" : "") + (unrecorded.length > 0 ? "u" + unrecorded.join(",") : "");
       // the interior prefetch always starts with page 1
-      wanted = (p, data) => served.pages.has(p) || (served.interior && (p === 1 || (data !== null && isInterior(pageKind(p, data)))));
+      wanted = (p, data) => has(p) || (served.interior && (p === 1 || (data !== null && isInterior(pageKind(p, data)))));
     }
     let msg = cache.get(key);
     if (msg === undefined) {
-      msg = this.invalidation(inv, wanted, imagesOf, ack, counters);
+      msg = this.invalidation(inv, wanted, imagesOf, ack, counters, unrecorded);
       cache.set(key, msg);
     }
-    // what was pushed is cached there now (the client keeps the pushed images)
-    if (served) for (const p of msg.pushed) served.pages.add(p);
+    // what was pushed is cached there now (the client keeps the pushed images), hot pages unrecorded
+    if (served) for (const p of msg.pushed) if (!served.hot?.has(p)) served.pages.add(p);
     return msg.text;
+  }
+
+  /**
+   * Pages of this version that the holder has recorded and is fighting over: it wrote one again
+   * after another writer had changed it, both within HOT_MS, and now a third change comes (once is
+   * not a fight: a client that loaded rows another one then updates). Each commit of either side
+   * would wait for the other's acknowledgement, a second round trip for every winner of a true
+   * conflict. They stop being recorded; the holder is told in this
+   * invalidation, which it acknowledges before the version is seen (so it has stopped trusting them
+   * by then), and later versions changing only them do not wait for it. Its own writes of them are
+   * proven by their commits' page check instead; a read that needs one fetches it (recorded again).
+   */
+  private unrecord(inv: Invalidation, served: Served, now: number): number[] {
+    if (!served.written || inv.deleted) return [];
+    const out: number[] = [];
+    for (const p of inv.changed()) {
+      const at = served.written.get(p);
+      if (p === 1 || at === undefined || now - at > HOT_MS || !served.pages.has(p)) continue;
+      const before = served.contested?.get(p);
+      touch((served.contested ??= new Map()), p, now);
+      if (before === undefined || at < before || now - before > HOT_MS) continue;
+      // an interior page stays covered by the interior prefetch's record whatever its set says
+      if (served.interior && isInterior(this.store.kindAt(p, inv.base) ?? 5)) continue;
+      served.pages.delete(p);
+      (served.hot ??= new Set()).add(p);
+      out.push(p);
+    }
+    return out;
   }
 
   /** The writer's notice of its own version: what an invalidation says, no pages, its key to match. */
@@ -525,12 +594,14 @@ export class Leases {
     });
   }
 
-  private invalidation(inv: Invalidation, wanted: ((pgno: number, data: Uint8Array | null) => boolean) | null, imagesOf: () => PageImage[], ack: boolean, counters: boolean): { text: string; pushed: number[] } {
+  private invalidation(inv: Invalidation, wanted: ((pgno: number, data: Uint8Array | null) => boolean) | null, imagesOf: () => PageImage[], ack: boolean, counters: boolean, unrecorded: number[]): { text: string; pushed: number[] } {
     const msg: Record<string, unknown> = {
       type: "invalidate",
       v: LEASE_PROTOCOL,
       // nothing waits for this holder's acknowledgement: it need not send one
       ...(ack ? {} : { ack: false }),
+      // pages this holder no longer has recorded (they are still pushed; it must not trust them)
+      ...(unrecorded.length > 0 ? { unrecorded } : {}),
       version: inv.version,
       base: inv.base,
       pageSize: inv.pageSize,

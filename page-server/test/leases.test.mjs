@@ -16,8 +16,8 @@ after(async () => {
 });
 
 /** A push-channel client: messages queue up; next(type) waits for the next one of that type. */
-async function holder(server, db, client, socket, { own = false, counters = false } = {}) {
-  const tail = (socket ? `&socket=${socket}` : "") + (own ? "&own=1" : "") + (counters ? "&counters=1" : "");
+async function holder(server, db, client, socket, { own = false, counters = false, hot = false } = {}) {
+  const tail = (socket ? `&socket=${socket}` : "") + (own ? "&own=1" : "") + (counters ? "&counters=1" : "") + (hot ? "&hot=1" : "");
   const ws = new WebSocket(`${server.url.replace(/^http/, "ws")}/v1/databases/${db}/leases?client=${client}${tail}`, {
     headers: { Authorization: `Bearer ${server.token}` },
   });
@@ -510,6 +510,65 @@ describe("waits only for holders of changed pages", () => {
     } finally {
       h.close();
       l.close();
+    }
+  });
+
+  test("a page a holder writes itself stops holding others' commits back once they fight over it (hot=1), until it reads it again", async () => {
+    const db = await newDb();
+    const h = await holder(s, db, "hot", "1", { hot: true });
+    const old = await holder(s, db, "old", "1"); // a client that does not take `unrecorded`
+    let v = 1;
+    const write = (client, page, tag, base = v) =>
+      counterOnly(db, base, base + 1).then((one) => commitAs(s, db, base, [{ pgno: 1, data: one }, { pgno: page, data: makePage(PS, page, tag) }], { client, socket: "1", pageCount: 3 }));
+    /**
+     * Commits `write()`: `who` must acknowledge it before it is answered; the others are told
+     * without waiting. Leases are asked for again first: the test outlasts one.
+     */
+    const waitsFor = async (write, who, told, why) => {
+      for (const m of [h, old]) await m.lease(v);
+      const c = write();
+      v++;
+      const msgs = [];
+      for (const m of told) msgs.push(await withinMs(m.next("invalidate"), 2000, `${why}: no invalidation`));
+      assert.equal(await settlesWithin(c, 250), false, `${why}: answered before its holders acknowledged`);
+      for (const m of who) m.ack(v);
+      assert.equal((await withinMs(c, 2000, `${why}: still waiting`)).status, 200);
+      return msgs;
+    };
+    try {
+      await h.lease(1);
+      await old.lease(1);
+      for (const c of ["hot", "old"]) {
+        const r = await s.api("POST", `/v1/databases/${db}/read`, { body: { version: 1, pages: [2] }, headers: as(c) });
+        assert.equal(r.headers.get("X-Dosqlite-Recorded"), "1");
+      }
+      // each writes page 2 once: the other one caches it, so each commit waits for it as before
+      await waitsFor(() => write("old", 2, 50), [h], [h], "a page the holder read");
+      await waitsFor(() => write("hot", 2, 51), [old], [old], "a page the old holder read and wrote");
+      // another writer changes it once: no fight yet (a client that loaded rows another one updates)
+      const [first] = await waitsFor(() => write("w", 2, 52), [h, old], [h, old], "the first change by another");
+      assert.equal(first.unrecorded, undefined);
+      // the holder writes it again, and another writer changes it again: it is told the page is
+      // unrecorded, and waited for this once
+      await waitsFor(() => write("hot", 2, 57), [old], [old], "its second write");
+      const [toHot, toOld] = await waitsFor(() => write("w", 2, 52), [h, old], [h, old], "the version that unrecords it");
+      assert.deepEqual(toHot.unrecorded, [2]);
+      assert.equal(toOld.unrecorded, undefined, "a client that did not ask is never told (it would go on trusting the page)");
+      // from now on: not waited for, and still pushed the new image (its writes read it from its cache)
+      const [pushed] = await waitsFor(() => write("w", 2, 53), [old], [h, old], "a hot page");
+      assert.equal(pushed.ack, false);
+      assert.equal(pushed.unrecorded, undefined);
+      assert.deepEqual(Buffer.from(parseFrames(Buffer.from(pushed.frames, "base64"), PS).find((f) => f.pgno === 2).data), Buffer.from(makePage(PS, 2, 53)));
+      // its own commit of the page does not record it again
+      await waitsFor(() => write("hot", 2, 54), [old], [old], "its own write");
+      assert.equal((await waitsFor(() => write("w", 2, 55), [old], [h, old], "after its own write")).at(0).ack, false);
+      // a read records it again: waited for again
+      const r = await s.api("POST", `/v1/databases/${db}/read`, { body: { version: v, pages: [2] }, headers: as("hot") });
+      assert.equal(r.headers.get("X-Dosqlite-Recorded"), "1");
+      await waitsFor(() => write("w", 2, 56), [h, old], [h, old], "a page read again");
+    } finally {
+      h.close();
+      old.close();
     }
   });
 

@@ -291,6 +291,8 @@ final class Writers {
                 () -> runJvms(durl + "?leases=false", token, disjoint(4), seconds, 1)));
         rows.add(measure("dosqlite", rtt, "1 connection in each of 4 JVMs", "the same 4 rows (true conflicts)", durl, p, seconds,
                 () -> runJvms(durl, token, same(4, 4), seconds, 1)));
+        rows.add(measure("dosqlite", rtt, "1 connection in each of 4 JVMs, leases=false", "the same 4 rows (true conflicts)", durl, p, seconds,
+                () -> runJvms(durl + "?leases=false", token, same(4, 4), seconds, 1)));
         if (pg != null) {
             String purl = "jdbc:postgresql://127.0.0.1:" + pg.port() + "/postgres?user=bench&sslmode=disable";
             Properties none = new Properties();
