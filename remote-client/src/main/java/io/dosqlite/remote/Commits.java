@@ -95,7 +95,7 @@ final class Commits {
         cache.applyCommit(before, r.version(), newPageCount, images);
         // the server recorded what it wrote as cached here: later transactions on the lease trust it
         long[] written = images.keySet().stream().mapToLong(Long::longValue).toArray();
-        leased.recorded(r.recorded(), written, written.length);
+        leased.wrote(r.recorded(), written);
         for (Map.Entry<Long, byte[]> e : images.entrySet()) {
             hints.learn(e.getKey(), e.getValue(), pageSize, newPageCount);
         }

@@ -150,7 +150,8 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable, Pag
         leased.opening(socketNo);
         socket = http.newWebSocket(new Request.Builder()
                 .url(api.leasesUrl().newBuilder().addQueryParameter("socket", Long.toString(socketNo))
-                        .addQueryParameter("own", "1").addQueryParameter("counters", "1").build()).build(), this);
+                        .addQueryParameter("own", "1").addQueryParameter("counters", "1")
+                        .addQueryParameter("hot", "1").build()).build(), this);
     }
 
     /** Numbers this store's sockets: HTTP requests name the open one (renewals ride on them). */
@@ -334,6 +335,7 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable, Pag
         // what this store may read without asking: the server then knows whom a commit concerns
         java.util.BitSet cached = cache.pageNumbers();
         leased.addRecorded(socketNo, cached); // SQLite may hold some the cache let go (a record lost with the object's memory)
+        leased.removeHot(socketNo, cached);
         String list = io.dosqlite.vfs.PageRanges.format(cached, MAX_LISTED_CHARS);
         pending.put(id, new Pending(sentAt, since, list == null ? null : cached, done));
         Map<String, Object> req = new java.util.LinkedHashMap<>();
@@ -499,6 +501,15 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable, Pag
         byte[] pageOne = current && counters != null && counters.isArray() && counters.size() == 2
                 ? cache.peek(1, c.version() - 1) : null;
         versions.learn(m.path("base").asLong(), c);
+        JsonNode hot = m.get("unrecorded");
+        if (hot != null && hot.isArray()) {
+            // before its images: they are kept, but no longer trusted without a proof (LeasedPages#unrecorded)
+            long[] pages = new long[hot.size()];
+            for (int i = 0; i < pages.length; i++) {
+                pages[i] = hot.get(i).asLong();
+            }
+            leased.unrecorded(socketNo, pages);
+        }
         JsonNode f = m.get("frames");
         if (current && f != null && f.isTextual()) {
             // the new images of a small commit: the cache stays warm (checked by their CRCs)
@@ -506,13 +517,13 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable, Pag
             for (int i = 0; i < d.size(); i++) {
                 cache.put(d.pageNos()[i], c.version(), d.pages()[i]);
             }
-            leased.recorded(socketNo, d.pageNos()); // the server recorded what it pushed
+            leased.pushed(socketNo, d.pageNos()); // the server recorded what it pushed (not hot pages)
         }
         if (pageOne != null && pageOne.length >= 100 && c.pageCount() >= 1) {
             byte[] one = pageOne.clone();
             java.nio.ByteBuffer.wrap(one).putInt(24, (int) counters.get(0).asLong()).putInt(92, (int) counters.get(1).asLong());
             cache.put(1, c.version(), one);
-            leased.recorded(socketNo, new long[] {1});
+            leased.pushed(socketNo, new long[] {1});
         }
         return c.version();
     }
@@ -532,7 +543,7 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable, Pag
         }
         Changes c = Changes.parse(text.getBytes(StandardCharsets.UTF_8), "a notice of our own commit");
         if (c.complete()) {
-            leased.recorded(socketNo, c.changed()); // the server records what a holder writes
+            leased.pushed(socketNo, c.changed()); // the server records what a holder writes (not hot pages)
         }
         long base = m.path("base").asLong();
         if (c.incarnation() != null && !c.incarnation().equals(known.incarnation()) || c.version() <= cache.checkedVersion()) {

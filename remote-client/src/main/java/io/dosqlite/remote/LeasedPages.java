@@ -12,6 +12,10 @@ import java.util.BitSet;
  * other cached page only through a proving fetch; a page a transaction used is then asked to be
  * recorded ({@link #used}, {@link #flushUsed()}), so the next ones trust it.
  *
+ * <p>A page both this store and others write may be <em>unrecorded</em> by the server (hot, see
+ * {@link #unrecorded}): its new images still come, but nothing waits for this store on it, so only
+ * a write, whose commit the server checks page by page, reads it without asking.
+ *
  * <p>A generation is the number of a socket on which a lease was granted (0: none). Snapshots keep
  * the generation they began in, and it is part of their lineage, so SQLite's own page cache, which
  * is not asked again while the change counter stays the same, starts afresh in each generation.
@@ -22,6 +26,11 @@ final class LeasedPages {
     private final BitSet used = new BitSet();
     /** Pages asked to be recorded, not answered yet (see {@link #awaitRecorded}). */
     private final BitSet inFlight = new BitSet();
+    /** Pages the server stopped recording for this socket (see {@link #unrecorded}); a fetch or a list records them again. */
+    private final BitSet hot = new BitSet();
+    /** How many {@link #unrecorded} messages came, and the count when each hot page last came in one. */
+    private long unrecords;
+    private final java.util.Map<Integer, Long> unrecordedAt = new java.util.HashMap<>();
     /** Sends pages to be recorded on the open socket (set by the lease channel). */
     private volatile java.util.function.Predicate<BitSet> sender;
     /** The socket whose recorded pages {@link #pages} holds (its number), or 0. */
@@ -46,6 +55,8 @@ final class LeasedPages {
         pages.clear();
         used.clear();
         inFlight.clear();
+        hot.clear();
+        unrecordedAt.clear();
         notifyAll();
     }
 
@@ -58,8 +69,11 @@ final class LeasedPages {
      * a page cached before the socket), it is asked to, so that later transactions on the lease
      * trust it without a fetch. (The transaction itself was proven, or began before the lease.)
      */
-    synchronized void used(long pageNo) {
-        if (socket != 0 && (generation == 0 || selective) && pageNo > 0 && pageNo <= Integer.MAX_VALUE && !pages.get((int) pageNo)) {
+    synchronized void used(long pageNo, boolean byWrite) {
+        if (socket != 0 && (generation == 0 || selective) && pageNo > 0 && pageNo <= Integer.MAX_VALUE && !pages.get((int) pageNo)
+                // a hot page a write uses stays unrecorded (recorded, it would hold others' commits back
+                // again); one a read uses is recorded again, so reads go back to the lease
+                && !(byWrite && hot.get((int) pageNo))) {
             used.set((int) pageNo);
         }
     }
@@ -123,13 +137,82 @@ final class LeasedPages {
         }
     }
 
-    /** The server recorded {@code pageNos} for the socket named {@code socketName} (a number). */
-    synchronized void recorded(String socketName, long[] pageNos, int count) {
+    /** Taken before a fetch is sent, for {@link #recorded(String, long[], int, long)}. */
+    synchronized long mark() {
+        return unrecords;
+    }
+
+    /**
+     * The server recorded {@code pageNos} for the socket named {@code socketName} (a number): served
+     * to it by a fetch sent at {@code mark}. A page unrecorded since then stays unrecorded: the server
+     * may have unrecorded it after recording it for this fetch (the answer and the push channel race).
+     */
+    synchronized void recorded(String socketName, long[] pageNos, int count, long mark) {
         if (socketName == null || socket == 0 || !socketName.equals(Long.toString(socket))) {
             return;
         }
         for (int i = 0; i < count; i++) {
-            set(pageNos[i]);
+            long p = pageNos[i];
+            if (p <= 0 || p > Integer.MAX_VALUE) {
+                continue;
+            }
+            Long at = unrecordedAt.get((int) p);
+            if (at != null && at > mark) {
+                continue;
+            }
+            set(p);
+            clearHot(p);
+        }
+    }
+
+    /**
+     * This store's commit wrote {@code pageNos} and the server recorded them for the socket named
+     * {@code socketName}, except the hot ones (it writes them without recording them).
+     */
+    synchronized void wrote(String socketName, long[] pageNos) {
+        if (socketName != null && socket != 0 && socketName.equals(Long.toString(socket))) {
+            pushed(socket, pageNos);
+        }
+    }
+
+    /**
+     * The server stopped recording {@code pageNos} for socket {@code socketNo}: others write them
+     * while this store does too. Told in an invalidation the server waits for, so no later version
+     * changing them is seen before this store stopped trusting them; its images keep coming.
+     */
+    synchronized void unrecorded(long socketNo, long[] pageNos) {
+        if (socketNo != socket) {
+            return;
+        }
+        unrecords++;
+        for (long p : pageNos) {
+            if (p > 0 && p <= Integer.MAX_VALUE) {
+                pages.clear((int) p);
+                used.clear((int) p);
+                hot.set((int) p);
+                unrecordedAt.put((int) p, unrecords);
+            }
+        }
+    }
+
+    /**
+     * Whether any page of {@code held} (what a connection's SQLite may hold) is hot: a version the
+     * server answered without waiting for this store may have changed it, and SQLite would use its
+     * copy without asking, so a read there does not start on the lease (see RemotePageStore).
+     */
+    synchronized boolean anyHot(BitSet held) {
+        return !hot.isEmpty() && held.intersects(hot);
+    }
+
+    /** Whether the server unrecorded {@code pageNo} for the open socket (see {@link #unrecorded}). */
+    synchronized boolean hot(long pageNo) {
+        return pageNo > 0 && pageNo <= Integer.MAX_VALUE && hot.get((int) pageNo);
+    }
+
+    /** Removes hot pages from {@code list} (a lease request's: listing one would record it again). */
+    synchronized void removeHot(long socketNo, BitSet list) {
+        if (socketNo == socket) {
+            list.andNot(hot);
         }
     }
 
@@ -137,6 +220,8 @@ final class LeasedPages {
     synchronized void recorded(long socketNo, BitSet pageNos) {
         if (socketNo == socket) {
             pages.or(pageNos);
+            hot.andNot(pageNos);
+            unrecordedAt.keySet().removeIf(pageNos::get);
             inFlight.andNot(pageNos);
             notifyAll();
         }
@@ -155,10 +240,13 @@ final class LeasedPages {
         notifyAll();
     }
 
-    synchronized void recorded(long socketNo, long[] pageNos) {
+    /** Pages pushed to (or written by) the open socket's store: the server recorded them unless hot. */
+    synchronized void pushed(long socketNo, long[] pageNos) {
         if (socketNo == socket) {
             for (long p : pageNos) {
-                set(p);
+                if (!hot(p)) {
+                    set(p);
+                }
             }
         }
     }
@@ -193,7 +281,7 @@ final class LeasedPages {
      * without asking (as {@link #usable} for each; one pass over the words, for the pages a
      * connection's SQLite may hold, which grow with every page it read at one version).
      */
-    synchronized boolean usableAll(long gen, BitSet set) {
+    synchronized boolean usableAll(long gen, BitSet set, boolean orHot) {
         if (gen == 0) {
             return true;
         }
@@ -202,8 +290,18 @@ final class LeasedPages {
         }
         BitSet rest = (BitSet) set.clone();
         rest.andNot(pages);
+        if (orHot) {
+            rest.andNot(hot);
+        }
         rest.clear(0); // page 0 does not exist
         return rest.isEmpty();
+    }
+
+    private void clearHot(long p) {
+        if (p > 0 && p <= Integer.MAX_VALUE && hot.get((int) p)) {
+            hot.clear((int) p);
+            unrecordedAt.remove((int) p);
+        }
     }
 
     private void set(long p) {

@@ -89,7 +89,7 @@ public final class OptimisticScope {
                 return true;
             }
             applied |= s.commitAttempted();
-            if (s.committedOnStart() || s.provenByRead()) {
+            if ((s.committedOnStart() || s.provenByRead()) && !s.skippedProof()) {
                 confirmed.add(s.startKey());
             }
         }

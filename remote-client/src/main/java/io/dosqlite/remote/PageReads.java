@@ -48,6 +48,7 @@ final class PageReads {
      */
     Fetched fetch(long version, int pageSize, long[] pages, long overflowBytes, String reads, int record)
             throws PageStoreException {
+        long mark = leased.mark();
         Answer a = api.read(version, pages, maxPages > PROTOCOL_1_MAX_PAGES ? overflowBytes : 0, reads, record);
         if (!a.ok()) {
             throw HttpErrors.fromAnswer(a, "reading pages", api.config());
@@ -74,7 +75,7 @@ final class PageReads {
         String current = a.header("X-Dosqlite-Current-Version");
         long cur = current == null ? -1 : Headers.parseLong(current, "X-Dosqlite-Current-Version");
         // the pages the server recorded as cached here: a commit of them waits for this store
-        leased.recorded(a.header("X-Dosqlite-Recorded"), d.pageNos(), record >= pages.length ? d.size() : record);
+        leased.recorded(a.header("X-Dosqlite-Recorded"), d.pageNos(), record >= pages.length ? d.size() : record, mark);
         return new Fetched(d, cur, a.header("X-Dosqlite-Incarnation"), moved);
     }
 

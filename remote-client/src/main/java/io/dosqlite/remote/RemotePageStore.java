@@ -228,7 +228,10 @@ public final class RemotePageStore implements PageStore {
             scope.started(s);
             return s;
         }
-        if (lease != null) {
+        // A read whose SQLite may hold a hot page (LeasedPages#anyHot) makes the version check: its
+        // proof could not show that copy current (a version that changed it did not wait for us).
+        boolean leaseReads = lease != null && !parts.leased().anyHot(session.readSet().pages());
+        if (leaseReads) {
             // a trusted lease: the newest version known is current, no request and nothing to prove
             DbState leased = lease.pinIfTrusted();
             if (leased != null) {
@@ -246,7 +249,7 @@ public final class RemotePageStore implements PageStore {
         }
         DbState k = known.newest();
         if (scope != null && k.pageCount() > 0) {
-            if (lease != null) {
+            if (leaseReads) {
                 // proven by its first read as without leases; the lease comes back for later ones
                 lease.wake();
             }
@@ -258,7 +261,7 @@ public final class RemotePageStore implements PageStore {
             scope.started(s);
             return s;
         }
-        if (lease != null) {
+        if (leaseReads) {
             // no trusted lease: its renewal is the version check (one round trip on the socket)
             DbState leased = lease.renewAndPin();
             if (leased != null) {

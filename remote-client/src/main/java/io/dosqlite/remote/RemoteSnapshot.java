@@ -63,6 +63,11 @@ final class RemoteSnapshot implements Snapshot {
     private boolean mustProve;
     /** Whether the connection's SQLite may hold pages the server does not know are cached here (see readPage). */
     private Boolean pagerUnrecorded;
+    /**
+     * A write on the chain read hot pages from the cache without the proving fetch (see readPage):
+     * its commit's page check proves them, and if it commits nothing, a version check does.
+     */
+    private boolean skippedProof;
 
     /** {@code version} must be pinned in the cache; {@link #close()} unpins it. */
     RemoteSnapshot(SnapshotParts parts, long version, int pageSize, long pageCount, String lineage) {
@@ -147,16 +152,27 @@ final class RemoteSnapshot implements Snapshot {
                 // pages an earlier transaction used and asked to have recorded: their answer is near
                 leased.awaitRecorded(p -> p <= Integer.MAX_VALUE && held.get((int) p), AWAIT_RECORDED_NANOS);
             }
-            pagerUnrecorded = held != null && !leased.usableAll(leaseGen, held);
+            pagerUnrecorded = held != null && !leased.usableAll(leaseGen, held, false);
+            if (pagerUnrecorded && view != null && leased.usableAll(leaseGen, held, true)) {
+                pagerUnrecorded = false; // only hot pages: a write proves them as below
+                skippedProof = true;
+            }
         }
         boolean recorded = leased.usable(leaseGen, pageNo);
         if (!recorded && mustProve && leased.awaitRecorded(p -> p == pageNo, AWAIT_RECORDED_NANOS)) {
             recorded = leased.usable(leaseGen, pageNo);
         }
         boolean prove = mustProve && (pagerUnrecorded || !recorded);
-        PageCache.Hit hit = pending != null || prove ? PageCache.Hit.MISS : cache.get(pageNo, version, dst, offset);
+        // A write on the chain reading a page the server unrecorded because others write it too:
+        // the cached image (its pushes still come) instead of a proving fetch, a round trip that
+        // would only move the read forward for a commit the server checks page by page anyway.
+        boolean hotWrite = prove && !pagerUnrecorded && view != null && leased.hot(pageNo);
+        PageCache.Hit hit = pending != null || (prove && !hotWrite) ? PageCache.Hit.MISS : cache.get(pageNo, version, dst, offset);
+        if (hotWrite && hit != PageCache.Hit.MISS) {
+            skippedProof = true;
+        }
         if (hit != PageCache.Hit.MISS) {
-            leased.used(pageNo); // if not recorded yet: later transactions on the lease trust it once it is
+            leased.used(pageNo, view != null); // if not recorded yet: later transactions on the lease trust it once it is
         }
         if (pending != null) {
             System.arraycopy(pending, 0, dst, offset, pageSize);
@@ -200,7 +216,7 @@ final class RemoteSnapshot implements Snapshot {
                 provenByRead = !staleByRead;
             }
             System.arraycopy(d.pages()[0], 0, dst, offset, pageSize);
-            leased.used(pageNo); // if the read was not recorded (no socket yet when sent)
+            leased.used(pageNo, view != null); // if the read was not recorded (no socket yet when sent)
         }
     }
 
@@ -273,6 +289,11 @@ final class RemoteSnapshot implements Snapshot {
 
     synchronized boolean provenByRead() {
         return provenByRead;
+    }
+
+    /** Whether it read hot pages without proving them (only its commit, or a version check, proves it). */
+    synchronized boolean skippedProof() {
+        return skippedProof;
     }
 
     synchronized boolean isClosed() {
