@@ -86,6 +86,11 @@ function record(s: Served, p: number): void {
   s.hot?.delete(p);
 }
 
+/** Records `p` for a holder that has it without asking (written, pushed), unless it is hot there. */
+function recordUnlessHot(s: Served, p: number): void {
+  if (!s.hot?.has(p)) s.pages.add(p);
+}
+
 /** A lease request's list of cached pages longer than this is not taken (the holder is then waited for as before). */
 const MAX_LISTED_CHARS = 512 * 1024;
 
@@ -357,14 +362,14 @@ export class Leases {
   /** The writer caches what it committed: pages to push it when others change them. */
   private wrote(writer: string, inv: Invalidation): void {
     if (this.served.size === 0 || inv.deleted) return;
+    const now = Date.now();
     for (const ws of this.ctx.getWebSockets()) {
       const att = ws.deserializeAttachment() as Attachment | null;
       const served = att && att.client === writer ? this.served.get(att.sid) : undefined;
       if (!served) continue;
-      const now = Date.now();
       const written = (served.written ??= new Map());
       for (const p of inv.changed()) {
-        if (!served.hot?.has(p)) served.pages.add(p);
+        recordUnlessHot(served, p);
         if (p !== 1) touch(written, p, now); // every commit writes page 1 (see affects)
       }
     }
@@ -542,7 +547,7 @@ export class Leases {
       cache.set(key, msg);
     }
     // what was pushed is cached there now (the client keeps the pushed images), hot pages unrecorded
-    if (served) for (const p of msg.pushed) if (!served.hot?.has(p)) served.pages.add(p);
+    if (served) for (const p of msg.pushed) recordUnlessHot(served, p);
     return msg.text;
   }
 

@@ -50,23 +50,14 @@ class ConcurrentHoldersTest {
                     s.execute("INSERT INTO acct VALUES (1, 0, printf('%.3000c', 'x')), (2, 0, printf('%.3000c', 'y'))");
                 }
                 assertEquals(0, bal(b, 2)); // b's cache holds its row, and b holds a lease
-                ExecutorService pool = Executors.newFixedThreadPool(2);
-                try {
-                    CountDownLatch start = new CountDownLatch(2);
-                    Future<ClientStats> fa = pool.submit(loop(a, 1, start));
-                    Future<ClientStats> fb = pool.submit(loop(b, 2, start));
-                    ClientStats sa = fa.get(120, TimeUnit.SECONDS);
-                    ClientStats sb = fb.get(120, TimeUnit.SECONDS);
-                    assertEquals(UPDATES, bal(a, 1));
-                    assertEquals(UPDATES, bal(a, 2));
-                    for (ClientStats s : new ClientStats[] {sa, sb}) {
-                        // before the fix: 34 pages fetched again and 60 requests for 40 updates (every other
-                        // client's version arriving ahead of an answer dropped the whole cache); after: 0, 40-44
-                        assertTrue(s.pagesFetched() <= UPDATES / 10, "pages fetched for " + UPDATES + " updates: " + s);
-                        assertTrue(s.requests() <= UPDATES * 5 / 4, "requests for " + UPDATES + " updates: " + s);
-                    }
-                } finally {
-                    pool.shutdownNow();
+                ClientStats[] stats = race(a, 1, b, 2);
+                assertEquals(UPDATES, bal(a, 1));
+                assertEquals(UPDATES, bal(a, 2));
+                for (ClientStats s : stats) {
+                    // before the fix: 34 pages fetched again and 60 requests for 40 updates (every other
+                    // client's version arriving ahead of an answer dropped the whole cache); after: 0, 40-44
+                    assertTrue(s.pagesFetched() <= UPDATES / 10, "pages fetched for " + UPDATES + " updates: " + s);
+                    assertTrue(s.requests() <= UPDATES * 5 / 4, "requests for " + UPDATES + " updates: " + s);
                 }
             }
         }
@@ -92,22 +83,26 @@ class ConcurrentHoldersTest {
                     s.execute("INSERT INTO acct VALUES (1, 0, 'x')");
                 }
                 assertEquals(0, bal(b, 1));
-                ExecutorService pool = Executors.newFixedThreadPool(2);
-                try {
-                    CountDownLatch start = new CountDownLatch(2);
-                    Future<ClientStats> fa = pool.submit(loop(a, 1, start));
-                    Future<ClientStats> fb = pool.submit(loop(b, 1, start));
-                    ClientStats sa = fa.get(120, TimeUnit.SECONDS);
-                    ClientStats sb = fb.get(120, TimeUnit.SECONDS);
-                    assertEquals(2 * UPDATES, bal(a, 1), "an update was lost");
-                    assertEquals(2 * UPDATES, bal(b, 1), "a read after the other's acknowledged update must see it");
-                    // before: nearly every accepted update (about 80) waited for the other store
-                    long held = sa.heldForHolders() + sb.heldForHolders();
-                    assertTrue(held <= UPDATES / 4, held + " answers held for the other store: " + sa + " / " + sb);
-                } finally {
-                    pool.shutdownNow();
-                }
+                ClientStats[] stats = race(a, 1, b, 1);
+                assertEquals(2 * UPDATES, bal(a, 1), "an update was lost");
+                assertEquals(2 * UPDATES, bal(b, 1), "a read after the other's acknowledged update must see it");
+                // before: nearly every accepted update (about 80) waited for the other store
+                long held = stats[0].heldForHolders() + stats[1].heldForHolders();
+                assertTrue(held <= UPDATES / 4, held + " answers held for the other store: " + stats[0] + " / " + stats[1]);
             }
+        }
+    }
+
+    /** Runs UPDATES updates of row {@code idA} on {@code a} and of {@code idB} on {@code b} at once; their statistics. */
+    private static ClientStats[] race(Connection a, int idA, Connection b, int idB) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            CountDownLatch start = new CountDownLatch(2);
+            Future<ClientStats> fa = pool.submit(loop(a, idA, start));
+            Future<ClientStats> fb = pool.submit(loop(b, idB, start));
+            return new ClientStats[] {fa.get(120, TimeUnit.SECONDS), fb.get(120, TimeUnit.SECONDS)};
+        } finally {
+            pool.shutdownNow();
         }
     }
 
