@@ -248,17 +248,28 @@ final class Writers {
     static String table(List<Row> measured) {
         List<Row> rows = measured.stream().filter(java.util.Objects::nonNull).toList();
         StringBuilder sb = new StringBuilder();
-        sb.append("| system | RTT ms | writers | rows updated | updates acknowledged | per second | vs 1 writer | errors reaching the application | lost updates |\n");
-        sb.append("| --- | ---: | --- | --- | ---: | ---: | ---: | ---: | --- |\n");
+        sb.append("| system | RTT ms | writers | rows updated | updates acknowledged | per second | vs 1 connection | vs 1 writer JVM | errors reaching the application | lost updates |\n");
+        sb.append("| --- | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | --- |\n");
         for (Row r : rows) {
-            Row one = rows.stream().filter(x -> x.system().equals(r.system()) && x.rtt() == r.rtt()
-                    && x.writers().startsWith("1 connection")).findFirst().orElse(null);
-            sb.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %d | %.0f | %s | %d | %s |\n", r.system(), r.rtt(),
-                    r.writers(), r.rows(), r.acked(), r.perSecond(),
-                    one == null || one.perSecond() == 0 ? "" : String.format(Locale.ROOT, "%.1fx", r.perSecond() / one.perSecond()),
+            Row one = baseline(rows, r, "1 connection", null);
+            // rows of several JVMs against one writer JVM on the same kind of rows
+            Row jvm = r.writers().contains("JVMs")
+                    ? baseline(rows, r, "1 connection in 1 JVM", r.rows().startsWith("the same") ? "the same" : "a range")
+                    : null;
+            sb.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %d | %.0f | %s | %s | %d | %s |\n", r.system(), r.rtt(),
+                    r.writers(), r.rows(), r.acked(), r.perSecond(), ratio(r, one), ratio(r, jvm),
                     r.errors(), r.noLostUpdate() ? "none" : "**yes**"));
         }
         return sb.toString();
+    }
+
+    private static Row baseline(List<Row> rows, Row r, String writers, String rowsPrefix) {
+        return rows.stream().filter(x -> x.system().equals(r.system()) && x.rtt() == r.rtt() && x.writers().equals(writers)
+                && (rowsPrefix == null || x.rows().startsWith(rowsPrefix))).findFirst().orElse(null);
+    }
+
+    private static String ratio(Row r, Row base) {
+        return base == null || base.perSecond() == 0 ? "" : String.format(Locale.ROOT, "%.2fx", r.perSecond() / base.perSecond());
     }
 
     /**
@@ -280,6 +291,10 @@ final class Writers {
                 () -> runThreads(durl, p, 1, ROWS, seconds, 1, WARM_SECONDS, () -> { })));
         rows.add(measure("dosqlite", rtt, "8 connections, one JVM", random, durl, p, seconds,
                 () -> runThreads(durl, p, 1, ROWS, seconds, 8, WARM_SECONDS, () -> { })));
+        // one writer JVM alone, started and warmed as each of the four below are: what "one JVM's
+        // throughput" means for the rows beside it (the bench's own JVM also runs the proxies)
+        rows.add(measure("dosqlite", rtt, "1 connection in 1 JVM", "a range of 25,000", durl, p, seconds,
+                () -> runJvms(durl, token, disjoint(4).subList(0, 1), seconds, 1)));
         rows.add(measure("dosqlite", rtt, "1 connection in each of 4 JVMs", "disjoint ranges of 25,000", durl, p, seconds,
                 () -> runJvms(durl, token, disjoint(4), seconds, 1)));
         rows.add(measure("dosqlite", rtt, "2 connections in each of 4 JVMs", "disjoint ranges of 25,000", durl, p, seconds,
@@ -289,6 +304,8 @@ final class Writers {
                 () -> runJvms(durl + "?consistency=session", token, disjoint(4), seconds, 1)));
         rows.add(measure("dosqlite", rtt, "1 connection in each of 4 JVMs, leases=false", "disjoint ranges of 25,000", durl, p, seconds,
                 () -> runJvms(durl + "?leases=false", token, disjoint(4), seconds, 1)));
+        rows.add(measure("dosqlite", rtt, "1 connection in 1 JVM", "the same 4 rows", durl, p, seconds,
+                () -> runJvms(durl, token, same(1, 4), seconds, 1)));
         rows.add(measure("dosqlite", rtt, "1 connection in each of 4 JVMs", "the same 4 rows (true conflicts)", durl, p, seconds,
                 () -> runJvms(durl, token, same(4, 4), seconds, 1)));
         rows.add(measure("dosqlite", rtt, "1 connection in each of 4 JVMs, leases=false", "the same 4 rows (true conflicts)", durl, p, seconds,
