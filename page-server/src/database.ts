@@ -23,12 +23,14 @@ export interface RpcAnswer {
   body: Record<string, unknown>;
 }
 import { ChainWaits } from "./chain";
+import { Contention } from "./contention";
 
 export class DatabaseDO extends DurableObject<Env> {
   private store: PageStore;
   private leases: Leases;
   private lineage: Lineage;
   private chains = new ChainWaits();
+  private contention = new Contention();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -111,6 +113,11 @@ export class DatabaseDO extends DurableObject<Env> {
       // commits built on this one (pipelined after it) must not be applied
       const key = request.headers.get("Idempotency-Key");
       if (key) this.chains.refuse(key);
+      // whose turn a page fought over is (contention.ts)
+      if (e instanceof HttpError && e.status === 409 && typeof e.extra.page === "number") {
+        const turn = this.contention.refused(request.headers.get("X-Dosqlite-Client"), e.extra.page, Date.now());
+        if (turn !== null) e.extra.turn = turn;
+      }
       // A refusal names the current version. A lease holder is told of that version on its socket
       // anyway, and reads it from there as soon as it applied it: it may hear of it here at once
       // (its retry then waits for the push instead of a version check). Anyone else waits until
@@ -139,6 +146,7 @@ export class DatabaseDO extends DurableObject<Env> {
       wait,
     );
     const hold = this.leases.lastHold;
+    const contended = this.contention.landed(request.headers.get("X-Dosqlite-Client"), () => (changedPages ??= outcome.changed()), Date.now());
     const recorded = this.leases.recordedFor(request);
     // after published(): it pins the version readers are served while this one is held back
     collectGarbage(this.store);
@@ -147,6 +155,7 @@ export class DatabaseDO extends DurableObject<Env> {
     const headers: Record<string, string> = { "Content-Type": "application/json", "X-Dosqlite-Held-For": String(hold.holders) };
     if (hold.behind) headers["X-Dosqlite-Held-Behind"] = "1";
     if (recorded !== null) headers["X-Dosqlite-Recorded"] = recorded;
+    if (contended > 0) headers["X-Dosqlite-Contended"] = String(contended);
     return new Response(outcome.answer, { status: 200, headers });
   }
 

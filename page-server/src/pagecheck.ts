@@ -31,9 +31,10 @@ export interface PageCheck {
  */
 export function checkPages(store: PageStore, m: Meta, c: PageCheck, writes: Map<number, InPage>): number[] | null {
   if (c.base === m.version) return null;
-  const refuse = (why: string) => {
+  const refuse = (why: string, page?: number) => {
     throw new HttpError(409, "conflict", `Commit based on version ${c.base} but the database is at version ${m.version}; ${why}. Roll back and retry the transaction.`, {
       version: m.version,
+      ...(page !== undefined ? { page } : {}),
     });
   };
   if (c.base > m.version) refuse("that version does not exist yet");
@@ -49,7 +50,7 @@ export function checkPages(store: PageStore, m: Meta, c: PageCheck, writes: Map<
       if (p === 1) {
         if (!sameBesidesCounters(store, v, m.page_size)) refuse(`version ${v} changed the schema, the free list or the page count (page 1)`);
       } else if (c.reads!.has(p) || writes.has(p)) {
-        refuse(`version ${v} changed page ${p}, which this transaction read or wrote`);
+        refuse(`version ${v} changed page ${p}, which this transaction read or wrote`, p);
       }
     }
   }

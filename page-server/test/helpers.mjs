@@ -203,7 +203,7 @@ export function newKey(prefix = "k") {
 }
 
 /** Commit pages; returns the api answer. */
-export function commit(server, db, { base, pageCount, pageSize, pages = [], key = newKey(), stage, body, incarnation, reads, after, wait }) {
+export function commit(server, db, { base, pageCount, pageSize, pages = [], key = newKey(), stage, body, incarnation, reads, after, wait, headers = {} }) {
   let q = `/v1/databases/${db}/commit?base=${base}&pageCount=${pageCount}`;
   if (reads !== undefined) q += `&reads=${reads.join(",")}`;
   if (after !== undefined) q += `&after=${after.join(",")}`;
@@ -213,7 +213,7 @@ export function commit(server, db, { base, pageCount, pageSize, pages = [], key 
   if (stage !== undefined) q += `&stage=${stage}`;
   return server.api("POST", q, {
     body: body ?? frames(pages),
-    headers: { "Idempotency-Key": key, "Content-Type": "application/octet-stream" },
+    headers: { "Idempotency-Key": key, "Content-Type": "application/octet-stream", ...headers },
   });
 }
 

@@ -140,3 +140,71 @@ describe("chain commits", () => {
     assert.equal((await s.api("GET", `/v1/databases/${db}`)).json.version, 2);
   });
 });
+
+describe("turns on a page fought over", () => {
+  // Clients A, B and C write page 2 (true conflicts), each on the newest version it knows.
+  const as = (client) => ({ "X-Dosqlite-Client": client });
+  const write = (db, client, base, seed) =>
+    commit(s, db, { base, pageCount: 4, reads: [1, 2], headers: as(client), pages: [{ pgno: 1, data: pageOne(base + 1, 0) }, { pgno: 2, data: makePage(PS, 2, seed) }] });
+  const contended = (r) => r.headers.get("X-Dosqlite-Contended");
+
+  test("clients refused on a page queue for it in order; whoever lands there while others wait goes to the end of the queue", async () => {
+    const db = await fourPages();
+    assert.equal((await write(db, "A", 1, 1)).status, 200); // version 2
+    const b = await write(db, "B", 1, 2);
+    assert.equal(b.status, 409, b.text);
+    assert.equal(b.json.page, 2, "the refusal names the page that changed");
+    assert.equal(b.json.turn, 0, "the first client refused on page 2 is next");
+    const c = await write(db, "C", 1, 3);
+    assert.equal(c.json.turn, 1, "C is second");
+    assert.equal((await write(db, "B", 1, 2)).json.turn, 0, "refused again, B keeps its place");
+    // A lands again out of turn (nothing is refused for fairness) and is told two wait ahead of it
+    const a = await write(db, "A", 2, 4);
+    assert.equal(a.status, 200, a.text);
+    assert.equal(contended(a), "2");
+    // B's turn: it lands, and goes behind C and A
+    const b2 = await write(db, "B", 3, 5);
+    assert.equal(b2.status, 200, b2.text);
+    assert.equal(contended(b2), "2");
+    // C's turn, then A's: each waits for the others
+    const c2 = await write(db, "C", 4, 6);
+    assert.equal(c2.status, 200, c2.text);
+    assert.equal(contended(c2), "2");
+    // a client that is refused again in the queue is told its place
+    assert.equal((await write(db, "B", 4, 7)).json.turn, 1, "A, then B");
+  });
+
+  test("once only one client writes a page, its commits are not contended", async () => {
+    const db = await fourPages();
+    assert.equal((await write(db, "A", 1, 1)).status, 200);
+    assert.equal((await write(db, "B", 1, 2)).json.turn, 0);
+    const b = await write(db, "B", 2, 3); // B's turn: it lands, nobody else waits
+    assert.equal(b.status, 200, b.text);
+    assert.equal(contended(b), null);
+    const b2 = await write(db, "B", 3, 4);
+    assert.equal(contended(b2), null);
+  });
+
+  test("a client at the head of the queue that lets others land twice has stopped writing there: it is dropped", async () => {
+    const db = await fourPages();
+    assert.equal((await write(db, "A", 1, 1)).status, 200);
+    assert.equal((await write(db, "B", 1, 2)).json.turn, 0); // B waits for page 2, then never writes again
+    assert.equal(contended(await write(db, "A", 2, 3)), "1", "B is ahead of A");
+    assert.equal(contended(await write(db, "A", 3, 4)), null, "passed twice, B is out of the queue");
+    assert.equal(contended(await write(db, "A", 4, 5)), null);
+  });
+
+  test("a commit of a page nobody was refused on is not contended, and page 1 is nobody's turn", async () => {
+    const db = await fourPages();
+    assert.equal((await write(db, "A", 1, 1)).status, 200);
+    assert.equal((await write(db, "B", 1, 2)).json.turn, 0);
+    // A writes page 3 only (and page 1, which every commit writes): B waits for page 2, not for these
+    const a = await commit(s, db, { base: 2, pageCount: 4, reads: [1, 3], headers: as("A"), pages: [{ pgno: 1, data: pageOne(3, 0) }, { pgno: 3, data: makePage(PS, 3, 9) }] });
+    assert.equal(a.status, 200, a.text);
+    assert.equal(contended(a), null);
+    // a client that names no client is never queued
+    const anon = await commit(s, db, { base: 1, pageCount: 4, reads: [1, 2], pages: [{ pgno: 1, data: pageOne(2, 0) }, { pgno: 2, data: makePage(PS, 2, 8) }] });
+    assert.equal(anon.status, 409);
+    assert.equal(anon.json.turn, undefined);
+  });
+});

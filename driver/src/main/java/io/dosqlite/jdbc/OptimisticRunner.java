@@ -36,6 +36,27 @@ final class OptimisticRunner {
         this.optimisticWrites = optimisticWrites;
     }
 
+    /**
+     * Waits (bounded) for the JVMs ahead of this one in the page server's queue for a page they
+     * all write, if this JVM is queued: writers of one page take turns instead of colliding.
+     */
+    private void awaitTurn() throws SQLException {
+        try {
+            session.awaitTurn();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw SqlState.SERIALIZATION_FAILURE.exception("Interrupted while waiting for another client's turn on"
+                    + " a page both write; nothing of the statement was run. Run it again.");
+        }
+    }
+
+    /** Backs off before running a statement again, unless the page server queued this JVM (it waits its turn instead). */
+    private void pauseUnlessNext(int attempt) throws SQLException {
+        if (!session.nextInLine()) {
+            retry.pause(attempt);
+        }
+    }
+
     /** The transaction ended without effect (rolled back): nothing it read can matter now. */
     void forgetTransaction() {
         unproven = null;
@@ -49,6 +70,7 @@ final class OptimisticRunner {
      * effect and returns nothing to the caller but a count, so it runs again, the ordinary way.
      */
     <T> T runUpdate(JdbcObject.Call<T> update) throws SQLException {
+        awaitTurn();
         if (!optimisticWrites || sqlite.isClosed()) {
             return runExecute(null, update);
         }
@@ -56,6 +78,9 @@ final class OptimisticRunner {
             return startTransaction(update);
         }
         for (int attempt = 0; ; attempt++) {
+            if (attempt > 0) {
+                awaitTurn();
+            }
             reportQueued(); // before anything else is built on a queued commit that failed
             T result = null;
             SQLException failure = null;
@@ -94,7 +119,7 @@ final class OptimisticRunner {
             boolean conflict = runAgain || failure != null && ConflictRetry.isSerializationFailure(failure);
             if (conflict && sqlite.getAutoCommit() && retry.mayRetry(attempt)) {
                 LOG.fine("an autocommit update of " + url + " ran into another commit; running it again");
-                retry.pause(attempt);
+                pauseUnlessNext(attempt);
                 continue;
             }
             if (runAgain) {
@@ -148,7 +173,7 @@ final class OptimisticRunner {
                     throw e;
                 }
                 LOG.fine("an autocommit statement of " + url + " ran into another commit; running it again");
-                retry.pause(attempt);
+                pauseUnlessNext(attempt);
             }
         }
     }

@@ -13,7 +13,7 @@ public final class ClientStats {
         REQUESTS, BYTES_UP, BYTES_DOWN, PAGES_FETCHED, CACHE_HITS, CACHE_MISSES, COMMITS, PAGES_COMMITTED,
         CONFLICTS, RETRIES, LEASE_REQUESTS, INVALIDATIONS, LEASE_READS, READ_AHEAD_PAGES, READ_AHEAD_BYTES,
         READ_AHEAD_USED_BYTES, MERGED, PIPELINED, LEASE_RIDES,
-        COMMIT_WAITS, QUEUED_GROUPED, HELD_FOR_HOLDERS, HELD_BEHIND
+        COMMIT_WAITS, QUEUED_GROUPED, HELD_FOR_HOLDERS, HELD_BEHIND, YIELDS
     }
 
     private static final Counter[] COUNTERS = Counter.values();
@@ -171,6 +171,13 @@ public final class ClientStats {
     }
 
     /** Commits whose answer waited for other lease holders to acknowledge it (they may cache a page it changed). */
+    /** Writes that waited for another JVM's turn on a page they fight over (see docs/protocol.md, turns). */
+    public long yields() { return get(Counter.YIELDS); }
+
+    void yielded() {
+        add(Counter.YIELDS, 1);
+    }
+
     public long heldForHolders() { return get(Counter.HELD_FOR_HOLDERS); }
 
     /** Commits whose answer waited behind an earlier version held back for lease holders. */
@@ -203,6 +210,6 @@ public final class ClientStats {
                 + " retries=" + retries() + " leaseReads=" + leaseReads() + " leaseRequests=" + leaseRequests()
                 + " leaseRenewalsByTraffic=" + leaseRenewalsByTraffic()
                 + " invalidations=" + invalidations() + " readAheadPages=" + readAheadPages()
-                + " wastedReadAheadBytes=" + wastedReadAheadBytes();
+                + " wastedReadAheadBytes=" + wastedReadAheadBytes() + " yields=" + yields();
     }
 }

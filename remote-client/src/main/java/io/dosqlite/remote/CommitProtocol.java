@@ -75,11 +75,11 @@ final class CommitProtocol {
             if (patched.length < (long) inline.size() * frame) {
                 String key = commitKey;
                 try {
-                    String[] recorded = new String[1];
+                    Heard heard = new Heard();
                     byte[] ok = exactlyOnce(api, stats, key, "the commit",
                             () -> api.commitOnce(key, base, newPageCount, pageSize, stage, patched, incarnation, true, basis),
-                            a -> recorded[0] = a.header("X-Dosqlite-Recorded"));
-                    return CommitResult.parse(ok, "the commit").recordedOn(recorded[0]);
+                            heard);
+                    return heard.result(ok);
                 } catch (PageStoreException e) {
                     if (e.kind() != Kind.INVALID && e.kind() != Kind.CORRUPT) {
                         throw e;
@@ -93,11 +93,33 @@ final class CommitProtocol {
         }
         byte[] body = PageFrames.encode(inline, pageSize);
         String key = commitKey;
-        String[] recorded = new String[1];
+        Heard heard = new Heard();
         byte[] ok = exactlyOnce(api, stats, key, "the commit",
                 () -> api.commitOnce(key, base, newPageCount, pageSize, stage, body, incarnation, false, basis),
-                a -> recorded[0] = a.header("X-Dosqlite-Recorded"));
-        return CommitResult.parse(ok, "the commit").recordedOn(recorded[0]);
+                heard);
+        return heard.result(ok);
+    }
+
+    /** What a commit's own answer said besides its body (not known when the outcome was found by asking). */
+    private static final class Heard implements java.util.function.Consumer<Answer> {
+        private final long sent = System.nanoTime();
+        private String recorded;
+        private int contended;
+
+        @Override
+        public void accept(Answer a) {
+            recorded = a.header("X-Dosqlite-Recorded");
+            String c = a.header("X-Dosqlite-Contended");
+            try {
+                contended = c == null ? 0 : Math.max(0, Math.min(1_000, Integer.parseInt(c.strip())));
+            } catch (NumberFormatException e) {
+                contended = 0; // advice only: ignore what cannot be read
+            }
+        }
+
+        CommitResult result(byte[] ok) throws PageStoreException {
+            return CommitResult.parse(ok, "the commit").recordedOn(recorded).turn(contended, System.nanoTime() - sent);
+        }
     }
 
     /** One attempt of a request carrying an Idempotency-Key. */

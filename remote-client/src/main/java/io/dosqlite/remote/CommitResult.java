@@ -8,11 +8,17 @@ import io.dosqlite.vfs.PageStoreException;
  * a commit that landed on a newer version than its base, {@code changed} (the pages written since
  * its base, to drop from the cache) and {@code counter} (the change counter the server gave page 1).
  */
-record CommitResult(long version, long pageCount, long pages, long[] changed, long counter, String recorded) {
+record CommitResult(long version, long pageCount, long pages, long[] changed, long counter, String recorded,
+                    int contended, long roundTripNanos) {
 
     /** The same, with the socket the server recorded the committed pages for (X-Dosqlite-Recorded; null: none). */
     CommitResult recordedOn(String socket) {
-        return new CommitResult(version, pageCount, pages, changed, counter, socket);
+        return new CommitResult(version, pageCount, pages, changed, counter, socket, contended, roundTripNanos);
+    }
+
+    /** The same, with how many clients wait for a page it wrote (X-Dosqlite-Contended) and how long it took. */
+    CommitResult turn(int contendedPage, long nanos) {
+        return new CommitResult(version, pageCount, pages, changed, counter, recorded, contendedPage, nanos);
     }
 
     static CommitResult parse(byte[] body, String what) throws PageStoreException {
@@ -29,7 +35,7 @@ record CommitResult(long version, long pageCount, long pages, long[] changed, lo
         JsonNode counter = n.get("counter");
         return new CommitResult(Json.requireLong(n, "version", what), Json.requireLong(n, "pageCount", what),
                 pages != null && pages.canConvertToLong() ? pages.asLong() : -1, ch,
-                counter != null && counter.canConvertToLong() ? counter.asLong() : -1, null);
+                counter != null && counter.canConvertToLong() ? counter.asLong() : -1, null, 0, 0);
     }
 
     /** Whether the commit landed on a newer version than its base (others' commits in between). */

@@ -19,10 +19,12 @@ final class Commits {
     private final VersionCheck versions;
     private final Runnable outcomeUnknown;
     private final LeasedPages leased;
+    private final Turns turns;
 
     /** {@code outcomeUnknown}: a commit failed in a way that may have left it applied (the lease stops being trusted). */
     Commits(PageApi api, ClientStats stats, PageCache cache, TreeHints hints, KnownState known, VersionCheck versions,
-            Runnable outcomeUnknown, LeasedPages leased) {
+            Runnable outcomeUnknown, LeasedPages leased, Turns turns) {
+        this.turns = turns;
         this.outcomeUnknown = outcomeUnknown;
         this.leased = leased;
         this.api = api;
@@ -55,8 +57,7 @@ final class Commits {
             stats.commit(pages.size());
         } catch (PageStoreException e) {
             if (e.kind() == Kind.CONFLICT) {
-                stats.conflict();
-                versions.afterConflict(CommitConflict.ranInto(e));
+                refused(e);
             } else {
                 // it may have been applied without this store learning its version: reading on
                 // the lease could then miss it (a version that others may already see)
@@ -91,6 +92,7 @@ final class Commits {
                 images.remove(1L); // not known exactly: fetched again when read
             }
         }
+        turns.landed(r.version(), r.contended(), r.roundTripNanos());
         known.learn(new DbState(r.version(), pageSize, newPageCount));
         cache.applyCommit(before, r.version(), newPageCount, images);
         // the server recorded what it wrote as cached here: later transactions on the lease trust it
@@ -104,6 +106,7 @@ final class Commits {
     /** Counts a refused commit and learns the newer version it ran into. */
     void refused(PageStoreException e) {
         stats.conflict();
+        turns.refused(CommitConflict.ranInto(e), CommitConflict.turn(e));
         versions.afterConflict(CommitConflict.ranInto(e));
     }
 

@@ -58,7 +58,8 @@ final class HttpErrors {
                 }
                 long v = n != null && n.has("version") ? n.get("version").asLong(-1) : -1;
                 return new CommitConflict("commit refused: another client committed version "
-                        + (v >= 0 ? String.valueOf(v) : "(newer)") + " first; retry the transaction (SQLState 40001)", v);
+                        + (v >= 0 ? String.valueOf(v) : "(newer)") + " first; retry the transaction (SQLState 40001)", v,
+                        n != null && n.path("turn").canConvertToInt() ? n.path("turn").asInt() : -1);
             }
             case 410:
                 if (cfg.readsThePast() || code.equals("history_expired")) {

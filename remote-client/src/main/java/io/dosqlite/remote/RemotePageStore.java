@@ -30,6 +30,7 @@ public final class RemotePageStore implements PageStore {
     private final SnapshotParts parts;
     /** The read lease and push channel, or null when leases are off. */
     private final LeaseChannel lease;
+    private final Turns turns;
     private volatile boolean closed;
 
     /**
@@ -47,15 +48,17 @@ public final class RemotePageStore implements PageStore {
         this.treeHints = new TreeHints();
         this.versions = new VersionCheck(api, cache, treeHints, known);
         this.lease = config.leases() ? new LeaseChannel(api, cache, versions, known, stats) : null;
+        this.turns = new Turns(stats);
         LeasedPages leased = lease == null ? new LeasedPages() : lease.leased();
         Commits commits = new Commits(api, stats, cache, treeHints, known, versions, lease == null ? () -> { } : lease::distrust,
-                leased);
+                leased, turns);
         CommitChain chain = new CommitChain(commits, known, config.readOnly() ? 0 : config.pipelineDepth());
         this.parts = new SnapshotParts(config, cache, treeHints, stats, new PageReads(api, stats, leased), commits, chain,
                 versions, leased);
         if (lease != null) {
             lease.ownCommits(chain::pending);
             versions.pushedBy(v -> lease.awaitApplied(v, AWAIT_PUSH_NANOS));
+            turns.pushedBy(lease::awaitApplied);
             api.ride(lease);
         }
     }
@@ -180,7 +183,7 @@ public final class RemotePageStore implements PageStore {
     /** A session for one SQLite connection: its last error and how its transactions start. */
     @Override
     public RemoteSession newSession() {
-        return new RemoteSession(versions, known, stats);
+        return new RemoteSession(versions, known, stats, turns);
     }
 
     /**

@@ -20,8 +20,10 @@ public final class RemoteSession extends Session {
     /** Whether the statement the connection runs scans a range or a whole b-tree (see {@link #scanHint}). */
     private volatile ScanHint scanning = ScanHint.NONE;
     private final ConnectionCommits commits;
+    private final Turns turns;
 
-    RemoteSession(VersionCheck versions, KnownState known, ClientStats stats) {
+    RemoteSession(VersionCheck versions, KnownState known, ClientStats stats, Turns turns) {
+        this.turns = turns;
         this.versions = versions;
         this.known = known;
         this.commits = new ConnectionCommits(stats);
@@ -40,6 +42,23 @@ public final class RemoteSession extends Session {
             throw new IllegalArgumentException("maxUnacknowledged must be at least 1, not " + maxUnacknowledged);
         }
         queueBound = maxUnacknowledged;
+    }
+
+    /**
+     * Before a write transaction: if this JVM waits in the page server's queue for a page it fights
+     * over with other JVMs, waits (bounded) for the versions of the clients ahead of it, so writers
+     * of one page take turns instead of one winning every round.
+     */
+    public void awaitTurn() throws InterruptedException {
+        turns.awaitTurn();
+    }
+
+    /**
+     * Whether the page server queued this JVM for the page its last refused commit ran into: the
+     * statement then runs again after {@link #awaitTurn()}, without backoff (once per refusal).
+     */
+    public boolean nextInLine() {
+        return turns.takeQueued();
     }
 
     /** Whether each commit is waited for (true unless {@link #queueCommits(int)} was called). */
