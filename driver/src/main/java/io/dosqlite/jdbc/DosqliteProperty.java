@@ -63,7 +63,8 @@ public enum DosqliteProperty {
     AUTOCOMMIT_RETRIES("autocommitRetries", "20", null, PropertyType.range(0, 1000),
             "How often an autocommit executeUpdate/execute whose commit was refused because another"
                     + " client changed what it read (nothing of it was applied) is run again by the driver,"
-                    + " with exponential backoff (1 ms doubling to 200 ms, with jitter), before the"
+                    + " with exponential backoff (1 ms doubling to 200 ms, with jitter; a JVM the page server"
+                    + " queued for a page that JVMs fight over waits for its turn instead), before the"
                     + " application sees SQLState 40001. 0: the application sees every serialization failure."),
     PIPELINE_DEPTH("pipelineDepth", String.valueOf(RemoteConfig.DEFAULT_PIPELINE_DEPTH), null, PropertyType.range(0, 256),
             "How many commits of optimistic write transactions (autocommit executeUpdate, and"
