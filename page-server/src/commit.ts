@@ -8,7 +8,7 @@ import { checkStage, publishStage } from "./staging";
 import type { Lineage } from "./lineage";
 import { type Meta, type PageStore, checkPageSizeChange } from "./storage";
 import { type ChainWaits, DEFAULT_WAIT_MS, parseAfter } from "./chain";
-import { checkPages, mergedPageOne, parseReads } from "./pagecheck";
+import { checkPages, mergedPageOne, stalePageOne, parseReads } from "./pagecheck";
 
 /** What a commit is to write on top of the current version. */
 export interface NewVersion {
@@ -102,7 +102,11 @@ export async function commit(store: PageStore, lineage: Lineage, request: Reques
   // A base older than the current version lands only if nothing it read or writes changed since.
   const changed = pageSize === m.page_size || base === m.version ? checkPages(store, m, { base, reads, own }, pages) : (checkBase(m, base), null);
   let counter: number | undefined;
-  if (changed !== null && m.page_count > 0) {
+  // A landing on a newer version than its base, or a page 1 whose change counter is not the
+  // current one + 1 (a transaction moved to a newer version after its SQLite read page 1, which
+  // differed only in its counters): the counter goes past the current one. Two versions with one
+  // counter would let another connection's SQLite keep pages cached from the first (a lost update).
+  if ((changed !== null || stalePageOne(store, m, pages)) && m.page_count > 0) {
     const one = mergedPageOne(store, m, pages);
     pages.set(1, one.page);
     counter = one.counter;
@@ -112,7 +116,7 @@ export async function commit(store: PageStore, lineage: Lineage, request: Reques
     pageCount: r.pageCount,
     pages: r.pages,
     // the client keeps its cache: it drops these pages and takes the counter into its page 1
-    ...(changed !== null ? { changed, counter } : {}),
+    ...(changed !== null ? { changed, counter } : counter !== undefined ? { counter } : {}),
   }));
 }
 

@@ -102,6 +102,27 @@ export function mergedPageOne(store: PageStore, m: Meta, writes: Map<number, InP
   return { page: { pgno: 1, data, crc: pageCrc(1, data), kind: pageKind(1, data) }, counter };
 }
 
+/**
+ * Whether a commit based on the current version writes a page 1 whose change counter is not the
+ * current counter + 1: its SQLite read page 1 at an older version (its read moved forward, see
+ * lastUnchanged, where page 1 may differ in its counters alone).
+ */
+export function stalePageOne(store: PageStore, m: Meta, writes: Map<number, InPage>): boolean {
+  const mine = writes.get(1)?.data;
+  if (!mine || mine.length < 100 || m.page_count === 0 || !isSqliteHeader(mine)) return false;
+  const current = store.readPage(1, m.version, m.page_size).data;
+  if (!current || current.length < 96) return false;
+  const counterOf = (d: Uint8Array) => new DataView(d.buffer, d.byteOffset, d.byteLength).getUint32(24);
+  return counterOf(mine) !== ((counterOf(current) + 1) >>> 0);
+}
+
+const MAGIC = new TextEncoder().encode("SQLite format 3\0");
+
+function isSqliteHeader(d: Uint8Array): boolean {
+  for (let i = 0; i < MAGIC.length; i++) if (d[i] !== MAGIC[i]) return false;
+  return true;
+}
+
 /** Parses `reads=1-5,9,12-14` (page numbers and inclusive ranges); null when absent. */
 export function parseReads(value: string | null): Set<number> | null {
   if (value === null) return null;

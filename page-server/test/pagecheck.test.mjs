@@ -108,6 +108,36 @@ describe("page-level conflict detection", () => {
   });
 });
 
+describe("page 1's change counter", () => {
+  /** A SQLite page 1 (magic and header) with `counter` in both counter fields. */
+  function sqlitePageOne(counter) {
+    const d = pageOne(counter, 0);
+    d.set(new TextEncoder().encode("SQLite format 3\0"), 0);
+    return d;
+  }
+
+  test("a commit on the current version whose page 1 repeats a counter (its read moved past a version after SQLite read page 1) gets the next one", async () => {
+    const db = `pc${++n}`;
+    assert.equal((await s.api("PUT", `/v1/databases/${db}`, { body: { pageSize: PS } })).status, 201);
+    const pages = [1, 2, 3, 4].map((p) => ({ pgno: p, data: p === 1 ? sqlitePageOne(1) : makePage(PS, p, 0) }));
+    assert.equal((await commit(s, db, { base: 0, pageCount: 4, pages })).status, 200);
+    // A writes page 2: version 2, counter 2
+    assert.equal((await commit(s, db, { base: 1, pageCount: 4, reads: [1, 2], pages: [{ pgno: 1, data: sqlitePageOne(2) }, { pgno: 2, data: makePage(PS, 2, 1) }] })).status, 200);
+    // B read page 1 at version 1 (counter 1), then moved to version 2, which changed page 1's
+    // counters alone: its SQLite writes counter 2 again, on base 2
+    const b = await commit(s, db, { base: 2, pageCount: 4, reads: [1, 3], pages: [{ pgno: 1, data: sqlitePageOne(2) }, { pgno: 3, data: makePage(PS, 3, 2) }] });
+    assert.equal(b.status, 200, b.text);
+    assert.equal(b.json.version, 3);
+    assert.equal(b.json.counter, 3, "the answer says which counter page 1 got");
+    assert.equal(counterOf(await page(db, 3, 1)), 3, "version 3's page 1 must not repeat version 2's counter: SQLite caches would not see the change");
+    // a page 1 that counts on from the current one is kept as sent
+    const c = await commit(s, db, { base: 3, pageCount: 4, reads: [1, 4], pages: [{ pgno: 1, data: sqlitePageOne(4) }, { pgno: 4, data: makePage(PS, 4, 3) }] });
+    assert.equal(c.status, 200, c.text);
+    assert.equal(c.json.counter, undefined);
+    assert.deepEqual(await page(db, 4, 1), sqlitePageOne(4));
+  });
+});
+
 describe("chain commits", () => {
   test("a commit sent before the one it was built on waits for it and lands after it", async () => {
     const db = await fourPages();

@@ -83,14 +83,15 @@ final class Commits {
             before = r.version() - 1;
             byte[] one = pages.get(1L);
             if (one != null && r.counter() >= 0 && one.length >= 96) {
-                images = new java.util.TreeMap<>(pages);
-                byte[] c = one.clone();
-                java.nio.ByteBuffer.wrap(c).putInt(24, (int) r.counter()).putInt(92, (int) r.counter());
-                images.put(1L, c);
+                images = withCounter(pages, one, r.counter());
             } else if (one != null) {
                 images = new java.util.TreeMap<>(pages);
                 images.remove(1L); // not known exactly: fetched again when read
             }
+        } else if (r.counter() >= 0 && pages.get(1L) != null && pages.get(1L).length >= 96) {
+            // its SQLite read page 1 before the transaction moved to a newer version: the server
+            // gave page 1 the next change counter, which this store's copy must carry too
+            images = withCounter(pages, pages.get(1L), r.counter());
         }
         turns.landed(r.version(), r.contended(), r.roundTripNanos());
         known.learn(new DbState(r.version(), pageSize, newPageCount));
@@ -108,6 +109,14 @@ final class Commits {
         stats.conflict();
         turns.refused(CommitConflict.ranInto(e), CommitConflict.turn(e));
         versions.afterConflict(CommitConflict.ranInto(e));
+    }
+
+    private static SortedMap<Long, byte[]> withCounter(SortedMap<Long, byte[]> pages, byte[] one, long counter) {
+        SortedMap<Long, byte[]> images = new java.util.TreeMap<>(pages);
+        byte[] c = one.clone();
+        java.nio.ByteBuffer.wrap(c).putInt(24, (int) counter).putInt(92, (int) counter);
+        images.put(1L, c);
+        return images;
     }
 
     /** A commit failed in a way that may have left it applied. */

@@ -557,8 +557,9 @@ final class LeaseChannel extends WebSocketListener implements AutoCloseable, Pag
         }
         for (Map.Entry<Long, byte[]> e : l.pages.entrySet()) {
             byte[] image = e.getValue();
-            if (e.getKey() == 1L && l.base != base) {
-                // it landed on a newer version than it read: page 1 carries the server's change counter
+            if (e.getKey() == 1L && (l.base != base || m.has("counter"))) {
+                // it landed on a newer version than it read, or its SQLite read page 1 before the
+                // transaction moved to a newer one: page 1 carries the server's change counter
                 if (!m.has("counter") || image.length < 96) {
                     continue;
                 }
