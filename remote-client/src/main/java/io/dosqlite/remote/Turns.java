@@ -8,9 +8,10 @@ import java.util.concurrent.TimeUnit;
  * first and wins round after round, until a loser's statement runs out of retries. The page server
  * queues the clients refused on a page: a refusal says how many are ahead ({@code "turn"}), and a
  * commit that lands there while others wait says how many wait ahead of its client, now at the end
- * of the queue ({@code X-Dosqlite-Contended}; docs/protocol.md). Before its next write this JVM
- * waits until that many newer versions were pushed to it, bounded by about one and a half of its
- * commit round trips per version; a refused statement then runs again without backoff. Only timing
+ * of the queue ({@code X-Dosqlite-Contended}; docs/protocol.md). Before its next autocommit write
+ * (the driver asks, {@link RemoteSession#awaitTurn()}) this JVM waits until that many newer versions
+ * were pushed to it, bounded by about one and a half of its commit round trips per version; a
+ * refused statement then runs again without backoff. Only timing
  * changes: every commit is still decided by the server. Without a lease (no pushes to count) only
  * the next in line skips the backoff.
  */
