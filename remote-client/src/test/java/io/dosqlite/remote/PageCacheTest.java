@@ -57,6 +57,40 @@ class PageCacheTest {
     }
 
     @Test
+    void anImageKeptForASnapshotGoesAtTheFirstCommitAfterItEnds() {
+        PageCache c = new PageCache(1 << 20, 1, 4);
+        c.pin(1);
+        c.put(1, 1, img(1));
+        c.put(2, 1, img(2));
+        c.applyCommit(1, 2, 4, Map.of(1L, img(11)));
+        assertEquals(1, read(c, 1, 1), "the snapshot at 1 still reads page 1 as it was");
+        assertEquals(48, c.bytes());
+        c.unpin(1);
+        c.applyCommit(2, 3, 4, Map.of(2L, img(22)));
+        assertEquals(-1, read(c, 1, 1));
+        assertEquals(11, read(c, 1, 3));
+        assertEquals(22, read(c, 2, 3));
+        assertEquals(32, c.bytes(), "only the two current images are left");
+    }
+
+    @Test
+    void aPageEvictedWithAClosedImageIsNotCountedAgainWhenPruned() {
+        PageCache c = new PageCache(48, 1, 4);
+        c.pin(1);
+        c.put(1, 1, img(1));
+        c.applyCommit(1, 2, 4, Map.of(1L, img(11))); // page 1: its image at 1 kept for the snapshot
+        c.put(2, 2, img(2));
+        c.put(3, 2, img(3)); // over 48 bytes: page 1, least recently used, goes with both its images
+        assertEquals(-1, read(c, 1, 2));
+        assertEquals(32, c.bytes());
+        c.unpin(1);
+        c.applyCommit(2, 3, 4, Map.of(2L, img(22)));
+        assertEquals(22, read(c, 2, 3));
+        assertEquals(3, read(c, 3, 3));
+        assertEquals(32, c.bytes(), "page 2's old image pruned, page 1's images not subtracted twice");
+    }
+
+    @Test
     void fetchAtOlderVersionIsValidOnlyThere() {
         PageCache c = new PageCache(1 << 20, 3, 4);
         c.pin(3);
