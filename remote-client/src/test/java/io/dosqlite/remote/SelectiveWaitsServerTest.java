@@ -140,4 +140,58 @@ class SelectiveWaitsServerTest {
             }
         }
     }
+
+    /**
+     * Defect 9 (docs/reliability.md): a transaction read page 1 at one version and moved to a newer
+     * one (page 1 differed in its change counter alone), so the page 1 it commits carries the
+     * counter it read + 1, which the version it moved to already has. The page server gives it the
+     * next counter, and the writer's own copy must carry that too: a SQLite that cached pages at a
+     * version with the repeated counter would keep them across this commit and overwrite it.
+     */
+    @Test
+    void aPageOneWrittenAfterAMoveGetsTheNextChangeCounterOnTheServerAndInTheWritersCache() throws Exception {
+        String db = newDbName("selective");
+        try (RemotePageStore writer = leased(db)) {
+            SortedMap<Long, byte[]> first = pages(PS, 1, 4, 1);
+            first.put(1L, sqlitePageOne(1));
+            commit(writer, first, 4);
+            try (RemotePageStore mover = lateHolder(db)) {
+                try (Snapshot s = mover.beginRead()) {
+                    read(s, 1);
+                    read(s, 2);
+                }
+                RemoteTests.awaitRecorded(mover, 2);
+                long moved = commit(writer, new TreeMap<>(Map.of(1L, sqlitePageOne(2), 3L, page(PS, 3, 2))), 4);
+                long landed;
+                try (Snapshot s = mover.beginRead()) {
+                    assertEquals(1, counterOf(read(s, 1)), "page 1 as cached before the writer's commit (its push is late)");
+                    read(s, 3); // not cached: the fetch proves what the transaction read and moves it
+                    assertEquals(moved, s.version(), "the transaction moved to the writer's version");
+                    landed = s.commit(new TreeMap<>(Map.of(1L, sqlitePageOne(2), 4L, page(PS, 4, 3))), 4, PS);
+                }
+                try (Snapshot s = mover.beginRead()) {
+                    assertEquals(landed, s.version());
+                    assertEquals(3, counterOf(read(s, 1)), "the mover's own copy of page 1 carries the server's counter");
+                }
+            }
+            try (RemotePageStore fresh = RemotePageStore.open(config(server.url(), db).build());
+                 Snapshot s = fresh.beginRead()) {
+                assertEquals(3, counterOf(read(s, 1)), "the page server gave page 1 the next change counter");
+                assertArrayEquals(page(PS, 4, 3), read(s, 4));
+            }
+        }
+    }
+
+    /** A page 1 with SQLite's header: the magic, the page size, the change counter at 24 and 92. */
+    private static byte[] sqlitePageOne(int counter) {
+        byte[] b = page(PS, 1, 1);
+        byte[] magic = "SQLite format 3\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        System.arraycopy(magic, 0, b, 0, magic.length);
+        java.nio.ByteBuffer.wrap(b).putShort(16, (short) PS).putInt(24, counter).putInt(28, 4).putInt(92, counter);
+        return b;
+    }
+
+    private static int counterOf(byte[] pageOne) {
+        return java.nio.ByteBuffer.wrap(pageOne).getInt(24);
+    }
 }
