@@ -1,5 +1,7 @@
 package io.dosqlite.bench;
 
+import io.dosqlite.testsupport.TpcbTransfer;
+
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +43,7 @@ final class TransferJvms {
             s.execute("CREATE TABLE tb_branches(bid INTEGER PRIMARY KEY, bbalance INTEGER NOT NULL)");
             s.execute("CREATE TABLE tb_tellers(tid INTEGER PRIMARY KEY, bid INTEGER NOT NULL, tbalance INTEGER NOT NULL)");
             s.execute("CREATE TABLE tb_accounts(aid INTEGER PRIMARY KEY, bid INTEGER NOT NULL, abalance INTEGER NOT NULL, filler VARCHAR(84))");
-            s.execute("CREATE TABLE tb_history(tid INTEGER, bid INTEGER, aid INTEGER, delta INTEGER, mtime TIMESTAMP)");
+            s.execute(TpcbTransfer.HISTORY_TABLE);
             c.setAutoCommit(false);
             s.execute("INSERT INTO tb_branches VALUES (1, 0)");
             for (int t = 1; t <= TELLERS; t++) {
@@ -64,36 +66,15 @@ final class TransferJvms {
         long acked = 0;
         long retried = 0;
         long failed = 0;
-        try (Connection c = DriverManager.getConnection(url, p)) {
+        try (Connection c = DriverManager.getConnection(url, p); TpcbTransfer transfer = new TpcbTransfer(c)) {
             c.setAutoCommit(false);
-            PreparedStatement acct = c.prepareStatement("UPDATE tb_accounts SET abalance = abalance + ? WHERE aid = ?");
-            PreparedStatement read = c.prepareStatement("SELECT abalance FROM tb_accounts WHERE aid = ?");
-            PreparedStatement teller = c.prepareStatement("UPDATE tb_tellers SET tbalance = tbalance + ? WHERE tid = ?");
-            PreparedStatement branch = c.prepareStatement("UPDATE tb_branches SET bbalance = bbalance + ? WHERE bid = 1");
-            PreparedStatement hist = c.prepareStatement(
-                    "INSERT INTO tb_history(tid, bid, aid, delta, mtime) VALUES (?, 1, ?, ?, CURRENT_TIMESTAMP)");
             while (System.nanoTime() < deadlineNanos) {
                 ThreadLocalRandom r = ThreadLocalRandom.current();
                 int aid = 1 + r.nextInt(ACCOUNTS);
                 int tid = 1 + r.nextInt(TELLERS);
                 int delta = r.nextInt(10_001) - 5_000;
                 try {
-                    acct.setInt(1, delta);
-                    acct.setInt(2, aid);
-                    acct.executeUpdate();
-                    read.setInt(1, aid);
-                    try (ResultSet rs = read.executeQuery()) {
-                        rs.next();
-                    }
-                    teller.setInt(1, delta);
-                    teller.setInt(2, tid);
-                    teller.executeUpdate();
-                    branch.setInt(1, delta);
-                    branch.executeUpdate();
-                    hist.setInt(1, tid);
-                    hist.setInt(2, aid);
-                    hist.setInt(3, delta);
-                    hist.executeUpdate();
+                    transfer.run(null, aid, tid, delta);
                     c.commit();
                     acked++;
                 } catch (SQLException e) {

@@ -1,5 +1,7 @@
 package io.dosqlite.it.reliability;
 
+import io.dosqlite.testsupport.TpcbTransfer;
+
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -35,7 +37,7 @@ public final class TransferClient {
                 "CREATE TABLE tb_branches(bid INTEGER PRIMARY KEY, bbalance INTEGER NOT NULL)",
                 "CREATE TABLE tb_tellers(tid INTEGER PRIMARY KEY, bid INTEGER NOT NULL, tbalance INTEGER NOT NULL)",
                 "CREATE TABLE tb_accounts(aid INTEGER PRIMARY KEY, bid INTEGER NOT NULL, abalance INTEGER NOT NULL, filler TEXT)",
-                "CREATE TABLE tb_history(xid TEXT, tid INTEGER, bid INTEGER, aid INTEGER, delta INTEGER, mtime TIMESTAMP)",
+                TpcbTransfer.HISTORY_TABLE,
                 "CREATE TABLE tb_transfers(xid TEXT, tid INTEGER, aid INTEGER, delta INTEGER)",
                 // one autocommit statement that is a whole transfer (the table stays empty)
                 "CREATE TRIGGER tb_transfer BEFORE INSERT ON tb_transfers BEGIN"
@@ -73,18 +75,12 @@ public final class TransferClient {
         long retried = 0;
         long unknown = 0;
         Random rnd = new Random(tag.hashCode());
-        try (Connection c = DriverManager.getConnection(args[0], p)) {
+        try (Connection c = DriverManager.getConnection(args[0], p); TpcbTransfer steps = new TpcbTransfer(c)) {
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT sum(abalance) FROM tb_accounts")) {
                 rs.next(); // a warm cache, as a running application's: leases then name the pages it holds
             }
             c.setAutoCommit(autocommit);
             PreparedStatement transfer = c.prepareStatement("INSERT INTO tb_transfers(xid, tid, aid, delta) VALUES (?, ?, ?, ?)");
-            PreparedStatement acct = c.prepareStatement("UPDATE tb_accounts SET abalance = abalance + ? WHERE aid = ?");
-            PreparedStatement read = c.prepareStatement("SELECT abalance FROM tb_accounts WHERE aid = ?");
-            PreparedStatement teller = c.prepareStatement("UPDATE tb_tellers SET tbalance = tbalance + ? WHERE tid = ?");
-            PreparedStatement branch = c.prepareStatement("UPDATE tb_branches SET bbalance = bbalance + ? WHERE bid = 1");
-            PreparedStatement hist = c.prepareStatement(
-                    "INSERT INTO tb_history(xid, tid, bid, aid, delta, mtime) VALUES (?, ?, 1, ?, ?, CURRENT_TIMESTAMP)");
             for (long seq = 0; seq == 0 || System.nanoTime() < deadline; seq++) {
                 int aid = 1 + rnd.nextInt(ACCOUNTS);
                 int tid = 1 + rnd.nextInt(TELLERS);
@@ -102,23 +98,7 @@ public final class TransferClient {
                             out.println("ACK " + xid + " " + delta);
                             break;
                         }
-                        acct.setInt(1, delta);
-                        acct.setInt(2, aid);
-                        acct.executeUpdate();
-                        read.setInt(1, aid);
-                        try (ResultSet rs = read.executeQuery()) {
-                            rs.next();
-                        }
-                        teller.setInt(1, delta);
-                        teller.setInt(2, tid);
-                        teller.executeUpdate();
-                        branch.setInt(1, delta);
-                        branch.executeUpdate();
-                        hist.setString(1, xid);
-                        hist.setInt(2, tid);
-                        hist.setInt(3, aid);
-                        hist.setInt(4, delta);
-                        hist.executeUpdate();
+                        steps.run(xid, aid, tid, delta);
                         c.commit();
                         acked++;
                         out.println("ACK " + xid + " " + delta);
