@@ -36,27 +36,24 @@ const FORGET_BATCH = 64;
 
 /**
  * Keys are kept while either among the latest idemKeys versions or younger than idemMs. Walks the
- * oldest keys and stops at the first one still kept: `DELETE ... WHERE version <= ? AND ts < ?`
- * read every key of the last idemMs on every commit (rows read are billed, and at a few hundred
- * commits/s it was most of the Durable Object's time). The walk follows the rowid: one key is
- * inserted per commit, in version order, so rowids ascend with versions (an index by version cost
- * one more row written per commit).
+ * oldest keys by version and stops at the first one still kept: `DELETE ... WHERE version <= ? AND
+ * ts < ?` read every key of the last idemMs on every commit (rows read are billed, and at a few
+ * hundred commits/s it was most of the Durable Object's time).
  */
 export function forgetOldKeys(store: PageStore, version: number, now: number): void {
   const cutoff = now - store.config.idemMs;
   const newest = version - store.config.idemKeys;
-  const kept = (r: Record<string, SqlStorageValue>) => (r.version as number) > newest || (r.ts as number) >= cutoff;
   // One row first: usually the oldest key is still kept. (Not a cursor left unfinished: every open
   // cursor stays registered with SQLite until collected, and opening the next one walks them all.)
-  const first = store.sql.exec("SELECT version, ts FROM idem ORDER BY rowid LIMIT 1").toArray()[0];
-  if (!first || kept(first)) return;
-  const oldest = store.sql.exec("SELECT rowid AS id, version, ts FROM idem ORDER BY rowid LIMIT ?", FORGET_BATCH).toArray();
+  const first = store.sql.exec("SELECT ts FROM idem WHERE version <= ? ORDER BY version LIMIT 1", newest).toArray()[0];
+  if (!first || (first.ts as number) >= cutoff) return;
+  const oldest = store.sql.exec("SELECT version, ts FROM idem WHERE version <= ? ORDER BY version LIMIT ?", newest, FORGET_BATCH).toArray();
   let upTo = -1;
   for (const r of oldest) {
-    if (kept(r)) break;
-    upTo = r.id as number;
+    if ((r.ts as number) >= cutoff) break;
+    upTo = r.version as number;
   }
-  if (upTo >= 0) store.sql.exec("DELETE FROM idem WHERE rowid <= ?", upTo);
+  if (upTo >= 0) store.sql.exec("DELETE FROM idem WHERE version <= ? AND ts < ?", upTo, cutoff);
 }
 
 export function commitStatus(store: PageStore, key: string): Response {

@@ -19,6 +19,7 @@ CREATE TABLE IF NOT EXISTS commits(
   version INTEGER PRIMARY KEY, page_count INTEGER NOT NULL, pages INTEGER NOT NULL, ts INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS idem(
   key TEXT PRIMARY KEY, base INTEGER NOT NULL, version INTEGER NOT NULL, answer TEXT NOT NULL, ts INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS idem_by_version ON idem(version);
 CREATE TABLE IF NOT EXISTS forks(
   name TEXT PRIMARY KEY, version INTEGER NOT NULL, created_ms INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS stages(
@@ -71,9 +72,6 @@ function upgradeSchema(sql: SqlStorage): void {
   // majority) and leaf pages do not need an entry.
   sql.exec("DROP INDEX IF EXISTS pages_by_superseded");
   sql.exec("DROP INDEX IF EXISTS pages_by_kind");
-  // Keys are forgotten in rowid order, which is their versions' order (idempotency.ts): an index
-  // by version cost a row written per commit.
-  sql.exec("DROP INDEX IF EXISTS idem_by_version");
   const legacy = sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'stage_pages'").toArray();
   if (legacy.length > 0) {
     // Stages uploaded before blobs existed: move their bytes into blobs once (stage_id, pgno is

@@ -181,17 +181,14 @@ test("a Durable Object from before blobs is upgraded: old pages, a half-uploaded
   } finally {
     await u.stop();
   }
-  // Rewrite the storage into the earlier schema: no blob_id, no blobs, the old full indexes, the
-  // idempotency keys' index by version, no GC cursor, and a stage whose pages were uploaded into
-  // stage_pages.
+  // Rewrite the storage into the earlier schema: no blob_id, no blobs, the old full indexes, and
+  // a stage whose pages were uploaded into stage_pages.
   const stagedOld = makePage(ps, 3, 7);
   const hex = Buffer.from(stagedOld).toString("hex");
   execSqlite(file, `
     DROP INDEX pages_superseded; DROP INDEX pages_interior;
     ALTER TABLE pages DROP COLUMN blob_id; DROP TABLE stage_refs; DROP TABLE blobs;
     CREATE INDEX pages_by_superseded ON pages(superseded_by); CREATE INDEX pages_by_kind ON pages(kind, pgno);
-    CREATE INDEX idem_by_version ON idem(version);
-    ALTER TABLE meta DROP COLUMN gc_scan_version; ALTER TABLE meta DROP COLUMN gc_scan_pgno;
     CREATE TABLE stage_pages(stage_id TEXT NOT NULL, pgno INTEGER NOT NULL, data BLOB NOT NULL, crc INTEGER NOT NULL, kind INTEGER NOT NULL, PRIMARY KEY (stage_id, pgno));
     INSERT INTO stages(stage_id, page_size, updated_ms) VALUES ('before', ${ps}, ${Date.now()});
     INSERT INTO stage_pages VALUES ('before', 3, X'${hex}', ${pageCrc(3, stagedOld)}, 13);`);
@@ -210,9 +207,8 @@ test("a Durable Object from before blobs is upgraded: old pages, a half-uploaded
     assert.deepEqual(r2[0].data, makePage(ps, 1, 1));
     assert.deepEqual(parseFrames((await u.api("GET", "/v1/databases/old/interior")).bytes, ps).map((f) => f.pgno), [1, 2]);
     assert.deepEqual(blobState(file), { blobs: 2, pageRefs: 2, stageRefs: 0, orphans: 0, dangling: 0 });
-    const tables = storageQuery(file, "SELECT name FROM sqlite_master WHERE name IN ('stage_pages', 'pages_by_kind', 'pages_by_superseded', 'pages_interior', 'pages_superseded', 'idem_by_version') ORDER BY name");
+    const tables = storageQuery(file, "SELECT name FROM sqlite_master WHERE name IN ('stage_pages', 'pages_by_kind', 'pages_by_superseded', 'pages_interior', 'pages_superseded') ORDER BY name");
     assert.deepEqual(tables.map((t) => t.name), ["pages_interior", "pages_superseded"]);
-    assert.deepEqual(storageQuery(file, "SELECT gc_scan_version, gc_scan_pgno FROM meta"), [{ gc_scan_version: 0, gc_scan_pgno: 0 }]);
   } finally {
     await u.stop();
   }
