@@ -10,8 +10,6 @@
 // row written per flushDueMs of activity. Stored bytes are the SQLite file size the platform
 // reports (`sql.databaseSize`, which is what storage is billed by): nothing to keep up to date.
 
-import { PAGE_BLOB_JOIN, PAGE_BYTES, SUPERSEDED_AT } from "./schema";
-
 /** An idle object stays in memory (and billed) about this long after its last event. */
 export const IDLE_TAIL_MS = 10_000;
 
@@ -155,7 +153,7 @@ export class Billing {
    */
   storageSplit(): Record<string, number> {
     const sum = (q: string) => (this.counted.exec(q).toArray()[0]?.b as number | null) ?? 0;
-    const history = sum(`SELECT SUM(LENGTH(${PAGE_BYTES})) AS b FROM pages p ${PAGE_BLOB_JOIN} WHERE ${SUPERSEDED_AT} IS NOT NULL`);
+    const history = sum("SELECT SUM(LENGTH(COALESCE(p.data, b.data))) AS b FROM pages p LEFT JOIN blobs b ON b.id = p.blob_id WHERE p.superseded_by IS NOT NULL");
     const stages = sum("SELECT SUM(LENGTH(b.data)) AS b FROM stage_refs r JOIN blobs b ON b.id = r.blob_id");
     const total = this.raw.databaseSize;
     return { storedHistoryBytes: history, storedStageBytes: stages, storedPageBytes: Math.max(0, total - history - stages) };

@@ -149,23 +149,25 @@ export function applyCommit(
   const n = m.version + 1;
   const { written, answer } = store.transaction(() => {
     if (stageId !== null) checkStage(store, stageId, pageSize, pageCount, now);
-    // 1. Pages sent in the body. The image each one supersedes is not marked: it is the row
-    // before it (gc.ts), and marking rewrote that row and indexed it, a third of the rows billed.
+    // 1. Pages sent in the body.
     for (const p of pages.values()) {
+      // The current image of a page is its newest row (every row is inserted after the previous
+      // one was superseded), found by one primary-key probe: `WHERE pgno = ? AND superseded_by IS
+      // NULL` alone reads every retained version of the page, and rows read are billed.
+      sql.exec(
+        "UPDATE pages SET superseded_by = ? WHERE pgno = ? AND version = (SELECT MAX(version) FROM pages WHERE pgno = ?) AND superseded_by IS NULL",
+        n,
+        p.pgno,
+        p.pgno,
+      );
       sql.exec("INSERT INTO pages(pgno, version, data, crc, kind, superseded_by) VALUES (?, ?, ?, ?, ?, NULL)", p.pgno, n, p.data, p.crc, p.kind);
     }
     // 2. Staged pages (body pages of the same number win).
     if (stageId !== null) publishStage(store, stageId, n, pages.size > 0);
     const written = sql.exec("SELECT COUNT(*) AS c FROM pages WHERE version = ?", n).one().c as number;
-    // 3. Shrink: pages beyond the new count stop being current. No row follows them, so they are
-    // marked (their newest rows only: older ones are superseded by the row after them).
+    // 3. Shrink: pages beyond the new count stop being current.
     if (pageCount < m.page_count) {
-      sql.exec(
-        `UPDATE pages SET superseded_by = ? WHERE pgno > ? AND superseded_by IS NULL
-           AND version = (SELECT MAX(q.version) FROM pages q WHERE q.pgno = pages.pgno)`,
-        n,
-        pageCount,
-      );
+      sql.exec("UPDATE pages SET superseded_by = ? WHERE pgno > ? AND superseded_by IS NULL", n, pageCount);
     }
     // 4. Grow: pages between the old count and the new one that were not written read as zeros.
     if (pageCount > m.page_count) {

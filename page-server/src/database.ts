@@ -4,7 +4,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { commit, type Committed, type Replayed } from "./commit";
 import { type Env, readConfig } from "./config";
-import { collectGarbage, rescanFrom } from "./gc";
+import { collectGarbage } from "./gc";
 import { HttpError, checkPageSize, drainUnread, errorResponse, json, matchRoute, readJson } from "./http";
 import { commitStatus } from "./idempotency";
 import { changes, interior, read } from "./reads";
@@ -192,10 +192,7 @@ export class DatabaseDO extends DurableObject<Env> {
   async unpinFork(fork: string): Promise<void> {
     if (this.store.billing.event("request")) await this.armBillingFlush();
     if (!this.store.exists()) return;
-    this.store.transaction(() => {
-      const v = this.store.sql.exec("DELETE FROM forks WHERE name = ? RETURNING version", fork).toArray()[0]?.version as number | undefined;
-      if (v !== undefined) rescanFrom(this.store, v);
-    });
+    this.store.sql.exec("DELETE FROM forks WHERE name = ?", fork);
     collectGarbage(this.store);
   }
 

@@ -37,14 +37,6 @@ CREATE TABLE IF NOT EXISTS stage_refs(
 export const PAGE_BYTES = "COALESCE(p.data, b.data)";
 export const PAGE_BLOB_JOIN = "LEFT JOIN blobs b ON b.id = p.blob_id";
 
-/**
- * The version that superseded image `p` (a pages row), or NULL while it is current: the next row
- * of its page, or the version that marked it (rows from before commits stopped marking, pages a
- * shrink cut off), whichever came first.
- */
-export const SUPERSEDED_AT = `(SELECT CASE WHEN n IS NULL THEN p.superseded_by WHEN p.superseded_by IS NULL THEN n ELSE MIN(n, p.superseded_by) END
-  FROM (SELECT MIN(q.version) AS n FROM pages q WHERE q.pgno = p.pgno AND q.version > p.version))`;
-
 /** Create what is missing and upgrade what is old (idempotent). */
 export function ensureSchema(sql: SqlStorage): void {
   sql.exec(SCHEMA);
@@ -58,10 +50,6 @@ function upgradeSchema(sql: SqlStorage): void {
   // Billed-unit counters (billing.ts) ride on the meta row.
   const metaCols = sql.exec("PRAGMA table_info(meta)").toArray();
   for (const c of ["b_requests", "b_ws_messages", "b_rows_read", "b_rows_written", "b_awake_ms", "b_alarms"]) {
-    if (!metaCols.some((m) => m.name === c)) sql.exec(`ALTER TABLE meta ADD COLUMN ${c} INTEGER NOT NULL DEFAULT 0`);
-  }
-  // GC's cursor over rows whose predecessor it has dropped (gc.ts: supersession is derived).
-  for (const c of ["gc_scan_version", "gc_scan_pgno"]) {
     if (!metaCols.some((m) => m.name === c)) sql.exec(`ALTER TABLE meta ADD COLUMN ${c} INTEGER NOT NULL DEFAULT 0`);
   }
   // A fork (lineage.ts) names the database and version it reads unwritten pages from.

@@ -103,7 +103,13 @@ export function publishStage(store: PageStore, stageId: string, n: number, bodyP
       stageId,
     );
   }
-  // the images these rows supersede are the rows before them (gc.ts): nothing to mark
+  store.sql.exec(
+    `UPDATE pages SET superseded_by = ? WHERE superseded_by IS NULL AND version < ?
+       AND pgno IN (SELECT pgno FROM stage_refs WHERE stage_id = ?)`,
+    n,
+    n,
+    stageId,
+  );
   store.sql.exec(
     `INSERT OR IGNORE INTO pages(pgno, version, data, crc, kind, superseded_by, blob_id)
        SELECT pgno, ?, NULL, crc, kind, NULL, blob_id FROM stage_refs WHERE stage_id = ?`,

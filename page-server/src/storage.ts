@@ -14,9 +14,6 @@ export interface Meta {
   page_count: number;
   version: number;
   gc_floor: number;
-  /** GC has dropped the predecessors of every row up to (version, pgno) in this order (gc.ts). */
-  gc_scan_version: number;
-  gc_scan_pgno: number;
   created_ms: number;
   /** A fork's origin database, null otherwise (lineage.ts). */
   origin_name: string | null;
@@ -113,7 +110,7 @@ export class PageStore {
 
   meta(): Meta {
     if (this.cachedMeta === null) {
-      const rows = this.sql.exec("SELECT name, page_size, page_count, version, gc_floor, gc_scan_version, gc_scan_pgno, created_ms, origin_name, origin_version, origin_page_count FROM meta WHERE id = 1").toArray();
+      const rows = this.sql.exec("SELECT name, page_size, page_count, version, gc_floor, created_ms, origin_name, origin_version, origin_page_count FROM meta WHERE id = 1").toArray();
       if (rows.length === 0) throw new HttpError(404, "not_found", NOT_FOUND);
       const m = rows[0] as unknown as Meta;
       // Inside a transaction the row may still change (and roll back): remember it only outside.
