@@ -41,6 +41,7 @@ public final class HistoryClient {
             new java.io.BufferedReader(new java.io.InputStreamReader(System.in)).readLine(); // "go": all start together
             for (int i = 0; i < ops; i++) {
                 boolean write = rnd.nextInt(10) < 4;
+                io.dosqlite.remote.ClientStats before = c.unwrap(io.dosqlite.jdbc.DosqliteConnection.class).statistics().snapshot();
                 long t0 = System.nanoTime();
                 long version;
                 if (write) {
@@ -55,7 +56,10 @@ public final class HistoryClient {
                     version = longs(s, "SELECT v FROM reg WHERE id = 1")[0];
                 }
                 long t1 = System.nanoTime();
-                System.out.println("OP " + (write ? "W " : "R ") + version + " " + t0 + " " + t1);
+                io.dosqlite.remote.ClientStats d = c.unwrap(io.dosqlite.jdbc.DosqliteConnection.class).statistics().snapshot().minus(before);
+                // what the operation cost, for reading a violation: requests, pages fetched, lease reads, invalidations
+                System.out.println("OP " + (write ? "W " : "R ") + version + " " + t0 + " " + t1 + " req=" + d.requests()
+                        + " fetched=" + d.pagesFetched() + " leaseReads=" + d.leaseReads() + " inval=" + d.invalidations());
             }
         }
         System.out.println("DONE");

@@ -31,10 +31,23 @@ class LeaseHistoryTest {
     @RegisterExtension
     static final TestPageServer server = new TestPageServer("--lease-ms", "2000");
 
+    /** The last run's operations as the clients printed them (with what each cost), to read a violation by. */
+    private static volatile List<String> lastRaw = List.of();
+
+    private static void printIfViolated(List<String> violations) {
+        if (!violations.isEmpty()) {
+            List<String> lines = new ArrayList<>(lastRaw);
+            lines.sort(java.util.Comparator.comparingLong(l -> Long.parseLong(l.split(" ")[4])));
+            System.out.println("history with " + violations.size() + " violation(s), by invocation time:");
+            lines.forEach(System.out::println);
+        }
+    }
+
     @Test
     void registerHistoryThroughLeasesIsLinearizable() throws Exception {
         List<History.Op> h = run(register(), "register", "linearizable", Rel.n("historyOps", 120, 500));
         List<String> v = History.linearizabilityViolations(h);
+        printIfViolated(v);
         Rel.figure("lease history", "register, linearizable: JVMs, operations, writes, violations",
                 JVMS + ", " + h.size() + ", " + h.stream().filter(History.Op::write).count() + ", " + v.size());
         assertEquals(List.of(), v.subList(0, Math.min(5, v.size())));
@@ -44,6 +57,7 @@ class LeaseHistoryTest {
     void bankHistoryThroughLeasesIsLinearizable() throws Exception {
         List<History.Op> h = run(bank(), "bank", "linearizable", Rel.n("historyOps", 120, 500));
         List<String> v = History.linearizabilityViolations(h);
+        printIfViolated(v);
         Rel.figure("lease history", "bank, linearizable: JVMs, operations, transfers, violations",
                 JVMS + ", " + h.size() + ", " + h.stream().filter(History.Op::write).count() + ", " + v.size());
         assertEquals(List.of(), v.subList(0, Math.min(5, v.size())));
@@ -90,6 +104,8 @@ class LeaseHistoryTest {
         List<Process> ps = new ArrayList<>();
         List<History.Op> history = Collections.synchronizedList(new ArrayList<>());
         List<String> problems = Collections.synchronizedList(new ArrayList<>());
+        List<String> raw = Collections.synchronizedList(new ArrayList<>());
+        lastRaw = raw;
         List<Thread> readers = new ArrayList<>();
         try {
             for (int i = 0; i < JVMS; i++) {
@@ -113,6 +129,7 @@ class LeaseHistoryTest {
                         for (String line; (line = in.readLine()) != null; ) {
                             if (line.startsWith("OP ")) {
                                 history.add(History.parse(client, line));
+                                raw.add(client + " " + line);
                             } else if (line.equals("DONE")) {
                                 done = true;
                             } else {
